@@ -1,0 +1,91 @@
+"""`sinovik central ...`: set up and run the central server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from shared.cli_common import create_user_command, initialise, serve_command, serve_options
+from shared.cli_support import app_context, instance_option
+from shared.db import db
+from shared.models.tenant import TenantKind
+from shared.models.user import Role
+from shared.services import tenants
+
+CENTRAL_ROLES = {
+    "admin": Role.MINISTRY_ADMIN,
+    "secretariat": Role.SECRETARIAT,
+    "evaluator": Role.EVALUATOR,
+    "panelist": Role.PANELIST,
+    "local-admin": Role.LOCAL_ADMIN,
+    "operator": Role.OPERATOR,
+}
+
+
+@click.group("central")
+def cli() -> None:
+    """The ministry's central server."""
+
+
+@cli.command("init")
+@instance_option
+@click.option(
+    "--database-url",
+    help="SQLAlchemy URL, e.g. postgresql://user@host/db (default: SQLite in the instance folder).",
+)
+def init(instance: Path, database_url: str | None) -> None:
+    """Create or upgrade a central instance (database migrated to the latest schema)."""
+    initialise("central", instance, {"SQLALCHEMY_DATABASE_URI": database_url})
+
+
+@cli.command("seed-regions")
+@instance_option
+def seed_regions(instance: Path) -> None:
+    """Create tenants for the 38 provinces and 514 kabupaten/kota (official codes, ODbL)."""
+    with app_context("central", instance):
+        rows = list(tenants.official_regions())
+        with click.progressbar(length=len(rows), label="regions") as bar:
+            created, updated = tenants.seed_regions(progress=bar.update)
+        db.session.commit()
+    click.echo(f"{created} tenants created, {updated} updated, {len(rows)} regions in the list")
+
+
+@cli.command("add-tenant")
+@instance_option
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice([k.value for k in TenantKind]))
+@click.option("--province", "province_code", help="Province code, for kabupaten/kota.")
+@click.option("--3t", "is_3t", is_flag=True, help="A disadvantaged (3T) region.")
+def add_tenant(
+    instance: Path, code: str, name: str, kind: str, province_code: str | None, is_3t: bool
+) -> None:
+    """Add a K/L, BUMN or BUMD tenant (regions come from seed-regions)."""
+    with app_context("central", instance):
+        tenant = tenants.add_tenant(
+            code=code, name=name, kind=kind, actor=None, province_code=province_code, is_3t=is_3t
+        )
+        db.session.commit()
+        click.echo(f"tenant {tenant.code} {tenant.name} ({tenant.kind.value}) added")
+
+
+@cli.command("create-user")
+@instance_option
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(list(CENTRAL_ROLES)))
+@click.option("--tenant", "tenant_code", help="Tenant code (for local-admin and operator).")
+@click.option("--unit", "unit_id", type=int, help="Unit id (for operator).")
+def create_user(
+    instance: Path, username: str, role: str, tenant_code: str | None, unit_id: int | None
+) -> None:
+    """Create an account; the password is read from stdin or a prompt."""
+    create_user_command("central", instance, username, CENTRAL_ROLES[role], tenant_code, unit_id)
+
+
+@cli.command("serve")
+@instance_option
+@serve_options(5000)
+def serve(instance: Path, host: str, port: int, workers: int) -> None:
+    """Serve the central server with gunicorn."""
+    serve_command("central", instance, host, port, workers)

@@ -1,0 +1,7 @@
+"""Central server defaults."""
+
+from shared.config import BaseConfig
+
+
+class CentralConfig(BaseConfig):
+    NODE_KIND = "central"

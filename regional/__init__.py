@@ -1,0 +1,22 @@
+"""The regional node: what a Pemda runs on its intranet to collect proposals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from regional.config import RegionalConfig
+from shared.app import build_app
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Application factory for a regional node."""
+    app = build_app(__name__, RegionalConfig, instance_path=instance_path, test_config=test_config)
+    from regional import main
+
+    app.add_url_rule("/", endpoint="index", view_func=main.index)
+    app.register_blueprint(main.bp)
+    return app

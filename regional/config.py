@@ -1,0 +1,7 @@
+"""Regional node defaults."""
+
+from shared.config import BaseConfig
+
+
+class RegionalConfig(BaseConfig):
+    NODE_KIND = "regional"

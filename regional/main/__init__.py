@@ -1,0 +1,27 @@
+"""Start page of the regional node."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from shared.models.user import Role
+from shared.web.nav import add_nav
+
+bp = Blueprint("main", __name__, template_folder="../templates")
+add_nav(bp, "main.dashboard", _l("Dashboard"), (Role.LOCAL_ADMIN, Role.OPERATOR), order=0)
+
+
+def index():
+    """Send people to their start page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("main.dashboard"))
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """The tenant's overview."""
+    return render_template("regional/dashboard.html")

@@ -1,0 +1,142 @@
+"""Proposal: an innovation entered in a competition, with its revisions and review comments."""
+
+from __future__ import annotations
+
+import enum
+import uuid as uuid_mod
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shared.db import Base, PkMixin, TimestampMixin, utcnow
+from shared.db_types import JSONType, str_enum
+from shared.models.competition import Competition, CompetitionVersion
+from shared.models.tenant import Tenant
+from shared.models.unit import Unit
+from shared.tenancy import TenantScoped
+
+
+class ProposalStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"  # sent by the unit to its Admin Lokal
+    RETURNED = "returned"  # sent back to the unit with comments
+    VERIFIED = "verified"  # checked by the Admin Lokal, ready to submit
+    SUBMITTED = "submitted"  # submitted (diajukan) to the ministry; frozen
+
+
+class ScreeningResult(enum.StrEnum):
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
+    __tablename__ = "proposal"
+
+    uuid: Mapped[str] = mapped_column(
+        sa.String(36), unique=True, default=lambda: str(uuid_mod.uuid4())
+    )
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competition.id"), index=True)
+    competition_version_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_version.id"))
+    group_code: Mapped[str] = mapped_column(sa.String(32))
+    category_code: Mapped[str] = mapped_column(sa.String(40), default="")
+    sdgs: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    implementation_start: Mapped[date | None]
+    innovator: Mapped[str] = mapped_column(sa.String(300), default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(120), default="")
+    sections: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    video_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    truth_declared: Mapped[bool] = mapped_column(default=False)
+    # Replikasi: the earlier innovation this one replicates (title and, when known, its uuid)
+    replicates_title: Mapped[str] = mapped_column(sa.String(300), default="")
+    replicates_uuid: Mapped[str | None] = mapped_column(sa.String(36))
+
+    status: Mapped[ProposalStatus] = mapped_column(
+        str_enum(ProposalStatus), default=ProposalStatus.DRAFT, index=True
+    )
+    revision: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    sent_at: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]  # when the Admin Lokal submitted (node clock)
+    received_at: Mapped[datetime | None]  # when central received it (central clock)
+    submitted_revision: Mapped[int | None]  # the last revision submitted to the ministry
+
+    # Results decided by central and pulled back by nodes
+    screening_result: Mapped[ScreeningResult] = mapped_column(
+        str_enum(ScreeningResult), default=ScreeningResult.PENDING
+    )
+    screening_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    stage_code: Mapped[str | None] = mapped_column(sa.String(40))
+    award: Mapped[str | None] = mapped_column(sa.String(80))
+
+    tenant: Mapped[Tenant] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    competition: Mapped[Competition] = relationship()
+    competition_version: Mapped[CompetitionVersion] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="proposal", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+    comments: Mapped[list[ProposalComment]] = relationship(
+        back_populates="proposal", order_by="ProposalComment.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ProposalStatus.DRAFT, ProposalStatus.RETURNED)
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.uuid} r{self.revision} {self.status}>"
+
+
+class ProposalRevision(PkMixin, TenantScoped, Base):
+    """A submitted revision, frozen: what was sent to the ministry, and central's inbox."""
+
+    __tablename__ = "proposal_revision"
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "proposal_uuid", "revision"),)
+
+    proposal_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    revision: Mapped[int]
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    submitted_at: Mapped[datetime]  # node clock at the Admin Lokal's submit
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)  # this database's clock
+
+
+class Attachment(PkMixin, TenantScoped, Base):
+    """Evidence file; the bytes live in the content-addressed blob store under ``sha256``."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "sha256", "kind"),)
+
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"), index=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    size: Mapped[int]
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    proposal: Mapped[Proposal] = relationship(back_populates="attachments")
+
+
+class ProposalComment(PkMixin, TenantScoped, Base):
+    """A review comment (e.g. why the Admin Lokal returned the proposal)."""
+
+    __tablename__ = "proposal_comment"
+
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    author_name: Mapped[str] = mapped_column(sa.String(120))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="comments")

@@ -1,0 +1,118 @@
+"""Web pieces both apps share: auth blueprint, language switch, errors, template helpers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from shared.timeutil import format_wib
+from shared.web import charts
+
+# Endpoints a user who must still complete the first-login steps may reach.
+ONBOARDING_OPEN = frozenset({"auth.onboarding", "auth.logout", "static", "set_language"})
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only follow redirects to paths on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return fallback
+
+
+def init_web(app: Flask) -> None:
+    from shared.extensions import login_manager
+    from shared.services.users import load_session_user
+    from shared.web.auth import bp as auth_bp
+    from shared.web.nav import init_nav
+
+    init_nav(app)
+    login_manager.user_loader(load_session_user)
+    app.register_blueprint(auth_bp)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if request.blueprint == "api" or request.accept_mimetypes.best == "application/json":
+            return {"error": _("Please log in.")}, 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.before_request
+    def _force_onboarding():
+        if (
+            current_user.is_authenticated
+            and current_user.needs_onboarding
+            and request.endpoint not in ONBOARDING_OPEN
+        ):
+            return redirect(url_for("auth.onboarding"))
+        return None
+
+    @app.post("/language")
+    def set_language():
+        """Switch the interface language (kept in the session and on the account)."""
+        lang = request.form.get("lang", "")
+        if lang in current_app.config["LANGUAGES"]:
+            session["locale"] = lang
+            if current_user.is_authenticated:
+                from shared.db import db
+
+                current_user.locale = lang
+                db.session.commit()
+        return redirect(safe_next(request.form.get("next"), url_for("index")))
+
+    @app.after_request
+    def _security_headers(response):
+        # Nothing may come from outside the node: the page would stall on an offline intranet.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    def _error(code: int, title: str, message: str):
+        if request.accept_mimetypes.best == "application/json" or request.path.startswith(
+            ("/api/", "/sync/")
+        ):
+            return {"error": message}, code
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err):
+        return _error(
+            400,
+            _("Form expired"),
+            _(
+                "The form's security token is missing or expired. Nothing was saved: go back, "
+                "reload the page and send it again."
+            ),
+        )
+
+    @app.errorhandler(403)
+    def _forbidden(err):
+        return _error(403, _("Not allowed"), _("Your account may not open this page."))
+
+    @app.errorhandler(404)
+    def _not_found(err):
+        return _error(404, _("Not found"), _("The page or the data you asked for does not exist."))
+
+    @app.errorhandler(413)
+    def _too_large(err):
+        return _error(413, _("Too large"), _("The upload is larger than the server accepts."))
+
+    app.jinja_env.filters["reject_key"] = lambda d, key: {k: v for k, v in d.items() if k != key}
+    app.jinja_env.filters["wib"] = format_wib
+    app.jinja_env.filters["wib_date"] = lambda v: format_wib(v, with_time=False)
+    app.jinja_env.globals.update(
+        get_locale=lambda: str(get_locale()),
+        bar_chart=charts.bar_chart,
+        column_chart=charts.column_chart,
+        node_kind=lambda: current_app.config["NODE_KIND"],
+    )

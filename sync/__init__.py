@@ -1,0 +1,1 @@
+"""Sync between regional nodes and the central server (outbox, batches, transport, ingest)."""

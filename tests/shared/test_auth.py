@@ -1,0 +1,137 @@
+"""Login, throttling, first-login onboarding, password policy, language, CSRF."""
+
+import pytest
+
+from shared.models import AuditLog, LoginAttempt, Role, User
+from tests.conftest import PASSWORD, login
+
+
+def test_login_and_logout(client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    response = login(client, user.username)
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    client.post("/logout")
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    response = login(client, user.username, "Salah123456")
+    assert response.status_code == 400
+    assert "Nama pengguna atau kata sandi salah" in response.get_data(as_text=True)
+
+
+def test_login_is_throttled_after_repeated_failures(client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    for _ in range(5):
+        login(client, user.username, "Salah123456")
+    response = login(client, user.username)  # right password, but throttled
+    assert response.status_code == 400
+    assert "Terlalu banyak percobaan gagal" in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+    assert factory.count(LoginAttempt) == 5
+
+
+def test_first_login_cannot_be_skipped(client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant, onboarded=False)
+    response = login(client, user.username)
+    assert response.status_code == 302
+    for path in ("/dashboard", "/account/password", "/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/onboarding")
+    form = {
+        "full_name": "Siti Aminah",
+        "email": "siti@jepara.go.id",
+        "phone": "0291-591219",
+        "position": "Kasubag Kelembagaan",
+        "current_password": PASSWORD,
+        "password": "BaruSekali2027",
+        "confirm_password": "BaruSekali2027",
+    }
+    response = client.post("/onboarding", data=form)
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    stored = factory.get(User, user.id)
+    assert stored.full_name == "Siti Aminah"
+    assert not stored.needs_onboarding
+    assert factory.count(AuditLog, AuditLog.action == "user.password_change") == 1
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Pendek1", "sedikitnya 10 karakter"),
+        ("semuakecil123", "huruf besar"),
+        ("SEMUABESAR123", "huruf kecil"),
+        ("TanpaAngkaSama", "angka"),
+    ],
+)
+def test_weak_passwords_are_refused(client, factory, tenant, password, message) -> None:
+    user = factory.user(Role.OPERATOR, tenant=tenant, onboarded=False)
+    login(client, user.username)
+    form = {
+        "full_name": "Budi",
+        "email": "budi@jepara.go.id",
+        "phone": "0812",
+        "current_password": PASSWORD,
+        "password": password,
+        "confirm_password": password,
+    }
+    response = client.post("/onboarding", data=form)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    stored = factory.get(User, user.id)
+    assert stored.needs_onboarding and stored.full_name != "Budi"
+
+
+def test_password_change_logs_out_other_sessions(app, client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    other = app.test_client()
+    login(client, user.username)
+    login(other, user.username)
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "GantiLagi2027",
+            "confirm_password": "GantiLagi2027",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    assert other.get("/dashboard").status_code == 302
+
+
+def test_language_switch(client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    login(client, user.username)
+    assert "Keluar" in client.get("/dashboard").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/dashboard"})
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Log out" in page and "Keluar" not in page
+    assert factory.get(User, user.id).locale == "en"
+
+
+def test_post_without_csrf_token_is_refused(client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    response = client.post(
+        "/login", data={"username": user.username, "password": PASSWORD}, csrf=False
+    )
+    assert response.status_code == 400
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_open_redirect_after_login_is_ignored(client, factory, tenant) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    response = client.post(
+        "/login?next=https://evil.example/x", data={"username": user.username, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_pages_load_nothing_from_outside(client) -> None:
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "http" not in response.get_data(as_text=True).replace("http-equiv", "")

@@ -1,0 +1,56 @@
+"""Every UI text has a Bahasa Indonesia translation, and the compiled catalogs are current."""
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from tools.i18n import ID_PO, TRANSLATIONS, missing
+
+
+def test_every_message_has_an_indonesian_text() -> None:
+    assert missing() == [], "translate these (python tools/i18n.py add FILE.json)"
+
+
+def test_compiled_catalogs_match_the_sources() -> None:
+    for locale in ("id", "en"):
+        po_path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+        with po_path.open("rb") as fh:
+            po = {m.id: m.string for m in read_po(fh) if m.id}
+        with po_path.with_suffix(".mo").open("rb") as fh:
+            mo = {m.id: m.string for m in read_mo(fh) if m.id}
+        expected = {k: v for k, v in po.items() if v}
+        assert mo == expected, f"run `python tools/i18n.py update` ({locale})"
+
+
+def test_catalog_covers_every_text_in_the_code(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tools.i18n import ROOT
+
+    pot = tmp_path / "fresh.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            "--ignore-dirs=.venv tests build",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as fh:
+        in_code = {m.id for m in read_po(fh) if m.id}
+    with ID_PO.open("rb") as fh:
+        catalog = {m.id for m in read_po(fh) if m.id}
+    assert in_code - catalog == set(), "run `python tools/i18n.py update` and translate"

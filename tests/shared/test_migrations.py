@@ -1,0 +1,43 @@
+"""Migrations: one head, and the models match what the migrations build."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from shared.app import MIGRATIONS_DIR
+from shared.db import db
+
+
+def test_single_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads}; add a merge or re-chain"
+
+
+def test_models_match_migrations(app) -> None:
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], f"models differ from migrations; run `flask db migrate`: {diff}"
+
+
+def test_audit_log_is_append_only_in_the_database(app, in_app) -> None:
+    import pytest
+    import sqlalchemy as sa
+
+    from shared.models import AuditLog
+
+    with in_app(app):
+        db.session.add(AuditLog(actor_name="t", action="x", object_type="T", object_id="1"))
+        db.session.commit()
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text("UPDATE audit_log SET action = 'changed'"))
+        db.session.rollback()
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            db.session.execute(sa.text("DELETE FROM audit_log"))
+        db.session.rollback()
+        assert db.session.execute(sa.select(AuditLog.action)).scalar_one() == "x"
