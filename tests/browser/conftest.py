@@ -20,8 +20,13 @@ from tests.conftest import skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 pytestmark = pytest.mark.browser
@@ -34,10 +39,12 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
 
-    def cli(self, *args: str, input: str | None = None) -> str:  # noqa: A002
+    def cli(self, *args: str, input: str | None = None) -> str:
         """Run a `sinovik <kind> ...` command against this server's instance."""
         result = CliRunner().invoke(
-            main, [self.kind, *args, "--instance", str(self.instance)], input=input,
+            main,
+            [self.kind, *args, "--instance", str(self.instance)],
+            input=input,
             catch_exceptions=False,
         )
         assert result.exit_code == 0, result.output
@@ -62,19 +69,34 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """``start_server("regional", init_args=[...])``: an initialised instance under gunicorn."""
     servers: list[Server] = []
 
-    def _start(kind: str, *init_args: str, name: str | None = None,
-               env: dict[str, str] | None = None) -> Server:
+    def _start(
+        kind: str, *init_args: str, name: str | None = None, env: dict[str, str] | None = None
+    ) -> Server:
         instance = tmp_path / (name or kind)
-        result = CliRunner().invoke(main, [kind, "init", "--instance", str(instance),
-                                           *init_args], catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, [kind, "init", "--instance", str(instance), *init_args], catch_exceptions=False
+        )
         assert result.exit_code == 0, result.output
         port = free_port()
         log = instance / "server.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "shared", kind, "serve", "--instance", str(instance),
-                 "--port", str(port), "--workers", "1"],
-                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+                [
+                    sys.executable,
+                    "-m",
+                    "shared",
+                    kind,
+                    "serve",
+                    "--instance",
+                    str(instance),
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
             )
         url = f"http://127.0.0.1:{port}/"
         server = Server(kind, instance, url, process)
@@ -108,7 +130,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: ANN001
+def page(browser) -> Iterator[object]:
     context = browser.new_context(locale="id-ID", accept_downloads=True)
     context.set_default_timeout(15_000)
     page = context.new_page()

@@ -5,10 +5,11 @@ import re
 from playwright.sync_api import expect
 
 
-def test_first_login_onboarding_and_language(start_server, page) -> None:  # noqa: ANN001
+def test_first_login_onboarding_and_language(start_server, page) -> None:
     node = start_server("regional", "--tenant", "33.20", "--tenant-name", "Kabupaten Jepara")
-    node.cli("create-user", "--username", "admin.jepara", "--role", "admin",
-             input="Diberikan2027\n")
+    node.cli(
+        "create-user", "--username", "admin.jepara", "--role", "admin", input="Diberikan2027\n"
+    )
 
     page.goto(node.url)
     expect(page).to_have_url(re.compile(r"/login"))
