@@ -14,6 +14,7 @@ from shared.db import db, sqlite_begin_mode
 from shared.extensions import babel, csrf, login_manager, migrate
 from shared.services.users import scope_of
 from shared.tenancy import reset_scope, set_scope
+from sync import models as sync_models  # noqa: F401
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

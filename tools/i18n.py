@@ -3,6 +3,7 @@
     python tools/i18n.py update            # extract, merge into id/en catalogs, compile
     python tools/i18n.py add FILE.json     # {"English msgid": "Indonesian text", ...} into id
     python tools/i18n.py missing           # msgids without an Indonesian text
+    python tools/i18n.py merge-from X.po   # take Indonesian texts from another catalog
 
 English catalogs stay empty (the msgids are English); Bahasa Indonesia is the default locale,
 so every msgid needs an Indonesian text (a test checks it).
@@ -79,10 +80,24 @@ def add(path: Path) -> None:
         message.string = text
         message.flags.discard("fuzzy")
     with ID_PO.open("wb") as fh:
-        write_po(fh, catalog, omit_header=True, sort_output=True, width=100)
+        write_po(fh, catalog, omit_header=True, sort_output=True)
     pybabel("compile", "-d", str(TRANSLATIONS), "--use-fuzzy")
     for msgid in unknown:
         print(f"not in the catalog (run update first?): {msgid!r}")
+
+
+def merge_from(path: Path) -> None:
+    """Fill empty Indonesian texts from another catalog (e.g. a branch's messages.po)."""
+    with path.open("rb") as fh:
+        other = {m.id: m.string for m in read_po(fh, locale="id") if m.id and m.string}
+    with ID_PO.open("rb") as fh:
+        catalog = read_po(fh, locale="id")
+    for message in catalog:
+        if message.id and not message.string and message.id in other:
+            message.string = other[message.id]
+    with ID_PO.open("wb") as fh:
+        write_po(fh, catalog, omit_header=True, sort_output=True)
+    pybabel("compile", "-d", str(TRANSLATIONS), "--use-fuzzy")
 
 
 def missing() -> list[str]:
@@ -101,6 +116,8 @@ if __name__ == "__main__":
         update()
     elif command == "add":
         add(Path(sys.argv[2]))
+    elif command == "merge-from":
+        merge_from(Path(sys.argv[2]))
     elif command == "missing":
         for item in missing():
             print(item)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from shared.models.user import Role
+from shared.permissions import require_roles
 from shared.web.nav import add_nav
 
 bp = Blueprint("main", __name__, template_folder="../templates")
@@ -21,7 +22,7 @@ def index():
 
 
 @bp.route("/dashboard")
-@login_required
+@require_roles(Role.LOCAL_ADMIN, Role.OPERATOR)
 def dashboard():
     """The tenant's overview."""
     return render_template("regional/dashboard.html")

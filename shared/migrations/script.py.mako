@@ -9,6 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 import shared.db
+from sqlalchemy import Text  # autogenerate renders JSONB(astext_type=Text())
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

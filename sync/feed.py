@@ -1,0 +1,24 @@
+"""Central's change feed: decisions nodes pull back (screening, stage, award, competition)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.db import db, utcnow
+from sync.models import ChangeEvent
+
+
+def publish(
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    tenant_id: int | None,
+    visible_at: datetime | None = None,
+) -> ChangeEvent:
+    """Append an event for one tenant (or every node when ``tenant_id`` is None)."""
+    event = ChangeEvent(
+        tenant_id=tenant_id, kind=kind, payload=payload, visible_at=visible_at or utcnow()
+    )
+    db.session.add(event)
+    return event
