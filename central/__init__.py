@@ -19,4 +19,15 @@ def create_app(
 
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
+    _register_announcement(app)
     return app
+
+
+def _register_announcement(app: Flask) -> None:
+    """Announcement, public site, certificates, catalogue, open data, UNPSA and reports."""
+    from central import announce, api, catalogue, certificates, public, reports, unpsa
+    from shared import results
+
+    results.init_app(app)
+    for feature in (announce, catalogue, certificates, unpsa, reports, public, api):
+        feature.init_app(app)
