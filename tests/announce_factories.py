@@ -13,10 +13,10 @@ from shared.models import Proposal, ProposalStatus, ScreeningResult, Stage, Tena
 
 SECTIONS = {
     "ringkasan": "Ringkasan singkat inovasi layanan.",
-    "signifikansi": "Masalah: antrean panjang di puskesmas dan data pasien tercecer.",
+    "signifikansi": "Masalah: layanan lambat dan data warga tercecer.",
     "ide_inovatif": "Solusi: pendaftaran daring lewat aplikasi dan pesan singkat.",
     "kontribusi_sdgs": "Hasil: waktu tunggu turun dari tiga jam menjadi tiga puluh menit.",
-    "adaptabilitas": "Dapat diterapkan di puskesmas lain dengan biaya kecil.",
+    "adaptabilitas": "Dapat diterapkan di daerah lain dengan biaya kecil.",
     "keberlanjutan": "Sumber daya: anggaran daerah, dua operator, peraturan bupati.",
     "kolaborasi": "Bekerja sama dengan dinas kominfo dan kader desa.",
 }

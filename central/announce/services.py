@@ -136,7 +136,7 @@ def own_results(*, now: datetime | None = None) -> list[OwnResult]:
     ).scalars():
         certs.setdefault(cert.proposal_id, []).append(cert)
     entries = dict(
-        db.session.execute(sa.select(CatalogueEntry.proposal_id, CatalogueEntry.id)).tuples().all()
+        db.session.execute(sa.select(CatalogueEntry.proposal_id, CatalogueEntry.id)).all()
     )
     out = []
     for p in proposals:
