@@ -27,3 +27,8 @@ def pdf_text(data: bytes) -> str:
             text = re.sub(rb"\\(.)", rb"\1", found)
             texts.append(text.decode("latin-1"))
     return "\n".join(texts)
+
+
+def pdf_drawing(data: bytes) -> bytes:
+    """The decoded content streams (drawing operators) of a PDF."""
+    return b"\n".join(_decode(header, raw) for header, raw in _STREAM.findall(data))
