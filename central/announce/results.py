@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from central.announce.published import Publication
+from central.catalogue.models import CatalogueEntry
 from shared.db import db
 from shared.models.proposal import Proposal
 from shared.models.tenant import Tenant, TenantKind
@@ -118,6 +119,7 @@ class ResultRow:
     year: int
     award: str | None
     award_label: str
+    in_catalogue: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -166,6 +168,13 @@ def _rows(pub: Publication, filters: ResultFilters, where: list[Any]) -> list[Re
         stmt = stmt.where(Proposal.category_code == filters.category)
     locale = str(get_locale() or "id")
     provinces = province_names()
+    catalogued = set(
+        db.session.execute(
+            sa.select(CatalogueEntry.proposal_uuid)
+            .where(CatalogueEntry.competition_id == pub.competition_id)
+            .execution_options(national=True)
+        ).scalars()
+    )
     rows = []
     for r in db.session.execute(stmt):
         province = tenant_province(r.kind, r.code, r.province_code)
@@ -186,6 +195,7 @@ def _rows(pub: Publication, filters: ResultFilters, where: list[Any]) -> list[Re
                 year=pub.year,
                 award=award,
                 award_label=award_label(award),
+                in_catalogue=r.uuid in catalogued,
             )
         )
     # Published alphabetically, as the ministry does (not ranked); the same on every database.

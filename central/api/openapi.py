@@ -216,7 +216,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "uuid": {"type": "string"},
                         "title": {"type": "string"},
                         "year": {"type": "integer"},
-                        "url": {"type": "string", "format": "uri"},
+                        "url": {
+                            "type": ["string", "null"],
+                            "format": "uri",
+                            "description": "The catalogue entry, once it is in the catalogue.",
+                        },
                         "agency": {
                             "type": "object",
                             "properties": {

@@ -112,7 +112,10 @@ def results_list():
         published = pub.awards_published
     start = (query.page - 1) * query.per_page
     return _paged(
-        [{**r.as_json(), "url": _entry_url(r.uuid)} for r in rows[start : start + query.per_page]],
+        [
+            {**r.as_json(), "url": _entry_url(r.uuid) if r.in_catalogue else None}
+            for r in rows[start : start + query.per_page]
+        ],
         len(rows),
         query.page,
         query.per_page,
