@@ -10,15 +10,15 @@ secretariat before their time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask import g, has_request_context
 
 from shared.competition_config import CompetitionConfig
 from shared.db import db, utcnow
-from shared.models.competition import Competition
+from shared.models.competition import Competition, CompetitionVersion, Stage
 from shared.results import FINAL_STAGE, FINALIST_STAGE, SCREENING_STAGE
 
 
@@ -99,22 +99,87 @@ class Publication:
         return group.name.get(locale) if group else code
 
 
-def publications(now: datetime | None = None) -> list[Publication]:
-    """Every competition year, newest first, as seen at ``now`` (default: the current time)."""
-    now = now or utcnow()
-    stmt = (
-        sa.select(Competition)
-        .options(selectinload(Competition.stages), selectinload(Competition.versions))
-        .order_by(Competition.year.desc())
-    )
-    out = []
-    for comp in db.session.execute(stmt).scalars():
-        stages = tuple(
-            StageInfo(s.code, s.position, s.name_id, s.name_en, s.publish_at)
-            for s in sorted(comp.stages, key=lambda s: s.position)
+# Competition versions are immutable: their parsed configuration is kept per process (and
+# per database, for processes that open several).
+_CONFIGS: dict[tuple[str, int], CompetitionConfig] = {}
+
+
+def _configs(version_ids: dict[int, int]) -> dict[int, CompetitionConfig]:
+    """competition id -> parsed configuration of its current version."""
+    url = str(db.engine.url)
+    missing = [v for v in version_ids.values() if (url, v) not in _CONFIGS]
+    if missing:
+        rows = db.session.execute(
+            sa.select(CompetitionVersion.id, CompetitionVersion.data).where(
+                CompetitionVersion.id.in_(missing)
+            )
         )
-        out.append(Publication(comp.id, comp.year, comp.name, stages, comp.config, now))
-    return out
+        for version_id, data in rows:
+            _CONFIGS[(url, version_id)] = CompetitionConfig.from_json(data)
+    return {cid: _CONFIGS[(url, v)] for cid, v in version_ids.items()}
+
+
+def publications(now: datetime | None = None) -> list[Publication]:
+    """Every competition year, newest first, as seen at ``now`` (default: the current time).
+
+    Three small queries (competitions, their current versions' ids, stages); read on every
+    public request, so the same request reuses what it already read.
+    """
+    now = now or utcnow()
+    cached = g.get("_publications") if has_request_context() else None
+    if cached is None:
+        cached = _load_publications()
+        if has_request_context():
+            g._publications = cached
+    return [replace(p, now=now) for p in cached]
+
+
+_LOADED: dict[tuple, list[Publication]] = {}
+
+
+def _load_publications() -> list[Publication]:
+    comps = tuple(
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
+            .join(
+                CompetitionVersion,
+                sa.and_(
+                    CompetitionVersion.competition_id == Competition.id,
+                    CompetitionVersion.number == Competition.current_version,
+                ),
+            )
+            .order_by(Competition.year.desc())
+        )
+    )
+    stage_rows = tuple(
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(
+                Stage.competition_id,
+                Stage.code,
+                Stage.position,
+                Stage.name_id,
+                Stage.name_en,
+                Stage.publish_at,
+            ).order_by(Stage.competition_id, Stage.position)
+        )
+    )
+    key = (str(db.engine.url), comps, stage_rows)
+    if key in _LOADED:  # the same rows as last time: reuse what was built from them
+        return _LOADED[key]
+    configs = _configs({cid: vid for cid, _, _, vid in comps})
+    stages: dict[int, list[StageInfo]] = {}
+    for cid, code, position, name_id, name_en, publish_at in stage_rows:
+        stages.setdefault(cid, []).append(StageInfo(code, position, name_id, name_en, publish_at))
+    epoch = datetime.min.replace(tzinfo=UTC)
+    built = [
+        Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch)
+        for cid, year, name, _ in comps
+    ]
+    _LOADED.clear()
+    _LOADED[key] = built
+    return built
 
 
 def publication_for(competition_id: int, now: datetime | None = None) -> Publication | None:

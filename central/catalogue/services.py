@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from central.announce.published import Publication, StageInfo, publication_for, publications
 from central.announce.results import province_names, tenant_province
-from central.catalogue.models import CatalogueEntry, ReplicationStatus
+from central.catalogue.models import CatalogueEntry, CatalogueText, ReplicationStatus
 from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.tenant import TenantKind
@@ -43,15 +43,15 @@ SNAPSHOT_FIELDS = (
     "group_code",
     "sdgs",
     "implementation_start",
-    *SECTION_MAP,
     "video_url",
     "replicates_uuid",
     "replicates_title",
+    "stage_code",
+    "award",
 )
 OWNER_FIELDS = (
     "status",
     "status_note",
-    "replication_summary",
     "contact_name",
     "contact_phone",
     "contact_email",
@@ -72,23 +72,24 @@ def _sections_text(sections: dict[str, str], keys: tuple[str, ...]) -> str:
 
 def rebuild_search_text(entry: CatalogueEntry, pub: Publication | None = None) -> None:
     """What full-text search covers besides the title (kept by the database's index)."""
-    locale = "id"
+    text = entry.text
     parts = [
         entry.agency_name,
         province_names().get(entry.province_code or "", ""),
         entry.unit_name,
         entry.innovator,
-        pub.category_label(entry.category_code, locale) if pub else entry.category_code,
-        entry.summary,
-        entry.problem,
-        entry.solution,
-        entry.results,
-        entry.resources,
-        entry.adaptability,
-        entry.replication_summary,
+        pub.category_label(entry.category_code, "id") if pub else entry.category_code,
+        text.summary,
+        text.problem,
+        text.solution,
+        text.results,
+        text.resources,
+        text.adaptability,
+        text.replication_summary,
         entry.replicates_title,
     ]
-    entry.search_text = "\n".join(p for p in parts if p)
+    text.title = entry.title
+    text.search_text = "\n".join(p for p in parts if p)
 
 
 def _snapshot(entry: CatalogueEntry, proposal: Proposal) -> None:
@@ -104,11 +105,19 @@ def _snapshot(entry: CatalogueEntry, proposal: Proposal) -> None:
     entry.group_code = proposal.group_code
     entry.sdgs = sorted(proposal.sdgs or [])
     entry.implementation_start = proposal.implementation_start
-    for name, keys in SECTION_MAP.items():
-        setattr(entry, name, _sections_text(sections, keys))
     entry.video_url = proposal.video_url
     entry.replicates_uuid = proposal.replicates_uuid or None
     entry.replicates_title = proposal.replicates_title
+    entry.stage_code = proposal.stage_code
+    entry.award = proposal.award
+    for name, keys in SECTION_MAP.items():
+        setattr(entry.text, name, _sections_text(sections, keys))
+
+
+def _state(entry: CatalogueEntry) -> dict[str, Any]:
+    state = audit.snapshot(entry, SNAPSHOT_FIELDS)
+    state.update(audit.snapshot(entry.text, tuple(SECTION_MAP)))
+    return state
 
 
 @dataclass
@@ -138,9 +147,12 @@ def refresh_entries(competition_id: int, *, actor: User | None) -> RefreshResult
     existing = {
         e.proposal_id: e
         for e in db.session.execute(
-            sa.select(CatalogueEntry).where(CatalogueEntry.competition_id == competition_id)
+            sa.select(CatalogueEntry)
+            .where(CatalogueEntry.competition_id == competition_id)
+            .options(selectinload(CatalogueEntry.text))
         ).scalars()
     }
+    created: list[CatalogueEntry] = []
     for proposal in proposals:
         entry = existing.get(proposal.id)
         if entry is None:
@@ -153,22 +165,16 @@ def refresh_entries(competition_id: int, *, actor: User | None) -> RefreshResult
                 contact_name=proposal.contact_name,
                 contact_phone=proposal.contact_phone,
                 contact_email=proposal.contact_email,
+                text=CatalogueText(tenant_id=proposal.tenant_id),
             )
             _snapshot(entry, proposal)
             rebuild_search_text(entry, pub)
             db.session.add(entry)
-            db.session.flush()
-            audit.record(
-                "catalogue.entry_created",
-                entry,
-                actor=actor,
-                after={"proposal_uuid": proposal.uuid, "year": pub.year},
-            )
-            result.created += 1
+            created.append(entry)
             continue
-        before = audit.snapshot(entry, SNAPSHOT_FIELDS)
+        before = _state(entry)
         _snapshot(entry, proposal)
-        after = audit.snapshot(entry, SNAPSHOT_FIELDS)
+        after = _state(entry)
         if before == after:
             result.unchanged += 1
             continue
@@ -182,6 +188,15 @@ def refresh_entries(competition_id: int, *, actor: User | None) -> RefreshResult
             after={k: after[k] for k in changed},
         )
         result.updated += 1
+    db.session.flush()  # one flush for all new entries: ids for their audit entries
+    for entry in created:
+        audit.record(
+            "catalogue.entry_created",
+            entry,
+            actor=actor,
+            after={"proposal_uuid": entry.proposal_uuid, "year": pub.year},
+        )
+    result.created = len(created)
     db.session.flush()
     return result
 
@@ -197,10 +212,10 @@ def update_entry(entry: CatalogueEntry, *, actor: User, **values: Any) -> Catalo
     email = (values.get("contact_email") or "").strip()
     if email and ("@" not in email or " " in email):
         raise ServiceError(_("Enter a valid email address."), "contact_email")
-    before = audit.snapshot(entry, OWNER_FIELDS)
+    before = _owner_state(entry)
     entry.status = ReplicationStatus(status)
     entry.status_note = (values.get("status_note") or "").strip()[:500]
-    entry.replication_summary = (values.get("replication_summary") or "").strip()
+    entry.text.replication_summary = (values.get("replication_summary") or "").strip()
     entry.contact_name = (values.get("contact_name") or "").strip()[:120]
     entry.contact_phone = (values.get("contact_phone") or "").strip()[:40]
     entry.contact_email = email[:120]
@@ -208,13 +223,15 @@ def update_entry(entry: CatalogueEntry, *, actor: User, **values: Any) -> Catalo
     rebuild_search_text(entry, publication_for(entry.competition_id))
     db.session.flush()
     audit.record(
-        "catalogue.entry_updated",
-        entry,
-        actor=actor,
-        before=before,
-        after=audit.snapshot(entry, OWNER_FIELDS),
+        "catalogue.entry_updated", entry, actor=actor, before=before, after=_owner_state(entry)
     )
     return entry
+
+
+def _owner_state(entry: CatalogueEntry) -> dict[str, Any]:
+    state = audit.snapshot(entry, OWNER_FIELDS)
+    state["replication_summary"] = entry.text.replication_summary
+    return state
 
 
 # -- reading published entries -----------------------------------------------------------------
@@ -225,9 +242,19 @@ class CatalogueItem:
     """An entry as the public sees it: the award and stage only once they are public."""
 
     entry: CatalogueEntry
-    award: str | None
-    stage: StageInfo | None
     pub: Publication
+
+    @property
+    def text(self) -> CatalogueText:
+        return self.entry.text
+
+    @property
+    def award(self) -> str | None:
+        return self.pub.visible_award(self.entry.award)
+
+    @property
+    def stage(self) -> StageInfo | None:
+        return self.pub.visible_stage(self.entry.stage_code)
 
     @property
     def award_label(self) -> str:
@@ -246,10 +273,18 @@ class CatalogueItem:
         return self.pub.group_label(self.entry.group_code, str(get_locale() or "id"))
 
     def stage_name(self) -> str:
-        return self.stage.name(str(get_locale() or "id")) if self.stage else ""
+        stage = self.stage
+        return stage.name(str(get_locale() or "id")) if stage else ""
+
+    @property
+    def sdg_labels(self) -> list[str]:
+        locale = str(get_locale() or "id")
+        names = {s.number: s.name.get(locale) for s in self.pub.config.sdgs}
+        return [f"{n}. {names.get(n, '')}".rstrip(". ") for n in self.entry.sdgs or []]
 
     def as_json(self, *, detail: bool = False) -> dict[str, Any]:
-        e = self.entry
+        e, t = self.entry, self.entry.text
+        stage = self.stage
         data: dict[str, Any] = {
             "uuid": e.proposal_uuid,
             "title": e.title,
@@ -261,10 +296,10 @@ class CatalogueItem:
             "category": {"code": e.category_code, "name": self.category_label},
             "group": {"code": e.group_code, "name": self.group_label},
             "award": {"code": self.award, "name": self.award_label} if self.award else None,
-            "stage": {"code": self.stage.code, "name": self.stage_name()} if self.stage else None,
+            "stage": {"code": stage.code, "name": self.stage_name()} if stage else None,
             "status": e.status.value,
             "status_updated_at": e.status_updated_at.isoformat(),
-            "summary": e.summary,
+            "summary": t.summary,
             "replicates": (
                 {"uuid": e.replicates_uuid, "title": e.replicates_title}
                 if (e.replicates_uuid or e.replicates_title)
@@ -279,12 +314,12 @@ class CatalogueItem:
                 implementation_start=(
                     e.implementation_start.isoformat() if e.implementation_start else None
                 ),
-                problem=e.problem,
-                solution=e.solution,
-                results=e.results,
-                resources=e.resources,
-                adaptability=e.adaptability,
-                replication_summary=e.replication_summary,
+                problem=t.problem,
+                solution=t.solution,
+                results=t.results,
+                resources=t.resources,
+                adaptability=t.adaptability,
+                replication_summary=t.replication_summary,
                 status_note=e.status_note,
                 video_url=e.video_url,
                 contact={
@@ -296,36 +331,36 @@ class CatalogueItem:
         return data
 
 
-def _published_stmt(pubs: list[Publication]) -> sa.Select | None:
+def published_clause(pubs: list[Publication]) -> sa.ColumnElement[bool] | None:
     """Entries whose finalist list is public and whose proposal is still a finalist."""
-    visible = [p for p in pubs if p.finalists_published and p.finalist_codes]
-    if not visible:
+    by_codes: dict[tuple[str, ...], list[int]] = {}
+    for p in pubs:
+        if p.finalists_published and p.finalist_codes:
+            by_codes.setdefault(p.finalist_codes, []).append(p.competition_id)
+    if not by_codes:
         return None
-    return (
-        sa.select(CatalogueEntry, Proposal.award, Proposal.stage_code)
-        .join(Proposal, Proposal.id == CatalogueEntry.proposal_id)
-        .where(
-            sa.or_(
-                *(
-                    sa.and_(
-                        CatalogueEntry.competition_id == p.competition_id,
-                        Proposal.stage_code.in_(p.finalist_codes),
-                    )
-                    for p in visible
-                )
-            )
+    return sa.or_(
+        *(
+            sa.and_(CatalogueEntry.competition_id.in_(ids), CatalogueEntry.stage_code.in_(codes))
+            for codes, ids in by_codes.items()
         )
     )
 
 
-def _items(rows: Any, pubs: dict[int, Publication]) -> list[CatalogueItem]:
-    out = []
-    for entry, award, stage_code in rows:
-        pub = pubs[entry.competition_id]
-        out.append(
-            CatalogueItem(entry, pub.visible_award(award), pub.visible_stage(stage_code), pub)
-        )
-    return out
+def _load(
+    ids: list[int], pubs: dict[int, Publication], *, national: bool, listing: bool = False
+) -> list[CatalogueItem]:
+    """Entries with their texts (only the summary for a listing) for ``ids``, in that order."""
+    if not ids:
+        return []
+    text = selectinload(CatalogueEntry.text)
+    if listing:
+        text = text.load_only(CatalogueText.summary)
+    stmt = sa.select(CatalogueEntry).where(CatalogueEntry.id.in_(ids)).options(text)
+    if national:  # public read of ids already restricted to published entries
+        stmt = stmt.execution_options(national=True)
+    by_id = {e.id: e for e in db.session.execute(stmt).scalars()}
+    return [CatalogueItem(by_id[i], pubs[by_id[i].competition_id]) for i in ids if i in by_id]
 
 
 @dataclass
@@ -373,6 +408,28 @@ class CatalogueQuery:
     def tokens(self) -> list[str]:
         return _TOKEN.findall(self.q.casefold())[:12]
 
+    def filters(self, pubs: list[Publication]) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
+        if self.year is not None:
+            where.append(CatalogueEntry.year == self.year)
+        if self.category:
+            where.append(CatalogueEntry.category_code == self.category)
+        if self.province:
+            where.append(CatalogueEntry.province_code == self.province)
+        if self.agency_kind:
+            where.append(CatalogueEntry.agency_kind == TenantKind(self.agency_kind))
+        if self.status:
+            where.append(CatalogueEntry.status == ReplicationStatus(self.status))
+        if self.award:
+            # an award filter only ever matches years whose final results are public
+            awarded = [p.competition_id for p in pubs if p.awards_published]
+            where.append(CatalogueEntry.competition_id.in_(awarded))
+            if self.award == ANY_AWARD:
+                where += [CatalogueEntry.award.is_not(None), CatalogueEntry.award != ""]
+            else:
+                where.append(CatalogueEntry.award == self.award)
+        return where
+
 
 @dataclass
 class SearchPage:
@@ -381,6 +438,7 @@ class SearchPage:
     page: int
     per_page: int
     years: list[int] = field(default_factory=list)
+    ranked: bool = False  # title matches first (else newest year first, then title)
 
     @property
     def pages(self) -> int:
@@ -403,65 +461,88 @@ class SearchPage:
         return self.page + 1
 
 
-def _full_text(stmt: sa.Select, tokens: list[str]) -> tuple[sa.Select, Any]:
-    """Add the full-text match; returns the statement and the relevance ordering."""
-    if db.engine.dialect.name == "postgresql":
-        query = " & ".join(f"{t}:*" for t in tokens)
-        tsquery = sa.func.to_tsquery(
-            sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"), sa.literal(query)
-        )
-        vector = sa.literal_column("catalogue_entry.search_vector")
-        return stmt.where(vector.op("@@")(tsquery)), sa.func.ts_rank_cd(vector, tsquery).desc()
-    match = " ".join(f'"{t}"*' for t in tokens)
-    fts = (
-        sa.text("SELECT rowid AS id, rank AS score FROM catalogue_fts WHERE catalogue_fts MATCH :q")
-        .bindparams(q=match)
-        .columns(id=sa.Integer, score=sa.Float)
-        .subquery("fts")
+# -- full-text search, per database ---------------------------------------------------------------
+# The full-text index covers every entry, published or not; what it returns are only candidate
+# ids, always intersected with the published entries before anything is counted or shown.
+
+
+def _is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def _tsquery(tokens: list[str], weights: str = "") -> Any:
+    return sa.func.to_tsquery(
+        sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"),
+        sa.literal(" & ".join(f"{t}:*{weights}" for t in tokens)),
     )
-    return stmt.join(fts, fts.c.id == CatalogueEntry.id), fts.c.score.asc()
+
+
+_VECTOR = sa.literal_column("catalogue_text.search_vector")
+_FTS = sa.table("catalogue_fts", sa.column("rowid"))
+_FTS_MATCH = sa.literal_column("catalogue_fts").op("MATCH")
+
+
+def _matching_ids(tokens: list[str], *, title_only: bool = False) -> sa.Select:
+    """A subquery of the ids of the entries matching every token (prefix match), in the title
+    and texts, or in the title only."""
+    if _is_postgres():
+        query = _tsquery(tokens, "A" if title_only else "")  # the title is weighted A
+        return sa.select(CatalogueText.entry_id).where(_VECTOR.op("@@")(query))
+    terms = " ".join(f'"{t}"*' for t in tokens)
+    return sa.select(_FTS.c.rowid).where(_FTS_MATCH(f"title : ({terms})" if title_only else terms))
+
+
+def _match_count(tokens: list[str]) -> int:
+    stmt = sa.select(sa.func.count()).select_from(_matching_ids(tokens).subquery())
+    return db.session.execute(stmt.execution_options(national=True)).scalar_one()
+
+
+# Up to this many matches SQLite fetches the matching entries by id; beyond it, it reads the
+# listing index once and tests each entry against the matches ("id + 0" disables the id lookup).
+FEW_MATCHES = 3000
 
 
 def search(query: CatalogueQuery, *, now: datetime | None = None) -> SearchPage:
-    """Published finalists and winners matching the query, best match first (or newest)."""
+    """Published finalists and winners matching the query.
+
+    Order: entries whose title holds every word first, then the others; within each, the
+    newest year first, then alphabetical.  The database's full-text index does the matching
+    (FTS5 or tsvector+GIN); only ids pass between the steps.
+    """
     pubs = publications(now)
     by_id = {p.competition_id: p for p in pubs}
     years = sorted({p.year for p in pubs if p.finalists_published}, reverse=True)
-    stmt = _published_stmt(pubs)
-    if stmt is None:
-        return SearchPage([], 0, query.page, query.per_page, years)
-    if query.year is not None:
-        stmt = stmt.where(CatalogueEntry.year == query.year)
-    if query.category:
-        stmt = stmt.where(CatalogueEntry.category_code == query.category)
-    if query.province:
-        stmt = stmt.where(CatalogueEntry.province_code == query.province)
-    if query.agency_kind:
-        stmt = stmt.where(CatalogueEntry.agency_kind == TenantKind(query.agency_kind))
-    if query.status:
-        stmt = stmt.where(CatalogueEntry.status == ReplicationStatus(query.status))
-    if query.award:
-        awarded = [p.competition_id for p in pubs if p.awards_published]
-        stmt = stmt.where(CatalogueEntry.competition_id.in_(awarded))
-        if query.award == ANY_AWARD:
-            stmt = stmt.where(Proposal.award.is_not(None), Proposal.award != "")
-        else:
-            stmt = stmt.where(Proposal.award == query.award)
+    published = published_clause(pubs)
+    page = SearchPage([], 0, query.page, query.per_page, years)
+    if published is None:
+        return page
+    where = [published, *query.filters(pubs)]
     order: list[Any] = []
     if query.tokens:
-        stmt, relevance = _full_text(stmt, query.tokens)
-        order.append(relevance)
-    order += [CatalogueEntry.year.desc(), sa.func.lower(CatalogueEntry.title), CatalogueEntry.id]
-    # Public read: opts out of tenant scoping visibly; _published_stmt keeps it to public data.
-    count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    total = db.session.execute(count.execution_options(national=True)).scalar_one()
-    rows = db.session.execute(
-        stmt.order_by(*order)
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
-        .execution_options(national=True)
-    ).all()
-    return SearchPage(_items(rows, by_id), total, query.page, query.per_page, years)
+        entry_id = CatalogueEntry.id
+        if not _is_postgres() and _match_count(query.tokens) > FEW_MATCHES:
+            entry_id = CatalogueEntry.id + 0
+        where.append(entry_id.in_(_matching_ids(query.tokens)))
+        in_title = CatalogueEntry.id.in_(_matching_ids(query.tokens, title_only=True))
+        order.append(sa.case((in_title, 0), else_=1))
+        page.ranked = True
+    order += [CatalogueEntry.year.desc(), CatalogueEntry.title, CatalogueEntry.id]
+    # Public reads: they opt out of tenant scoping visibly; ``where`` keeps them to entries
+    # whose results are published.
+    count = sa.select(sa.func.count()).select_from(CatalogueEntry).where(*where)
+    page.total = db.session.execute(count.execution_options(national=True)).scalar_one()
+    ids = list(
+        db.session.execute(
+            sa.select(CatalogueEntry.id)
+            .where(*where)
+            .order_by(*order)
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+            .execution_options(national=True)
+        ).scalars()
+    )
+    page.items = _load(ids, by_id, national=True, listing=True)
+    return page
 
 
 @dataclass
@@ -471,53 +552,62 @@ class EntryPage:
     replicated_by: list[CatalogueItem]
 
 
+def _published_ids(where: list[Any], pubs: list[Publication]) -> list[int]:
+    published = published_clause(pubs)
+    if published is None:
+        return []
+    stmt = (
+        sa.select(CatalogueEntry.id)
+        .where(published, *where)
+        .order_by(CatalogueEntry.year.desc(), CatalogueEntry.title, CatalogueEntry.id)
+    )
+    # Public read: opts out of tenant scoping visibly, on published entries only.
+    return list(db.session.execute(stmt.execution_options(national=True)).scalars())
+
+
 def published_entry(proposal_uuid: str, *, now: datetime | None = None) -> EntryPage | None:
     """One published entry with its inspiration and the published entries that replicate it."""
     pubs = publications(now)
     by_id = {p.competition_id: p for p in pubs}
-    stmt = _published_stmt(pubs)
-    if stmt is None:
+    found = _load(
+        _published_ids([CatalogueEntry.proposal_uuid == proposal_uuid], pubs), by_id, national=True
+    )
+    if not found:
         return None
-    # Public reads: opt out of tenant scoping visibly, only ever on published entries.
-    row = db.session.execute(
-        stmt.where(CatalogueEntry.proposal_uuid == proposal_uuid).execution_options(national=True)
-    ).first()
-    if row is None:
-        return None
-    item = _items([row], by_id)[0]
+    item = found[0]
     inspiration = None
     if item.entry.replicates_uuid:
-        found = db.session.execute(
-            stmt.where(
-                CatalogueEntry.proposal_uuid == item.entry.replicates_uuid
-            ).execution_options(national=True)
-        ).all()
-        inspiration = _items(found, by_id)[0] if found else None
-    replicas = db.session.execute(
-        stmt.where(CatalogueEntry.replicates_uuid == proposal_uuid)
-        .order_by(CatalogueEntry.year.desc(), sa.func.lower(CatalogueEntry.title))
-        .execution_options(national=True)
-    ).all()
-    return EntryPage(item, inspiration, _items(replicas, by_id))
+        source = _published_ids([CatalogueEntry.proposal_uuid == item.entry.replicates_uuid], pubs)
+        inspiration = next(iter(_load(source, by_id, national=True)), None)
+    replicas = _published_ids([CatalogueEntry.replicates_uuid == proposal_uuid], pubs)
+    return EntryPage(item, inspiration, _load(replicas, by_id, national=True))
 
 
 def own_entries(*, now: datetime | None = None) -> list[CatalogueItem]:
     """The current tenant's published entries (tenant-scoped: no national opt-out here)."""
     pubs = publications(now)
-    stmt = _published_stmt(pubs)
-    if stmt is None:
+    published = published_clause(pubs)
+    if published is None:
         return []
-    rows = db.session.execute(
-        stmt.order_by(CatalogueEntry.year.desc(), sa.func.lower(CatalogueEntry.title))
-    ).all()
-    return _items(rows, {p.competition_id: p for p in pubs})
+    ids = list(
+        db.session.execute(
+            sa.select(CatalogueEntry.id)
+            .where(published)
+            .order_by(CatalogueEntry.year.desc(), CatalogueEntry.title)
+        ).scalars()
+    )
+    return _load(ids, {p.competition_id: p for p in pubs}, national=False)
 
 
 def own_entry(entry_id: int, *, now: datetime | None = None) -> CatalogueItem | None:
     """One of the current tenant's published entries, or None (another tenant's is invisible)."""
     pubs = publications(now)
-    stmt = _published_stmt(pubs)
-    if stmt is None:
+    published = published_clause(pubs)
+    if published is None:
         return None
-    row = db.session.execute(stmt.where(CatalogueEntry.id == entry_id)).first()
-    return _items([row], {p.competition_id: p for p in pubs})[0] if row else None
+    ids = list(
+        db.session.execute(
+            sa.select(CatalogueEntry.id).where(published, CatalogueEntry.id == entry_id)
+        ).scalars()
+    )
+    return next(iter(_load(ids, {p.competition_id: p for p in pubs}, national=False)), None)

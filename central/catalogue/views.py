@@ -54,7 +54,11 @@ def edit(entry_id: int):
     item = services.own_entry(entry_id)
     if item is None:
         abort(404)
-    form = EntryForm(obj=item.entry, status=item.entry.status.value)
+    form = EntryForm(
+        obj=item.entry,
+        status=item.entry.status.value,
+        replication_summary=item.text.replication_summary,
+    )
     if form.validate_on_submit():
         try:
             services.update_entry(item.entry, actor=current_user, **form.data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from central.catalogue.models import CatalogueEntry
+from central.catalogue.models import CatalogueEntry, CatalogueText
 from central.catalogue.services import refresh_entries
 from shared.db import db
 from shared.models import Role, TenantKind
@@ -219,7 +219,7 @@ def test_owner_form_refuses_bad_email_and_keeps_input(
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Teks panjang" in html
-    assert factory.get(CatalogueEntry, entry_id).replication_summary == ""
+    assert factory.get(CatalogueText, entry_id).replication_summary == ""
 
 
 def test_owner_cannot_open_an_entry_before_it_is_published(
@@ -257,3 +257,35 @@ def test_entries_copy_the_agency_type(factory, catalogue, in_app, app) -> None:
             db.session.execute(sa.select(CatalogueEntry.title, CatalogueEntry.agency_kind)).all()
         )
     assert kinds["Sekolah Ramah Anak"] == TenantKind.KOTA
+
+
+def test_entries_follow_later_decisions_on_the_proposal(
+    client, factory, catalogue, comp_id, in_app, app
+) -> None:
+    from shared.models import Proposal
+
+    af.set_publish(factory, comp_id, final=af.past())
+    with in_app(app):  # judging: an objection upheld, and an award given after the refresh
+        proposals = {p.title: p for p in db.session.execute(sa.select(Proposal)).scalars()}
+        proposals["Bank Sampah Desa"].stage_code = "panel_nomination"
+        proposals["Sekolah Ramah Anak"].award = "outstanding_achievement"
+        db.session.commit()
+    assert "Bank Sampah Desa" not in _search(client, "")
+    assert client.get(f"/catalogue/{catalogue['sampah'].uuid}").status_code == 404
+    assert _search(client, "award=outstanding_achievement") == ["Sekolah Ramah Anak"]
+
+
+def test_titles_holding_every_word_come_first(client, factory, tenant, comp_id) -> None:
+    sections = {**af.SECTIONS, "ringkasan": "Posyandu keliling untuk balita di desa."}
+    af.proposal(factory, tenant, title="Aplikasi Kader Desa", sections=sections)
+    af.proposal(factory, tenant, title="Posyandu Balita Ceria")
+    af.proposal(factory, tenant, title="Zebra Posyandu Lansia")
+    af.set_publish(factory, comp_id, top99=af.past())
+    _refresh(factory, comp_id)
+    # title matches first (then alphabetical), then the entries mentioning it in their texts
+    assert _search(client, "q=posyandu") == [
+        "Posyandu Balita Ceria",
+        "Zebra Posyandu Lansia",
+        "Aplikasi Kader Desa",
+    ]
+    assert _search(client, "q=posyandu+balita") == ["Posyandu Balita Ceria", "Aplikasi Kader Desa"]

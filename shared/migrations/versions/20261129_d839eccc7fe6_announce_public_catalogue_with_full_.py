@@ -19,37 +19,47 @@ branch_labels = None
 depends_on = None
 
 
-# Full-text search, kept by the database (not part of the SQLAlchemy model):
-# SQLite: an external-content FTS5 table over (title, search_text), kept by triggers;
-# PostgreSQL: a weighted tsvector column with a GIN index, kept by a trigger.
-SQLITE_FTS = [
+# Kept by the database, outside the SQLAlchemy model (see central/catalogue/models.py):
+# - full-text search: SQLite, an external-content FTS5 table over catalogue_text (title,
+#   search_text) kept by triggers; PostgreSQL, a weighted tsvector column with a GIN index kept
+#   by a trigger;
+# - catalogue_entry.stage_code/award follow the proposal's, by a trigger on proposal.
+SQLITE = [
     "CREATE VIRTUAL TABLE catalogue_fts USING fts5(title, search_text, "
-    "content='catalogue_entry', content_rowid='id', "
+    "content='catalogue_text', content_rowid='entry_id', "
     "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')",
     # rank = bm25 with the title weighing five times the rest
     "INSERT INTO catalogue_fts(catalogue_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')",
-    "CREATE TRIGGER catalogue_fts_ai AFTER INSERT ON catalogue_entry BEGIN "
+    "CREATE TRIGGER catalogue_fts_ai AFTER INSERT ON catalogue_text BEGIN "
     "INSERT INTO catalogue_fts(rowid, title, search_text) "
-    "VALUES (new.id, new.title, new.search_text); END",
-    "CREATE TRIGGER catalogue_fts_ad AFTER DELETE ON catalogue_entry BEGIN "
+    "VALUES (new.entry_id, new.title, new.search_text); END",
+    "CREATE TRIGGER catalogue_fts_ad AFTER DELETE ON catalogue_text BEGIN "
     "INSERT INTO catalogue_fts(catalogue_fts, rowid, title, search_text) "
-    "VALUES ('delete', old.id, old.title, old.search_text); END",
-    "CREATE TRIGGER catalogue_fts_au AFTER UPDATE OF title, search_text ON catalogue_entry BEGIN "
+    "VALUES ('delete', old.entry_id, old.title, old.search_text); END",
+    "CREATE TRIGGER catalogue_fts_au AFTER UPDATE OF title, search_text ON catalogue_text BEGIN "
     "INSERT INTO catalogue_fts(catalogue_fts, rowid, title, search_text) "
-    "VALUES ('delete', old.id, old.title, old.search_text); "
+    "VALUES ('delete', old.entry_id, old.title, old.search_text); "
     "INSERT INTO catalogue_fts(rowid, title, search_text) "
-    "VALUES (new.id, new.title, new.search_text); END",
+    "VALUES (new.entry_id, new.title, new.search_text); END",
+    "CREATE TRIGGER catalogue_entry_follows_proposal AFTER UPDATE OF stage_code, award "
+    "ON proposal BEGIN UPDATE catalogue_entry SET stage_code = new.stage_code, "
+    "award = new.award WHERE proposal_id = new.id; END",
 ]
-POSTGRES_FTS = [
-    "ALTER TABLE catalogue_entry ADD COLUMN search_vector tsvector",
-    "CREATE FUNCTION catalogue_entry_fts() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+POSTGRES = [
+    "ALTER TABLE catalogue_text ADD COLUMN search_vector tsvector",
+    "CREATE FUNCTION catalogue_text_fts() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "new.search_vector := "
     "setweight(to_tsvector('pg_catalog.indonesian', coalesce(new.title, '')), 'A') || "
     "setweight(to_tsvector('pg_catalog.indonesian', coalesce(new.search_text, '')), 'B'); "
     "RETURN new; END $$",
-    "CREATE TRIGGER catalogue_entry_fts BEFORE INSERT OR UPDATE OF title, search_text "
-    "ON catalogue_entry FOR EACH ROW EXECUTE FUNCTION catalogue_entry_fts()",
-    "CREATE INDEX ix_catalogue_entry_fts ON catalogue_entry USING gin (search_vector)",
+    "CREATE TRIGGER catalogue_text_fts BEFORE INSERT OR UPDATE OF title, search_text "
+    "ON catalogue_text FOR EACH ROW EXECUTE FUNCTION catalogue_text_fts()",
+    "CREATE INDEX ix_catalogue_text_fts ON catalogue_text USING gin (search_vector)",
+    "CREATE FUNCTION catalogue_entry_follow_proposal() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN UPDATE catalogue_entry SET stage_code = new.stage_code, award = new.award "
+    "WHERE proposal_id = new.id; RETURN new; END $$",
+    "CREATE TRIGGER catalogue_entry_follows_proposal AFTER UPDATE OF stage_code, award "
+    "ON proposal FOR EACH ROW EXECUTE FUNCTION catalogue_entry_follow_proposal()",
 ]
 
 
@@ -69,23 +79,17 @@ def upgrade():
     sa.Column('group_code', sa.String(length=32), nullable=False),
     sa.Column('sdgs', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('implementation_start', sa.Date(), nullable=True),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('problem', sa.Text(), nullable=False),
-    sa.Column('solution', sa.Text(), nullable=False),
-    sa.Column('results', sa.Text(), nullable=False),
-    sa.Column('resources', sa.Text(), nullable=False),
-    sa.Column('adaptability', sa.Text(), nullable=False),
     sa.Column('video_url', sa.String(length=500), nullable=False),
     sa.Column('replicates_uuid', sa.String(length=36), nullable=True),
     sa.Column('replicates_title', sa.String(length=300), nullable=False),
-    sa.Column('replication_summary', sa.Text(), nullable=False),
+    sa.Column('stage_code', sa.String(length=40), nullable=True),
+    sa.Column('award', sa.String(length=80), nullable=True),
     sa.Column('contact_name', sa.String(length=120), nullable=False),
     sa.Column('contact_phone', sa.String(length=40), nullable=False),
     sa.Column('contact_email', sa.String(length=120), nullable=False),
     sa.Column('status', sa.Enum('continuing', 'stopped', name='replicationstatus', native_enum=False, length=24), nullable=False),
     sa.Column('status_note', sa.String(length=500), nullable=False),
     sa.Column('status_updated_at', shared.db.UTCDateTime(), nullable=False),
-    sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('created_at', shared.db.UTCDateTime(), nullable=False),
@@ -101,12 +105,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_catalogue_entry_agency_kind'), ['agency_kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_category_code'), ['category_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_competition_id'), ['competition_id'], unique=False)
+        batch_op.create_index('ix_catalogue_entry_listing', ['competition_id', 'stage_code', 'year', 'title'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_province_code'), ['province_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_replicates_uuid'), ['replicates_uuid'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_year'), ['year'], unique=False)
 
-    statements = {"sqlite": SQLITE_FTS, "postgresql": POSTGRES_FTS}.get(op.get_bind().dialect.name, [])
+    op.create_table('catalogue_text',
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('problem', sa.Text(), nullable=False),
+    sa.Column('solution', sa.Text(), nullable=False),
+    sa.Column('results', sa.Text(), nullable=False),
+    sa.Column('resources', sa.Text(), nullable=False),
+    sa.Column('adaptability', sa.Text(), nullable=False),
+    sa.Column('replication_summary', sa.Text(), nullable=False),
+    sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['catalogue_entry.id'], name=op.f('fk_catalogue_text_entry_id_catalogue_entry'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_catalogue_text_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('entry_id', name=op.f('pk_catalogue_text'))
+    )
+    with op.batch_alter_table('catalogue_text', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalogue_text_tenant_id'), ['tenant_id'], unique=False)
+
+    statements = {"sqlite": SQLITE, "postgresql": POSTGRES}.get(op.get_bind().dialect.name, [])
     for statement in statements:
         op.execute(statement)
 
@@ -114,18 +138,26 @@ def upgrade():
 def downgrade():
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in ("catalogue_fts_ai", "catalogue_fts_ad", "catalogue_fts_au"):
+        for name in ("catalogue_fts_ai", "catalogue_fts_ad", "catalogue_fts_au",
+                     "catalogue_entry_follows_proposal"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS catalogue_fts")
     elif dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS catalogue_entry_fts ON catalogue_entry")
-        op.execute("DROP FUNCTION IF EXISTS catalogue_entry_fts()")
+        op.execute("DROP TRIGGER IF EXISTS catalogue_entry_follows_proposal ON proposal")
+        op.execute("DROP FUNCTION IF EXISTS catalogue_entry_follow_proposal()")
+        op.execute("DROP TRIGGER IF EXISTS catalogue_text_fts ON catalogue_text")
+        op.execute("DROP FUNCTION IF EXISTS catalogue_text_fts()")
+    with op.batch_alter_table('catalogue_text', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalogue_text_tenant_id'))
+
+    op.drop_table('catalogue_text')
     with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_year'))
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_replicates_uuid'))
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_province_code'))
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_competition_id'))
+        batch_op.drop_index('ix_catalogue_entry_listing')
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_category_code'))
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_agency_kind'))
 
