@@ -271,6 +271,10 @@ def seed(instance: Path, entries: int) -> None:
             .values(publish_at=utcnow() - timedelta(days=1))
         )
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # what autovacuum does within a minute of a bulk load: planner statistics
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
 def _queries(rng: random.Random, n: int) -> list[tuple[str, str]]:
@@ -299,6 +303,24 @@ def _queries(rng: random.Random, n: int) -> list[tuple[str, str]]:
             )
             out.append(("topic + filter", f"q={rng.choice(SERVICES)}&{extra}"))
     return out
+
+
+def _cpu_seconds(match) -> float:
+    """CPU time (user + system) of the processes ``match(pid, ppid, cmdline)`` selects."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if match(int(entry.name), int(fields[1]), cmdline):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _wait(url: str, process: subprocess.Popen) -> None:
@@ -415,17 +437,36 @@ def run_backend(name: str, args: argparse.Namespace, workdir: Path) -> None:
         base = f"http://127.0.0.1:{port}"
         _wait(base + "/", process)
         load(base, "/catalogue", 2, 20)  # warm up every worker
-        t0 = time.perf_counter()
-        results = load(base, "/catalogue", args.clients, args.requests)
-        report("catalogue page (HTML)", results, time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        results = load(base, "/api/v1/catalogue", args.clients, args.requests // 2)
-        report("open-data API (JSON)", results, time.perf_counter() - t0)
+
+        def server_cpu() -> float:
+            server = process.pid
+            return _cpu_seconds(
+                lambda pid, ppid, cmd: (
+                    pid == server or ppid == server or (db_name is not None and db_name in cmd)
+                )  # PostgreSQL backends
+            )
+
+        for title, path, n in (
+            ("catalogue page (HTML)", "/catalogue", args.requests),
+            ("open-data API (JSON)", "/api/v1/catalogue", args.requests // 2),
+        ):
+            cpu0, t0 = server_cpu(), time.perf_counter()
+            results = load(base, path, args.clients, n)
+            seconds, cpu = time.perf_counter() - t0, server_cpu() - cpu0
+            report(title, results, seconds)
+            requests_done = sum(len(v) for v in results.values())
+            log(
+                f"    server CPU {cpu * 1000 / requests_done:.1f} ms per request "
+                f"(gunicorn workers{' and PostgreSQL backends' if db_name else ''}); "
+                f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+            )
     finally:
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
-        if admin_engine is not None:
+        if admin_engine is not None and args.keep is not None:
+            log(f"  kept database {db_name}")
+        elif admin_engine is not None:
             with admin_engine.connect() as conn:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
             admin_engine.dispose()

@@ -61,7 +61,7 @@ db = SQLAlchemy(model_class=Base, disable_autonaming=True)
 UNMANAGED_SCHEMA_NAMES: dict[str, tuple[str, ...]] = {
     "table": ("catalogue_fts",),
     "column": ("search_vector",),
-    "index": ("ix_catalogue_text_fts",),
+    "index": ("ix_catalogue_text_fts", "ix_catalogue_entry_title_fts"),
 }
 
 

@@ -470,10 +470,10 @@ def _is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def _tsquery(tokens: list[str], weights: str = "") -> Any:
+def _tsquery(tokens: list[str]) -> Any:
     return sa.func.to_tsquery(
         sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"),
-        sa.literal(" & ".join(f"{t}:*{weights}" for t in tokens)),
+        sa.literal(" & ".join(f"{t}:*" for t in tokens)),
     )
 
 
@@ -486,8 +486,14 @@ def _matching_ids(tokens: list[str], *, title_only: bool = False) -> sa.Select:
     """A subquery of the ids of the entries matching every token (prefix match), in the title
     and texts, or in the title only."""
     if _is_postgres():
-        query = _tsquery(tokens, "A" if title_only else "")  # the title is weighted A
-        return sa.select(CatalogueText.entry_id).where(_VECTOR.op("@@")(query))
+        if title_only:  # the title's own GIN index (a weight filter would re-read the texts)
+            title = sa.func.to_tsvector(
+                sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"), CatalogueEntry.title
+            )
+            # never correlated with the outer query on catalogue_entry: its own index scan
+            stmt = sa.select(CatalogueEntry.id).where(title.op("@@")(_tsquery(tokens)))
+            return stmt.correlate(None)
+        return sa.select(CatalogueText.entry_id).where(_VECTOR.op("@@")(_tsquery(tokens)))
     terms = " ".join(f'"{t}"*' for t in tokens)
     return sa.select(_FTS.c.rowid).where(_FTS_MATCH(f"title : ({terms})" if title_only else terms))
 
