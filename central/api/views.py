@@ -54,6 +54,10 @@ def _bad_request(err: ServiceError):
 @bp.after_request
 def _open_to_all(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
+    if response.status_code == 200:
+        # published data only, the same for everyone: shared caches may keep it a minute
+        # (an embargo lifting shows at most that much later, never earlier)
+        response.headers.setdefault("Cache-Control", "public, max-age=60")
     return response
 
 
