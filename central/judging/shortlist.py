@@ -150,7 +150,10 @@ def rule_reports(
     rules: Sequence[CompositionRule],
     selection: Sequence[Candidate],
     top_by_rank: Sequence[Candidate],
+    acted: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> list[RuleReport]:
+    """Counts per rule; a rule binds when the top N by rank alone would break it, or when it
+    kept out or pulled in a proposal while the list was built (``acted``)."""
     reports = []
     for i, rule in enumerate(rules):
         sel, top = _counts(rule, selection), _counts(rule, top_by_rank)
@@ -158,8 +161,10 @@ def rule_reports(
             sel_n, top_n = max(sel.values(), default=0), max(top.values(), default=0)
         else:
             sel_n, top_n = sel[""], top[""]
-        binds = (rule.min is not None and top_n < rule.min) or (
-            rule.max is not None and top_n > rule.max
+        binds = (
+            i in acted
+            or (rule.min is not None and top_n < rule.min)
+            or (rule.max is not None and top_n > rule.max)
         )
         satisfied = (rule.min is None or sel_n >= rule.min) and (
             rule.max is None or sel_n <= rule.max
@@ -201,13 +206,19 @@ def propose(
     chosen: dict[int, RankedProposal] = {}
     reasons: dict[int, tuple[str, int | None]] = {}
     counts = [Counter[str]() for _ in rules]
+    acted: set[int] = set()
 
-    def fits(c: Candidate) -> bool:
-        for rule, counter in zip(rules, counts, strict=True):
-            bucket = rule.bucket(c)
-            if rule.max is not None and bucket is not None and counter[bucket] >= rule.max:
-                return False
-        return True
+    def fits(c: Candidate, *, note: bool = False) -> bool:
+        blocked = [
+            i
+            for i, (rule, counter) in enumerate(zip(rules, counts, strict=True))
+            if rule.max is not None
+            and (bucket := rule.bucket(c)) is not None
+            and counter[bucket] >= rule.max
+        ]
+        if note:
+            acted.update(blocked)
+        return not blocked
 
     def take(r: RankedProposal, reason: tuple[str, int | None]) -> None:
         chosen[r.proposal_id] = r
@@ -228,16 +239,23 @@ def propose(
     for r in pool:
         if len(chosen) >= size:
             break
-        if r.proposal_id not in chosen and fits(r.candidate):
+        if r.proposal_id not in chosen and fits(r.candidate, note=True):
             take(r, ("rank", None))
 
     selected = sorted(chosen.values(), key=lambda r: r.rank or 0)
     top = pool[:size]
     top_ids = {r.proposal_id for r in top}
+    acted.update(
+        index
+        for pid, (reason, index) in reasons.items()
+        if reason == "rule" and index is not None and pid not in top_ids
+    )
     return ShortlistProposal(
         selected=selected,
         reasons=reasons,
-        rules=rule_reports(rules, [r.candidate for r in selected], [r.candidate for r in top]),
+        rules=rule_reports(
+            rules, [r.candidate for r in selected], [r.candidate for r in top], acted
+        ),
         pulled_in=[r.proposal_id for r in selected if r.proposal_id not in top_ids],
         left_out=[r.proposal_id for r in top if r.proposal_id not in chosen],
         eligible=len(pool),
@@ -327,8 +345,9 @@ def view(js: JudgingStage) -> ShortlistView | None:
     )
     rules = [CompositionRule.from_json(r) for r in shortlist.rules]
     pool = [r for r in ranking if r.rank is not None and r.passed]
+    acted = {r["index"] for r in shortlist.report.get("rules", []) if r.get("binds")}
     reports = rule_reports(
-        rules, [r.candidate for r in selected], [r.candidate for r in pool[: shortlist.size]]
+        rules, [r.candidate for r in selected], [r.candidate for r in pool[: shortlist.size]], acted
     )
     alternates = [r for r in ranking if r.rank is not None and r.proposal_id not in entries]
     return ShortlistView(shortlist, ranking, selected, entries, reports, alternates)
