@@ -74,9 +74,12 @@ def finalist_stage(proposal: Proposal) -> JudgingStage | None:
         )
     )
     for js in db.session.execute(stmt).scalars():
-        if js.kind in (StageKind.GATE, StageKind.OBJECTION, StageKind.VERIFICATION) or (
-            js.kind == StageKind.SCORED and js.has_schedule
-        ):
+        if js.kind in (
+            StageKind.GATE,
+            StageKind.OBJECTION,
+            StageKind.VERIFICATION,
+            StageKind.FINAL,
+        ) or (js.kind == StageKind.SCORED and js.has_schedule):
             return js
     return None
 

@@ -17,7 +17,9 @@ CRITERIA = ("kebaruan", "efektivitas", "kemanfaatan")
 
 
 def _candidates(n: int) -> list[Candidate]:
-    return [Candidate(i, str(uuid.UUID(int=i * 7919 % 10007)), f"Inovasi {i}") for i in range(1, n + 1)]
+    return [
+        Candidate(i, str(uuid.UUID(int=i * 7919 % 10007)), f"Inovasi {i}") for i in range(1, n + 1)
+    ]
 
 
 # Few distinct values on purpose: ties are the interesting case.
@@ -64,8 +66,22 @@ def test_ranks_are_a_total_order_following_the_documented_keys(data) -> None:
     ranked = [r for r in rank(cands, sheets, basis=basis, criteria_order=CRITERIA) if r.rank]
     assert [r.rank for r in ranked] == list(range(1, len(ranked) + 1))
     for a, b in zip(ranked, ranked[1:], strict=False):
-        key_a = (-round(a.score, 6), -round(a.raw_mean, 6), tuple(-round(m, 6) for m in a.criteria_means), -a.count, round(a.spread, 6), a.candidate.uuid)
-        key_b = (-round(b.score, 6), -round(b.raw_mean, 6), tuple(-round(m, 6) for m in b.criteria_means), -b.count, round(b.spread, 6), b.candidate.uuid)
+        key_a = (
+            -round(a.score, 6),
+            -round(a.raw_mean, 6),
+            tuple(-round(m, 6) for m in a.criteria_means),
+            -a.count,
+            round(a.spread, 6),
+            a.candidate.uuid,
+        )
+        key_b = (
+            -round(b.score, 6),
+            -round(b.raw_mean, 6),
+            tuple(-round(m, 6) for m in b.criteria_means),
+            -b.count,
+            round(b.spread, 6),
+            b.candidate.uuid,
+        )
         assert key_a < key_b
 
 
@@ -110,7 +126,12 @@ def test_zscore_corrects_a_strict_judge() -> None:
 
 def test_passing_grade_and_disagreement_flag() -> None:
     c = _candidates(2)
-    sheets = [SheetScore(1, 1, 90), SheetScore(1, 2, 60), SheetScore(2, 1, 86), SheetScore(2, 2, 84)]
+    sheets = [
+        SheetScore(1, 1, 90),
+        SheetScore(1, 2, 60),
+        SheetScore(2, 1, 86),
+        SheetScore(2, 2, 84),
+    ]
     out = {r.proposal_id: r for r in rank(c, sheets, passing_grade=85, disagreement_threshold=20)}
     assert out[1].flagged and not out[1].passed  # mean 75, spread 30
     assert out[2].passed and not out[2].flagged  # mean 85

@@ -29,7 +29,12 @@ def _save(world: World, assignment_id: int, values: dict, notes: dict, submit: b
     def go():
         item = db.session.get(Assignment, assignment_id)
         return scoring.save(
-            js(world.sid(DESK)), item, values=values, justifications=notes, submit=submit, actor=user(item.judge_id)
+            js(world.sid(DESK)),
+            item,
+            values=values,
+            justifications=notes,
+            submit=submit,
+            actor=user(item.judge_id),
         ).status
 
     return world.run(go)
@@ -41,12 +46,32 @@ def test_draft_then_submit_with_weighted_total(world: World) -> None:
     assert _save(world, item.id, {"kebaruan": "70"}, {}, submit=False) == SheetStatus.DRAFT
     # submitting needs every criterion, in range, each justified
     with pytest.raises(SheetInvalid) as err:
-        _save(world, item.id, {"kebaruan": "70", "efektivitas": "120"}, {"kebaruan": "ok"}, submit=True)
-    assert {"score_efektivitas", "score_kemanfaatan", "note_kebaruan", "note_efektivitas"} <= set(err.value.errors)
-    values = {"kebaruan": "90", "efektivitas": "80", "kemanfaatan": "70", "replikasi": "60", "keberlanjutan": "50"}
+        _save(
+            world,
+            item.id,
+            {"kebaruan": "70", "efektivitas": "120"},
+            {"kebaruan": "ok"},
+            submit=True,
+        )
+    assert {"score_efektivitas", "score_kemanfaatan", "note_kebaruan", "note_efektivitas"} <= set(
+        err.value.errors
+    )
+    values = {
+        "kebaruan": "90",
+        "efektivitas": "80",
+        "kemanfaatan": "70",
+        "replikasi": "60",
+        "keberlanjutan": "50",
+    }
     notes = dict.fromkeys(values, "Didukung data layanan tiga tahun.")
     assert _save(world, item.id, values, notes, submit=True) == SheetStatus.SUBMITTED
-    sheet = world.run(lambda: db.session.execute(db.select(ScoreSheet).filter_by(assignment_id=item.id)).scalar_one().total)
+    sheet = world.run(
+        lambda: (
+            db.session.execute(db.select(ScoreSheet).filter_by(assignment_id=item.id))
+            .scalar_one()
+            .total
+        )
+    )
     assert sheet == pytest.approx(70.0)  # equal weights: the plain mean
     with pytest.raises(ServiceError):
         _save(world, item.id, values, notes, submit=True)
@@ -60,9 +85,14 @@ def test_others_scores_are_hidden_until_ones_own_is_submitted(world: World) -> N
 
     def peers_of(judge_id):
         return world.run(
-            lambda: [s.judge_id for s in scoring.peer_sheets(js(world.sid(DESK)), pid, user(judge_id)) or []]
-            if scoring.peer_sheets(js(world.sid(DESK)), pid, user(judge_id)) is not None
-            else None
+            lambda: (
+                [
+                    s.judge_id
+                    for s in scoring.peer_sheets(js(world.sid(DESK)), pid, user(judge_id)) or []
+                ]
+                if scoring.peer_sheets(js(world.sid(DESK)), pid, user(judge_id)) is not None
+                else None
+            )
         )
 
     assert peers_of(a.judge_id) is None
@@ -77,9 +107,14 @@ def test_abstaining_needs_a_reason_and_brings_in_another_judge(world: World) -> 
 
     def abstain(reason):
         return world.run(
-            lambda: scoring.abstain(
-                js(world.sid(DESK)), db.session.get(Assignment, first.id), reason=reason, actor=user(first.judge_id)
-            ).status
+            lambda: (
+                scoring.abstain(
+                    js(world.sid(DESK)),
+                    db.session.get(Assignment, first.id),
+                    reason=reason,
+                    actor=user(first.judge_id),
+                ).status
+            )
         )
 
     with pytest.raises(ServiceError):
@@ -98,7 +133,10 @@ def test_rescore_reopens_the_sheet_and_hides_the_others_again(world: World) -> N
     def rescore():
         sheet = db.session.execute(db.select(ScoreSheet).filter_by(assignment_id=a.id)).scalar_one()
         scoring.request_rescore(
-            js(world.sid(DESK)), sheet, note="Mohon tinjau kembali efektivitas.", actor=user(world.staff.id)
+            js(world.sid(DESK)),
+            sheet,
+            note="Mohon tinjau kembali efektivitas.",
+            actor=user(world.staff.id),
         )
 
     world.run(rescore)
@@ -120,14 +158,24 @@ def test_consolidation_flags_disagreement_over_the_threshold(world: World) -> No
     for item in items:
         if item.proposal_id != pids[0]:
             world.score(DESK, item.id, 80)
-    rows = world.run(lambda: {c.proposal_id: c for c in consolidation.consolidate(js(world.sid(DESK)))})
+    rows = world.run(
+        lambda: {c.proposal_id: c for c in consolidation.consolidate(js(world.sid(DESK)))}
+    )
     disputed, calm = rows[pids[0]], rows[pids[1]]
-    assert (disputed.count, disputed.mean, disputed.spread, disputed.flagged) == (3, pytest.approx(75.0), 30.0, True)
+    assert (disputed.count, disputed.mean, disputed.spread, disputed.flagged) == (
+        3,
+        pytest.approx(75.0),
+        30.0,
+        True,
+    )
     assert (calm.count, calm.spread, calm.flagged) == (3, 0.0, False)
 
     world.run(
         lambda: consolidation.post(
-            js(world.sid(DESK)), proposal(pids[0]), body="Perbedaan pada efektivitas.", author=user(world.staff.id)
+            js(world.sid(DESK)),
+            proposal(pids[0]),
+            body="Perbedaan pada efektivitas.",
+            author=user(world.staff.id),
         )
     )
     assert world.run(lambda: consolidation.consolidate(js(world.sid(DESK)))[0].messages) == 1

@@ -25,7 +25,9 @@ def _ranked(specs) -> list[RankedProposal]:
 
 
 def test_a_3t_minimum_binds_and_pulls_in_lower_ranked_entries() -> None:
-    ranking = _ranked([("33", False, "kabupaten", "kesehatan")] * 8 + [("91", True, "kabupaten", "kesehatan")] * 2)
+    ranking = _ranked(
+        [("33", False, "kabupaten", "kesehatan")] * 8 + [("91", True, "kabupaten", "kesehatan")] * 2
+    )
     result = propose(ranking, 5, [CompositionRule("is_3t", "yes", min=2)])
     assert [r.proposal_id for r in result.selected] == [1, 2, 3, 9, 10]
     assert result.pulled_in == [9, 10] and result.left_out == [4, 5]
@@ -35,7 +37,9 @@ def test_a_3t_minimum_binds_and_pulls_in_lower_ranked_entries() -> None:
 
 
 def test_a_rule_the_ranking_already_keeps_does_not_bind() -> None:
-    ranking = _ranked([("91", True, "kota", "kesehatan")] + [("33", False, "kota", "kesehatan")] * 5)
+    ranking = _ranked(
+        [("91", True, "kota", "kesehatan")] + [("33", False, "kota", "kesehatan")] * 5
+    )
     result = propose(ranking, 3, [CompositionRule("is_3t", "yes", min=1)])
     assert [r.proposal_id for r in result.selected] == [1, 2, 3]
     assert not result.rules[0].binds and result.pulled_in == []
@@ -43,7 +47,9 @@ def test_a_rule_the_ranking_already_keeps_does_not_bind() -> None:
 
 def test_maximum_per_value_and_agency_groups() -> None:
     ranking = _ranked(
-        [("33", False, "kabupaten", "a")] * 4 + [("35", False, "kementerian", "a")] * 3 + [("36", False, "kota", "b")] * 3
+        [("33", False, "kabupaten", "a")] * 4
+        + [("35", False, "kementerian", "a")] * 3
+        + [("36", False, "kota", "b")] * 3
     )
     rules = [CompositionRule("region", "*", max=2), CompositionRule("agency_type", "kl", max=1)]
     result = propose(ranking, 5, rules)
@@ -70,14 +76,26 @@ def test_rules_are_validated() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.tuples(st.sampled_from(["33", "35", "91"]), st.booleans(), st.sampled_from(["kabupaten", "kota", "lembaga"]), st.just("a")), min_size=1, max_size=40),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["33", "35", "91"]),
+            st.booleans(),
+            st.sampled_from(["kabupaten", "kota", "lembaga"]),
+            st.just("a"),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
     st.integers(1, 15),
     st.integers(0, 5),
     st.integers(1, 6),
 )
 def test_the_proposal_never_breaks_a_rule_it_could_keep(specs, size, min_3t, max_region) -> None:
     ranking = _ranked(specs)
-    rules = [CompositionRule("is_3t", "yes", min=min_3t), CompositionRule("region", "*", max=max_region)]
+    rules = [
+        CompositionRule("is_3t", "yes", min=min_3t),
+        CompositionRule("region", "*", max=max_region),
+    ]
     result = propose(ranking, size, rules)
     chosen = [r.candidate for r in result.selected]
     assert len(chosen) <= size
@@ -100,7 +118,11 @@ def test_the_proposal_never_breaks_a_rule_it_could_keep(specs, size, min_3t, max
 def panel_world(factory) -> World:
     w = World(factory)
     PANEL = "panel_nomination"
-    w.settings(PANEL, shortlist_size=3, composition_rules=[{"dimension": "is_3t", "value": "yes", "min": 1, "max": None}])
+    w.settings(
+        PANEL,
+        shortlist_size=3,
+        composition_rules=[{"dimension": "is_3t", "value": "yes", "min": 1, "max": None}],
+    )
     plain = w.tenant(province="33")
     remote = w.tenant(province="91", is_3t=True)
     w.proposals(plain, 4)
@@ -132,8 +154,20 @@ def test_generated_list_keeps_the_rule_and_swaps_cannot_break_it(panel_world: Wo
     outside = view["alternates"][0]
 
     with pytest.raises(ServiceError, match="3T"):
-        w.run(lambda: shortlist.swap(js(sid), out_id=remote_id, in_id=outside, reason="Panel", actor=user(w.staff.id)))
-    w.run(lambda: shortlist.swap(js(sid), out_id=others[0], in_id=outside, reason="Keputusan panel", actor=user(w.staff.id)))
+        w.run(
+            lambda: shortlist.swap(
+                js(sid), out_id=remote_id, in_id=outside, reason="Panel", actor=user(w.staff.id)
+            )
+        )
+    w.run(
+        lambda: shortlist.swap(
+            js(sid),
+            out_id=others[0],
+            in_id=outside,
+            reason="Keputusan panel",
+            actor=user(w.staff.id),
+        )
+    )
     after = w.run(lambda: _summary(shortlist.view(js(sid))))
     assert outside in after["selected"] and others[0] not in after["selected"]
     assert w.f.count(AuditLog, AuditLog.action == "judging.shortlist.swap") == 1

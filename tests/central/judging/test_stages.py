@@ -26,13 +26,22 @@ def world(factory) -> World:
 
 
 def test_setup_creates_every_stage_with_its_defaults(world: World) -> None:
-    kinds = world.run(lambda: {j.stage.code: (j.kind, j.rubric.name if j.rubric else None) for j in stages.sequence(world.competition_id)})
+    kinds = world.run(
+        lambda: {
+            j.stage.code: (j.kind, j.rubric.name if j.rubric else None)
+            for j in stages.sequence(world.competition_id)
+        }
+    )
     assert list(kinds) == [code for code, *_ in DEFAULT_STAGES]
     assert kinds["screening"][0] == StageKind.EXTERNAL
     assert kinds[DESK] == (StageKind.SCORED, "Kriteria KIPP")
     assert kinds["presentation"] == (StageKind.SCORED, "Rubrik Final")
     assert kinds["objection"][0] == StageKind.OBJECTION and kinds["final"][0] == StageKind.FINAL
-    criteria = world.run(lambda: [(c.code, c.aspect, c.weight) for c in js(world.sid("presentation")).rubric.criteria])
+    criteria = world.run(
+        lambda: [
+            (c.code, c.aspect, c.weight) for c in js(world.sid("presentation")).rubric.criteria
+        ]
+    )
     substance = sum(w for _c, a, w in criteria if a == "substance")
     assert substance == 60 and sum(w for *_x, w in criteria) == 100
 
@@ -56,11 +65,17 @@ def test_promotion_freezes_moves_the_selection_and_publishes_embargoed_events(wo
     events = world.run(
         lambda: [
             (e.payload["uuid"], e.payload["stage_code"], e.visible_at)
-            for e in db.session.execute(sa.select(ChangeEvent).where(ChangeEvent.kind == "stage.reached").order_by(ChangeEvent.seq)).scalars()
+            for e in db.session.execute(
+                sa.select(ChangeEvent)
+                .where(ChangeEvent.kind == "stage.reached")
+                .order_by(ChangeEvent.seq)
+            ).scalars()
         ]
     )
     assert (good.uuid, "panel_nomination", panel_stage.publish_at) in events
-    entries = world.run(lambda: {e.proposal_id: (e.status, e.rank) for e in stages.entries(js(world.sid(DESK)))})
+    entries = world.run(
+        lambda: {e.proposal_id: (e.status, e.rank) for e in stages.entries(js(world.sid(DESK)))}
+    )
     assert entries == {good.id: (EntryStatus.ADVANCED, 1), weak.id: (EntryStatus.NOT_SELECTED, 2)}
     # frozen: scores and settings no longer change
     item = world.assignments(DESK)[0]
@@ -89,13 +104,20 @@ def test_removal_reverts_to_the_last_stage_that_cut(world: World) -> None:
     world.promote(DESK)
     world.run(
         lambda: stages.remove_entry(
-            js(world.sid("panel_nomination")), proposal(p.id), reason="Inovasi ditarik oleh instansi.", actor=user(world.staff.id)
+            js(world.sid("panel_nomination")),
+            proposal(p.id),
+            reason="Inovasi ditarik oleh instansi.",
+            actor=user(world.staff.id),
         )
     )
     # the desk stage did not cut, screening did: the proposal falls back to screening
     assert world.f.get(Proposal, p.id).stage_code == "screening"
     entry = world.run(
-        lambda: db.session.execute(sa.select(StageEntry.status, StageEntry.removed_reason).where(StageEntry.stage_id == world.sid("panel_nomination"))).one()
+        lambda: db.session.execute(
+            sa.select(StageEntry.status, StageEntry.removed_reason).where(
+                StageEntry.stage_id == world.sid("panel_nomination")
+            )
+        ).one()
     )
     assert entry == (EntryStatus.REMOVED, "Inovasi ditarik oleh instansi.")
 
