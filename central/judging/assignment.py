@@ -67,18 +67,38 @@ class Pool:
     slots: dict[int, Interval] = field(default_factory=dict)  # proposal -> its slot
     busy: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
 
+    def _index(self) -> tuple[dict[int, set[int]], dict[str, set[int]], dict[int, set[int]]]:
+        """Judges blocked per tenant, per province and per proposal (built once)."""
+        cached = self.__dict__.get("_blocked")
+        if cached is None:
+            by_tenant: dict[int, set[int]] = defaultdict(set)
+            by_province: dict[str, set[int]] = defaultdict(set)
+            by_proposal: dict[int, set[int]] = defaultdict(set)
+            for jid in self.judges:
+                c = self.conflicts.get(jid)
+                if c is None:
+                    continue
+                for tid in c.tenant_ids:
+                    by_tenant[tid].add(jid)
+                for prov in c.provinces:
+                    by_province[prov].add(jid)
+                for pid in c.proposal_ids:
+                    by_proposal[pid].add(jid)
+            cached = self.__dict__["_blocked"] = (by_tenant, by_province, by_proposal)
+        return cached
+
     def eligible(self, facts: ProposalFacts) -> list[int]:
         pid = facts.proposal_id
+        by_tenant, by_province, by_proposal = self._index()
+        blocked = (
+            self.ever[pid] | by_tenant.get(facts.tenant_id, set()) | by_proposal.get(pid, set())
+        )
+        if facts.province:
+            blocked = blocked | by_province.get(facts.province, set())
+        out = [jid for jid in self.judges if jid not in blocked]
         slot = self.slots.get(pid)
-        out = []
-        for jid in self.judges:
-            if jid in self.ever[pid]:
-                continue
-            if self.conflicts[jid].blocks(pid, facts.tenant_id, facts.province):
-                continue
-            if slot is not None and any(_overlap(slot, b) for b in self.busy[jid]):
-                continue
-            out.append(jid)
+        if slot is not None:
+            out = [jid for jid in out if not any(_overlap(slot, b) for b in self.busy[jid])]
         return out
 
     def take(self, pid: int, jid: int) -> None:
@@ -194,20 +214,15 @@ def run_auto(js: JudgingStage, *, actor: User) -> AssignResult:
     pairs = compute(facts, pool, k)
     now = utcnow()
     if pairs:
+        base = {
+            "stage_id": js.stage_id,
+            "status": AssignmentStatus.ACTIVE.value,
+            "source": AssignmentSource.AUTO.value,
+            "created_at": now,
+            "end_reason": "",
+        }
         db.session.execute(
-            sa.insert(Assignment),
-            [
-                {
-                    "stage_id": js.stage_id,
-                    "proposal_id": pid,
-                    "judge_id": jid,
-                    "status": AssignmentStatus.ACTIVE,
-                    "source": AssignmentSource.AUTO,
-                    "created_at": now,
-                    "end_reason": "",
-                }
-                for pid, jid in pairs
-            ],
+            sa.insert(Assignment), [{**base, "proposal_id": p, "judge_id": j} for p, j in pairs]
         )
     short = sorted(f.proposal_id for f in facts if len(pool.active[f.proposal_id]) < k)
     audit.record(

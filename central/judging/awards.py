@@ -84,6 +84,7 @@ class Winner:
     proposal: Proposal
     tenant: Tenant
     award: str
+    special_id: int | None = None  # the SpecialAward row, for special awards
 
 
 def winners(js: JudgingStage) -> list[Winner]:
@@ -92,7 +93,8 @@ def winners(js: JudgingStage) -> list[Winner]:
     shortlist = current_shortlist(js)
     if shortlist is not None:
         chosen.update({e.proposal_id: TOP_AWARD for e in shortlist.entries})
-    chosen.update({a.proposal_id: a.award for a in special_awards(js)})
+    specials = {a.proposal_id: a for a in special_awards(js)}
+    chosen.update({pid: a.award for pid, a in specials.items()})
     if not chosen:
         return []
     rows = db.session.execute(
@@ -100,5 +102,7 @@ def winners(js: JudgingStage) -> list[Winner]:
         .join(Tenant, Tenant.id == Proposal.tenant_id)
         .where(Proposal.id.in_(chosen))
     )
-    out = [Winner(p, t, chosen[p.id]) for p, t in rows]
+    out = [
+        Winner(p, t, chosen[p.id], specials[p.id].id if p.id in specials else None) for p, t in rows
+    ]
     return sorted(out, key=lambda w: (w.proposal.title.lower(), w.proposal.uuid))

@@ -48,23 +48,6 @@ def raw_means(sheets: Iterable[SheetScore]) -> dict[int, float]:
     return {pid: mean(totals) for pid, totals in by_proposal.items()}
 
 
-@dataclass(frozen=True)
-class JudgeStats:
-    count: int
-    mean: float
-    stdev: float
-
-
-def judge_stats(sheets: Iterable[SheetScore]) -> dict[int, JudgeStats]:
-    by_judge: dict[int, list[float]] = defaultdict(list)
-    for sheet in sheets:
-        by_judge[sheet.judge_id].append(sheet.total)
-    return {
-        jid: JudgeStats(len(totals), mean(totals), pstdev(totals))
-        for jid, totals in by_judge.items()
-    }
-
-
 def zscore_means(sheets: Iterable[SheetScore]) -> dict[int, float]:
     """Per-evaluator z-scores averaged per proposal and rescaled to the overall scale.
 
@@ -74,12 +57,19 @@ def zscore_means(sheets: Iterable[SheetScore]) -> dict[int, float]:
     items = list(sheets)
     if not items:
         return {}
-    stats = judge_stats(items)
-    overall_mean = mean(s.total for s in items)
-    overall_sd = pstdev(s.total for s in items)
+    by_judge: dict[int, list[float]] = defaultdict(list)
+    for sheet in items:
+        by_judge[sheet.judge_id].append(sheet.total)
+    scale: dict[int, tuple[float, float]] = {}
+    for jid, totals in by_judge.items():
+        centre = mean(totals)
+        sd = pstdev(totals) if len(totals) > 1 else 0.0
+        scale[jid] = (centre, sd)
+    all_totals = [s.total for s in items]
+    overall_mean, overall_sd = mean(all_totals), pstdev(all_totals)
     zs: dict[int, list[float]] = defaultdict(list)
     for sheet in items:
-        st = stats[sheet.judge_id]
-        z = 0.0 if st.count < 2 or st.stdev < 1e-9 else (sheet.total - st.mean) / st.stdev
-        zs[sheet.proposal_id].append(z)
-    return {pid: overall_mean + overall_sd * mean(values) for pid, values in zs.items()}
+        centre, sd = scale[sheet.judge_id]
+        zs[sheet.proposal_id].append(0.0 if sd < 1e-9 else (sheet.total - centre) / sd)
+    fsum = math.fsum
+    return {pid: overall_mean + overall_sd * fsum(v) / len(v) for pid, v in zs.items()}

@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from operator import itemgetter
 
 import sqlalchemy as sa
 
@@ -34,7 +35,7 @@ from central.judging.models import (
     SheetStatus,
     StageEntry,
 )
-from central.judging.normalisation import SheetScore, mean, raw_means, zscore_means
+from central.judging.normalisation import SheetScore, zscore_means
 from shared.db import db
 from shared.models.proposal import Proposal
 from shared.models.tenant import Tenant, TenantKind
@@ -83,10 +84,6 @@ class RankedProposal:
         return self.candidate.proposal_id
 
 
-def _r(value: float) -> float:
-    return round(value, PRECISION)
-
-
 def rank(
     candidates: Iterable[Candidate],
     sheets: Iterable[SheetScore],
@@ -99,52 +96,63 @@ def rank(
     """Rank candidates from submitted sheets; the input order never changes the result."""
     by_id = {c.proposal_id: c for c in candidates}
     items = [s for s in sheets if s.proposal_id in by_id]
-    raw = raw_means(items)
     normalised = zscore_means(items)
     totals: dict[int, list[float]] = defaultdict(list)
     per_criterion: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for sheet in items:
         totals[sheet.proposal_id].append(sheet.total)
+        bucket = per_criterion[sheet.proposal_id]
         for code in criteria_order:
-            if code in sheet.scores:
-                per_criterion[sheet.proposal_id][code].append(float(sheet.scores[code]))
-
-    scored: list[tuple[tuple, RankedProposal]] = []
+            value = sheet.scores.get(code)
+            if value is not None:
+                bucket[code].append(float(value))
+    fsum, inf = math.fsum, math.inf
+    grade = None if passing_grade is None else round(passing_grade, PRECISION)
+    threshold = None if disagreement_threshold is None else round(disagreement_threshold, PRECISION)
+    scored = []
     unscored: list[RankedProposal] = []
     for pid, cand in by_id.items():
-        if pid not in totals:
+        values = totals.get(pid)
+        if not values:
             unscored.append(RankedProposal(cand, None, None, None, None, 0, None, (), False, False))
             continue
-        values = totals[pid]
+        count = len(values)
+        raw = fsum(values) / count
+        norm = normalised[pid]
+        score = norm if basis == Normalisation.ZSCORE else raw
         spread = max(values) - min(values)
-        score = normalised[pid] if basis == Normalisation.ZSCORE else raw[pid]
+        crit_lists = per_criterion[pid]
         crit = tuple(
-            mean(per_criterion[pid][code]) if per_criterion[pid][code] else -math.inf
-            for code in criteria_order
+            fsum(v) / len(v) if (v := crit_lists.get(code)) else -inf for code in criteria_order
         )
-        entry = RankedProposal(
-            candidate=cand,
-            rank=None,
-            score=score,
-            raw_mean=raw[pid],
-            normalised=normalised[pid],
-            count=len(values),
-            spread=spread,
-            criteria_means=crit,
-            passed=passing_grade is None or _r(score) >= _r(passing_grade),
-            flagged=disagreement_threshold is not None and _r(spread) > _r(disagreement_threshold),
-        )
+        rounded = round(score, PRECISION)
         key = (
-            -_r(score),
-            -_r(raw[pid]),
-            tuple(-_r(m) if math.isfinite(m) else math.inf for m in crit),
-            -len(values),
-            _r(spread),
+            -rounded,
+            -round(raw, PRECISION),
+            tuple(-round(m, PRECISION) if m != -inf else inf for m in crit),
+            -count,
+            round(spread, PRECISION),
             cand.uuid,
         )
-        scored.append((key, entry))
-    scored.sort(key=lambda pair: pair[0])
-    ranked = [replace(entry, rank=position) for position, (_, entry) in enumerate(scored, 1)]
+        scored.append((key, cand, score, raw, norm, count, spread, crit, rounded))
+    scored.sort(key=itemgetter(0))
+    ranked = [
+        RankedProposal(
+            candidate=cand,
+            rank=position,
+            score=score,
+            raw_mean=raw,
+            normalised=norm,
+            count=count,
+            spread=spread,
+            criteria_means=crit,
+            passed=grade is None or rounded >= grade,
+            flagged=threshold is not None and round(spread, PRECISION) > threshold,
+        )
+        for position, (_k, cand, score, raw, norm, count, spread, crit, rounded) in enumerate(
+            scored, 1
+        )
+    ]
     unscored.sort(key=lambda r: r.candidate.uuid)
     return ranked + unscored
 
