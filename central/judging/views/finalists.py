@@ -3,10 +3,10 @@ verification, finalist materials, and the tenants' own finalist pages."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -129,8 +129,6 @@ def _schedule_settings() -> schedule.ScheduleSettings:
     holidays = []
     for raw in form_text("holidays").replace(",", " ").split():
         try:
-            from datetime import date
-
             holidays.append(date.fromisoformat(raw))
         except ValueError:
             raise ServiceError(_("Holidays: dates such as 2027-05-13."), field="holidays") from None
@@ -306,6 +304,3 @@ def confirm(proposal_uuid: str):
 def download(proposal_uuid: str, kind: str):
     """Download a material the tenant sent."""
     return _send(_own_proposal(proposal_uuid), kind)
-
-
-__all__ = ["flash"]

@@ -3,12 +3,11 @@ the consolidation thread."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from central.judging import assignment, conflicts, consolidation, scoring
+from central.judging import assignment, conflicts, consolidation, scoring, stages
 from central.judging.access import (
     JUDGES,
     STAFF,
@@ -42,8 +41,6 @@ def assignments(stage_id: int):
     by_proposal: dict[int, list[Assignment]] = {}
     for item in items:
         by_proposal.setdefault(item.proposal_id, []).append(item)
-    from central.judging import stages
-
     entries = stages.entries(js)
     q = request.args.get("q", "").strip().lower()
     short_only = request.args.get("short") == "1"
@@ -287,10 +284,3 @@ def consolidation_view(stage_id: int):
     return render_template(
         "judging/consolidation.html", js=js, items=items, flagged=flagged, flagged_only=flagged_only
     )
-
-
-def judge_names(ids) -> dict[int, str]:
-    rows = db.session.execute(
-        sa.select(User.id, User.full_name, User.username).where(User.id.in_(ids))
-    )
-    return {i: (n or u) for i, n, u in rows}

@@ -84,16 +84,11 @@ def test_others_scores_are_hidden_until_ones_own_is_submitted(world: World) -> N
     world.score(DESK, b.id, 60)
 
     def peers_of(judge_id):
-        return world.run(
-            lambda: (
-                [
-                    s.judge_id
-                    for s in scoring.peer_sheets(js(world.sid(DESK)), pid, user(judge_id)) or []
-                ]
-                if scoring.peer_sheets(js(world.sid(DESK)), pid, user(judge_id)) is not None
-                else None
-            )
-        )
+        def go():
+            sheets = scoring.peer_sheets(js(world.sid(DESK)), pid, user(judge_id))
+            return None if sheets is None else [s.judge_id for s in sheets]
+
+        return world.run(go)
 
     assert peers_of(a.judge_id) is None
     world.score(DESK, a.id, 90)

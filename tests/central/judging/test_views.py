@@ -93,7 +93,7 @@ def test_judges_cannot_open_proposals_they_are_not_assigned_to(world: World, cli
 def test_secretariat_assigns_and_requests_a_rescore_through_the_pages(world: World, client) -> None:
     tenant = world.tenant(province="51")
     world.proposals(tenant, 3)
-    judges = world.judges(DESK, 4)
+    world.judges(DESK, 4)
     world.open()
     login(client, world.staff.username)
     response = client.post(
@@ -112,11 +112,10 @@ def test_secretariat_assigns_and_requests_a_rescore_through_the_pages(world: Wor
     client.post(f"/judging/assignments/{other.id}/remove", data={"reason": "Beban terlalu berat."})
     assert len(world.assignments(DESK, proposal_id=other.proposal_id)) == 3
     assert world.f.count(AuditLog, AuditLog.action == "judging.assignment.removed") == 1
-    assert len(judges) == 4
 
 
 def test_public_objection_form_without_an_account(world: World, client, app) -> None:
-    (target, other) = world.to_objection_period(
+    (target, _other) = world.to_objection_period(
         [world.tenant(province="51"), world.tenant(province="52")]
     )
     listing = client.get("/sanggah/")
@@ -138,7 +137,6 @@ def test_public_objection_form_without_an_account(world: World, client, app) -> 
     assert client.post(url, data=dict(data)).status_code == 400
     world.close_objections()
     assert client.get(url).status_code == 404
-    assert other.id
 
 
 def test_tenants_send_finalist_materials(world: World, client) -> None:
