@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from central.judging.models import (
+    COUNTED,
     Assignment,
     AssignmentStatus,
     DiscussionMessage,
-    EntryStatus,
     JudgingStage,
     ScoreSheet,
     SheetStatus,
@@ -53,7 +53,7 @@ def consolidate(js: JudgingStage, *, flagged_only: bool = False) -> list[Consoli
     rows = db.session.execute(
         sa.select(Proposal.id, Proposal.title)
         .join(StageEntry, StageEntry.proposal_id == Proposal.id)
-        .where(StageEntry.stage_id == js.stage_id, StageEntry.status == EntryStatus.ACTIVE)
+        .where(StageEntry.stage_id == js.stage_id, StageEntry.status.in_(COUNTED))
     )
     out = {pid: Consolidated(pid, title) for pid, title in rows}
     sheets = db.session.execute(

@@ -182,6 +182,10 @@ class EntryStatus(enum.StrEnum):
     REMOVED = "removed"  # taken out (objection upheld, withdrawal), with a reason
 
 
+# Entrants that count in a stage's record: everyone but those taken out.
+COUNTED = (EntryStatus.ACTIVE, EntryStatus.ADVANCED, EntryStatus.NOT_SELECTED)
+
+
 class StageEntry(PkMixin, Base):
     """A proposal taking part in a stage; the promotion freezes its rank and score."""
 

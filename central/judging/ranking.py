@@ -26,6 +26,7 @@ from operator import itemgetter
 import sqlalchemy as sa
 
 from central.judging.models import (
+    COUNTED,
     Assignment,
     AssignmentStatus,
     EntryStatus,
@@ -163,8 +164,9 @@ def rank(
 def load_candidates(
     stage_id: int, statuses: Sequence[EntryStatus] | None = None
 ) -> list[Candidate]:
-    """Candidates of a stage's entries (active by default), in one query."""
-    statuses = statuses or (EntryStatus.ACTIVE,)
+    """Candidates of a stage's entries (all but the removed by default), in one query; before
+    a promotion these are the active entrants, after it the frozen record."""
+    statuses = statuses or COUNTED
     stmt = (
         sa.select(
             Proposal.id,

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from central.judging.models import (
-    EntryStatus,
+    COUNTED,
     JudgingStage,
     StageEntry,
     StageKind,
@@ -107,7 +107,7 @@ class VisitSummary:
 def summary(js: JudgingStage) -> list[VisitSummary]:
     entries = db.session.execute(
         sa.select(StageEntry)
-        .where(StageEntry.stage_id == js.stage_id, StageEntry.status == EntryStatus.ACTIVE)
+        .where(StageEntry.stage_id == js.stage_id, StageEntry.status.in_(COUNTED))
         .options(selectinload(StageEntry.proposal).selectinload(Proposal.tenant))
     ).scalars()
     out = {e.proposal_id: VisitSummary(e) for e in entries}
