@@ -244,6 +244,22 @@ def request_rescore(js: JudgingStage, sheet: ScoreSheet, *, note: str, actor: Us
     )
 
 
+def open_sheets(js: JudgingStage, user: User) -> int:
+    """The user's active assignments in the stage without a finished sheet."""
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Assignment)
+        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(
+            Assignment.stage_id == js.stage_id,
+            Assignment.judge_id == user.id,
+            Assignment.status == AssignmentStatus.ACTIVE,
+            sa.or_(ScoreSheet.id.is_(None), ScoreSheet.status == SheetStatus.DRAFT),
+        )
+    )
+    return db.session.execute(stmt).scalar_one()
+
+
 def sheets_for(js: JudgingStage, proposal_id: int) -> list[ScoreSheet]:
     """Sheets of the proposal's active assignments in this stage."""
     stmt = (

@@ -11,12 +11,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from central.judging import awards, shortlist
+from central.judging import awards, scoring, shortlist
 from central.judging.access import (
     STAFF,
     conflicted_ids,
     ensure_not_conflicted,
     ensure_stage_access,
+    is_staff,
     load_stage,
 )
 from central.judging.models import SpecialAward, StageKind
@@ -32,17 +33,28 @@ from shared.web.loading import load_or_404
 PANEL = (*STAFF, Role.PANELIST)
 
 
+def _own_work_open(js) -> int:
+    """A judge sees others' scores only once their own are in: sheets still open for the
+    current user in the stage whose scores rank this one."""
+    source = scoring_stage_for(js)
+    if source is None or is_staff(current_user):
+        return 0
+    return scoring.open_sheets(source, current_user)
+
+
 @bp.route("/stages/<int:stage_id>/ranking")
 @require_roles(*PANEL)
 def ranking(stage_id: int):
     """Ranking by the stage's score, raw mean and z-score side by side, with the tie-break."""
     js = load_stage(stage_id)
     ensure_stage_access(current_user, js)
-    items = stage_ranking(js)
+    pending = _own_work_open(js)
+    items = [] if pending else stage_ranking(js)
     return render_template(
         "judging/ranking.html",
         js=js,
         items=items,
+        pending=pending,
         source=scoring_stage_for(js),
         masked=conflicted_ids(current_user, [r.proposal_id for r in items]),
     )
@@ -54,12 +66,14 @@ def shortlist_view(stage_id: int):
     """The proposed Top N, the composition rules (which bind) and the swap form."""
     js = load_stage(stage_id)
     ensure_stage_access(current_user, js)
-    view = shortlist.view(js)
+    pending = _own_work_open(js)
+    view = None if pending else shortlist.view(js)
     ids = [r.proposal_id for r in view.ranking] if view else []
     return render_template(
         "judging/shortlist.html",
         js=js,
         view=view,
+        pending=pending,
         rules=shortlist.stage_rules(js),
         masked=conflicted_ids(current_user, ids),
     )
@@ -80,6 +94,8 @@ def shortlist_swap(stage_id: int):
     """Swap one entry of the list for another ranked entrant (audited, rules kept)."""
     js = load_stage(stage_id)
     ensure_stage_access(current_user, js)
+    if _own_work_open(js):
+        abort(403)
     out_id, in_id = form_int("out_id") or 0, form_int("in_id") or 0
     ensure_not_conflicted(current_user, [out_id, in_id])
     act(

@@ -176,3 +176,28 @@ def test_tenants_send_finalist_materials(world: World, client) -> None:
     assert ok.status_code == 302
     page = client.get(url).data
     assert b"deck.pdf" in page and b"sum.pdf" in page
+
+
+def test_panelists_see_the_ranking_only_after_their_own_scores(world: World, client) -> None:
+    from shared.models import Role
+
+    world.settings("desk_evaluation", passing_grade=None)
+    world.proposals(world.tenant(province="51"), 2)
+    world.judges("desk_evaluation", 3)
+    panelists = world.judges("panel_nomination", 3, Role.PANELIST)
+    world.open()
+    world.assign()
+    world.score_all("desk_evaluation", lambda a: 80)
+    world.promote("desk_evaluation")
+    world.assign("panel_nomination")
+    mine = world.assignments("panel_nomination", judge_id=panelists[0].id)
+    for item in world.assignments("panel_nomination"):
+        if item.judge_id != panelists[0].id:
+            world.score("panel_nomination", item.id, 66)
+    login(client, panelists[0].username)
+    url = f"/judging/stages/{world.sid('panel_nomination')}/ranking"
+    page = client.get(url)
+    assert page.status_code == 200 and b"66.00" not in page.data
+    for item in mine:
+        world.score("panel_nomination", item.id, 90)
+    assert b"74.00" in client.get(url).data  # (66 + 66 + 90) / 3 per proposal
