@@ -345,7 +345,9 @@ def test_export_holds_the_whole_record_of_a_stage(world: World) -> None:
     assert any("judging.score.submit" in row for row in audit[1:])
     # after the promotion the record is frozen, and still whole
     world.promote("desk_evaluation")
-    data = world.run(lambda: stage_workbook(js(world.sid("desk_evaluation")), actor=user(world.staff.id)))
+    data = world.run(
+        lambda: stage_workbook(js(world.sid("desk_evaluation")), actor=user(world.staff.id))
+    )
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     ranking = list(wb[wb.sheetnames[8]].iter_rows(values_only=True))
     assert [row[0] for row in ranking[1:]] == [1, 2]
