@@ -43,7 +43,7 @@ from central.judging.models import (
     StageEntry,
     StageKind,
 )
-from central.judging.stages import ensure_open
+from central.judging.stages import ensure_open, lock
 from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.user import User
@@ -203,6 +203,7 @@ class AssignResult:
 
 def run_auto(js: JudgingStage, *, actor: User) -> AssignResult:
     """Bring every entrant up to k judges, load-balanced; audited once for the run."""
+    lock(js)
     _require_scored(js)
     pool = _load_pool(js)
     if not pool.judges:

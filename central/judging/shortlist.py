@@ -276,8 +276,9 @@ def current(js: JudgingStage) -> Shortlist | None:
 
 def generate(js: JudgingStage, *, actor: User) -> Shortlist:
     """Propose the stage's Top N from its ranking and rules; replaces an earlier proposal."""
-    from central.judging.stages import ensure_open
+    from central.judging.stages import ensure_open, lock
 
+    lock(js)
     ensure_open(js)
     if not js.shortlist_size:
         raise ServiceError(_("Set the shortlist size of this stage first."))

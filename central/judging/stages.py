@@ -126,6 +126,12 @@ def for_stage(stage_id: int) -> JudgingStage | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+def lock(js: JudgingStage) -> None:
+    """Serialise stage-wide operations (promotion, automatic assignment, shortlist): the
+    stage's row is locked until the transaction ends (SQLite writers are serialised anyway)."""
+    db.session.refresh(js, with_for_update=True)
+
+
 def ensure_open(js: JudgingStage) -> None:
     """Refuse changes to a promoted (frozen) stage."""
     if js.frozen:
@@ -461,6 +467,7 @@ def promote(js: JudgingStage, *, actor: User, now: datetime | None = None) -> Pr
     from central.judging.ranking import stage_ranking
 
     now = now or utcnow()
+    lock(js)
     check = check_promotion(js, now)
     if not check.ok:
         raise ServiceError(" ".join(check.problems))
