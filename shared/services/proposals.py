@@ -342,6 +342,7 @@ def _transition(
     audit.record(
         action, proposal, actor=actor, before=before, after=audit.snapshot(proposal, STATE_FIELDS)
     )
+    db.session.flush()
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -502,9 +503,8 @@ def return_proposal(proposal: Proposal, comment: str, *, actor: User) -> Proposa
     _require_status(proposal, (S.SENT, S.VERIFIED), _("returned"))
     if not comment.strip():
         raise ServiceError(_("Say what the unit should fix."), field="comment")
-    note = add_comment(proposal, comment, actor=actor)
     _transition(proposal, "proposal.return", actor, S.RETURNED, verified_at=None)
-    return note
+    return add_comment(proposal, comment, actor=actor)
 
 
 def verify_proposal(proposal: Proposal, *, actor: User, now: datetime | None = None) -> None:
@@ -662,7 +662,8 @@ def history(proposal: Proposal) -> list[HistoryEntry]:
         HistoryEntry(c.created_at, c.author_name, "comment", comment=c.body)
         for c in proposal.comments
     ]
-    return sorted(entries, key=lambda e: e.at)
+    # a comment made with a transition (a return) is written after it: same time, listed after
+    return sorted(entries, key=lambda e: (e.at, e.action == "comment"))
 
 
 def action_label(action: str) -> str:
