@@ -43,25 +43,19 @@ def _form_error(form: ProposalForm, err: ServiceError) -> None:
 
 
 def _filter() -> svc.ProposalFilter:
-    status = request.args.get("status", "")
-    return svc.ProposalFilter(
-        status=ProposalStatus(status) if status in set(ProposalStatus) else None,
-        unit_id=request.args.get("unit", type=int),
-        group_code=request.args.get("group") or None,
-        q=request.args.get("q", "")[:200],
-    )
+    return svc.ProposalFilter.from_args(request.args)
 
 
 @bp.get("/")
 @require_roles(*TENANT_ROLES)
 def index():
     """The agency's proposals (an operator's: their unit's), filtered and searchable."""
-    competition = current_competition()
-    page = svc.list_proposals(actor(), _filter(), page=request.args.get("page", 1, type=int))
+    competition, flt = current_competition(), _filter()
+    page = svc.list_proposals(actor(), flt, page=request.args.get("page", 1, type=int))
     return render_template(
         "proposals/index.html",
         page=page,
-        flt=_filter(),
+        flt=flt,
         competition=competition,
         window=svc.window(competition) if competition else None,
         units=svc.active_units() if actor().role == Role.LOCAL_ADMIN else [],

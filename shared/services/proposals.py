@@ -12,7 +12,7 @@ is what the history page reads. Services flush; the caller commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -601,6 +601,18 @@ class ProposalFilter:
     unit_id: int | None = None
     group_code: str | None = None
     q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ProposalFilter:
+        """The filter in a list URL's query (the list page and its exports share it)."""
+        status = args.get("status", "")
+        unit = args.get("unit", "")
+        return cls(
+            status=ProposalStatus(status) if status in set(ProposalStatus) else None,
+            unit_id=int(unit) if unit.isdigit() else None,
+            group_code=args.get("group") or None,
+            q=args.get("q", "")[:200],
+        )
 
 
 def list_proposals(
