@@ -25,6 +25,7 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "unit_id": lambda f, t: f.unit(t).id,
     "user_id": lambda f, t: f.user(Role.OPERATOR, tenant=t, unit=f.unit(t)).id,
     "tenant_code": lambda f, t: t.code,
+    "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
     # judging (central): see tests/central/judging/catalog.py
     "stage_id": lambda f, t: _judging().stage_id(f, t),
     "rubric_id": lambda f, t: _judging().rubric_id(f, t),
@@ -38,6 +39,7 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
 PLAIN_ARGS: dict[str, Any] = {
     "filename": "sinovik.css",
     "lang": "en",
+    "section_key": "ringkasan",
     "kind": "slides",
 }
 

@@ -242,7 +242,7 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
     score_header = [_("Proposal"), _("Judge"), _("Assignment"), _("Status")]
     for code in codes:
         score_header += [code, f"{code}: {_('justification')}"]
-    score_header += [_("Total"), _("Abstention reason"), _("Re-score request"), _("Submitted")]
+    score_header += [_("Total"), _("Abstention reason"), _("Re-score request"), _("Scores sent")]
     sheets = db.session.execute(
         sa.select(ScoreSheet)
         .where(ScoreSheet.stage_id == js.stage_id)

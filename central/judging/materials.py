@@ -1,15 +1,12 @@
 """Finalist materials: slides, a summary and a video link, sent on central by the tenant.
 
-Files go to the content-addressed blob store (``BLOB_DIR/<first two hex>/<sha256>``); the
-type is checked from the bytes, not from the name. They are kept apart from the proposal's
+Files go to the shared content-addressed blob store (:mod:`shared.blobstore`); the type is
+checked from the bytes, not from the name. They are kept apart from the proposal's
 attachments, which belong to the frozen submitted revision.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +24,7 @@ from central.judging.models import (
     StageEntry,
     StageKind,
 )
+from shared.blobstore import blob_store
 from shared.db import db
 from shared.models.proposal import Proposal
 from shared.models.user import User
@@ -36,22 +34,6 @@ PDF = "application/pdf"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 KINDS = {"slides": (PDF, PPTX), "summary": (PDF,)}
 DEFAULT_MAX_MB = 10
-
-
-def blob_path(sha256: str) -> Path:
-    return Path(current_app.config["BLOB_DIR"]) / sha256[:2] / sha256
-
-
-def _store(data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    path = blob_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    return digest
 
 
 def sniff(data: bytes) -> str | None:
@@ -134,7 +116,7 @@ def save(
         media_type = sniff(upload.data)
         if media_type not in KINDS[kind]:
             raise ServiceError(_("Slides: PDF or PowerPoint (.pptx). Summary: PDF."), field=kind)
-        digest = _store(upload.data)
+        digest = blob_store().put(upload.data).sha256
         setattr(material, f"{kind}_sha256", digest)
         setattr(material, f"{kind}_filename", secure_filename(upload.filename) or kind)
         setattr(material, f"{kind}_size", len(upload.data))
@@ -154,7 +136,7 @@ def file_of(material: FinalistMaterial, kind: str) -> tuple[Path, str, str] | No
     if not digest:
         return None
     return (
-        blob_path(digest),
+        blob_store().path(digest),
         getattr(material, f"{kind}_filename"),
         getattr(material, f"{kind}_media_type"),
     )

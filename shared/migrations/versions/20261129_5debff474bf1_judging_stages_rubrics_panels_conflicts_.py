@@ -1,7 +1,7 @@
 """judging: stages, rubrics, panels, conflicts, scores, shortlists, objections, schedule
 
 Revision ID: 5debff474bf1
-Revises: b1d0c8bde94c
+Revises: 165ea50b5700
 Create Date: 2026-11-29 04:23:25.040047
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '5debff474bf1'
-down_revision = 'b1d0c8bde94c'
+down_revision = '165ea50b5700'
 branch_labels = None
 depends_on = None
 
