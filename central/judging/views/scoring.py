@@ -3,7 +3,9 @@ the consolidation thread."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,8 +24,9 @@ from central.judging.models import Assignment, AssignmentStatus, StageKind
 from central.judging.scoring import SheetInvalid
 from central.judging.views import act, form_int, form_text
 from central.judging.views import judging_bp as bp
+from shared.blobstore import blob_store
 from shared.db import db
-from shared.models.proposal import Proposal
+from shared.models.proposal import Attachment, Proposal
 from shared.models.user import User
 from shared.permissions import require_roles
 from shared.services import ServiceError
@@ -284,3 +287,21 @@ def consolidation_view(stage_id: int):
     return render_template(
         "judging/consolidation.html", js=js, items=items, flagged=flagged, flagged_only=flagged_only
     )
+
+
+@bp.route("/stages/<int:stage_id>/proposals/<int:proposal_id>/attachments/<int:attachment_id>")
+@require_roles(*STAFF_AND_JUDGES)
+def attachment(stage_id: int, proposal_id: int, attachment_id: int):
+    """An evidence file of the proposal; in blind stages judges get it under a neutral name."""
+    target = load_target(stage_id, proposal_id, current_user)
+    item = load_or_404(Attachment, attachment_id)
+    if item.proposal_id != target.proposal.id:
+        abort(404)
+    path = blob_store().path(item.sha256)
+    if not path.exists():
+        abort(404)
+    name = item.filename
+    if target.js.blind and not is_staff(current_user):
+        position = [a.id for a in target.proposal.attachments].index(item.id) + 1
+        name = f"lampiran-{position}{Path(item.filename).suffix.lower()}"
+    return send_file(path, mimetype=item.media_type, as_attachment=True, download_name=name)

@@ -238,6 +238,7 @@ class Scenario:
         home = w.tenant(province="61", name="Kabupaten Konflik")
         others = [w.tenant(province=str(70 + i)) for i in range(3)]
         (self.p,) = w.proposals(home, 1, title="Inovasi Rahasia Konflik")
+        self.attachment_id = w.f.attachment(self.p, kind="decree").id
         all_stages = list(w.stage_ids)[1:]
         self.evaluator = w.judges(all_stages[:1] + ["field_verification"], 1)[0]
         self.panelist = w.judges(

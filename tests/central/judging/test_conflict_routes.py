@@ -51,6 +51,7 @@ def _values(scenario: Scenario) -> dict[str, list]:
         "rubric_id": [rubric],
         "judge_id": [scenario.evaluator.id],
         "kind": ["slides", "summary"],
+        "attachment_id": [scenario.attachment_id],
     }
 
 

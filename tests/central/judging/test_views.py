@@ -28,17 +28,7 @@ def _desk(world: World, n_judges: int = 3):
     (p,) = world.proposals(
         tenant, 1, unit_id=unit.id, sections={"ringkasan": "Ringkasan inovasi layanan."}
     )
-    world.f._save(
-        Attachment(
-            tenant_id=tenant.id,
-            proposal_id=p.id,
-            sha256="a" * 64,
-            kind="decree",
-            filename="SK-Bupati-Tersembunyi.pdf",
-            size=2048,
-            media_type="application/pdf",
-        )
-    )
+    world.f.attachment(p, kind="decree", filename="SK-Bupati-Tersembunyi.pdf")
     judges = world.judges(DESK, n_judges)
     world.open()
     world.assign()
@@ -54,6 +44,12 @@ def test_blind_scoring_draft_submit_and_peer_visibility(world: World, client) ->
     for secret in (b"Kabupaten Tersembunyi", b"Dinas Rahasia Sekali", b"SK-Bupati-Tersembunyi"):
         assert secret not in page.data
     assert b"Ringkasan inovasi layanan." in page.data
+    # the evidence downloads under a neutral name
+    attachment_id = world.run(lambda: db.session.execute(sa.select(Attachment.id)).scalar_one())
+    with client.get(f"{url}/attachments/{attachment_id}") as download:
+        assert download.status_code == 200 and download.data.startswith(b"%PDF")
+        assert "lampiran-1.pdf" in download.headers["Content-Disposition"]
+        assert "Tersembunyi" not in download.headers["Content-Disposition"]
     # a draft keeps what was typed
     client.post(
         url,
