@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from regional.config import RegionalConfig
+from shared import proposals
 from shared.app import build_app
 
 
@@ -22,4 +23,5 @@ def create_app(
     from regional import results
 
     results.init_app(app)
+    proposals.register(app)
     return app

@@ -11,6 +11,13 @@ from typing import Any
 from shared.models import Role
 from tests import announce_factories as af
 
+
+def _judging() -> Any:
+    from tests.central.judging import catalog
+
+    return catalog
+
+
 # URL argument -> how to make an object of a given tenant and return the value for the URL.
 # Signature: (factory, tenant) -> value
 OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
@@ -22,6 +29,14 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "entry_id": lambda f, t: af.catalogue_entry(f, t).id,
     "certificate_code": lambda f, t: af.certificate(f, t).code,
     "nomination_id": lambda f, t: af.nomination(f, t).id,
+    "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
+    # judging (central): see tests/central/judging/catalog.py
+    "stage_id": lambda f, t: _judging().stage_id(f, t),
+    "rubric_id": lambda f, t: _judging().rubric_id(f, t),
+    "judge_id": lambda f, t: _judging().judge_id(f, t),
+    "assignment_id": lambda f, t: _judging().assignment_id(f, t),
+    "objection_id": lambda f, t: _judging().objection_id(f, t),
+    "slot_id": lambda f, t: _judging().slot_id(f, t),
 }
 
 # URL arguments that do not name a tenant's object: a sample value.
@@ -31,6 +46,8 @@ PLAIN_ARGS: dict[str, Any] = {
     "year": 2027,
     "uuid": "00000000-0000-4000-8000-000000000000",
     "code": "AAAABBBBCCCCDDDD",
+    "section_key": "ringkasan",
+    "kind": "slides",
 }
 
 # Endpoints anyone may open without logging in.
@@ -54,6 +71,8 @@ PUBLIC_ENDPOINTS = {
     "api.catalogue_item",
     "api.results_list",
     "api.openapi",
+    "sanggah.index",
+    "sanggah.form",
 }
 
 # Endpoints every logged-in account may open (no role restriction).

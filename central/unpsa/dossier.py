@@ -7,7 +7,6 @@ import io
 import json
 import re
 import zipfile
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
@@ -20,15 +19,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from central.announce.results import province_names, tenant_province
 from central.unpsa.models import UnpsaNomination
 from central.unpsa.services import UnpsaCycle, checklist
+from shared.blobstore import BlobStore
 from shared.results import award_label
 from shared.services import ServiceError
-
-
-def blob_path(blob_dir: Path, sha256: str) -> Path:
-    """Where the content-addressed store keeps a file (``<BLOB_DIR>/<sha[:2]>/<sha>``)."""
-    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
-        raise ServiceError(_("An attachment has an invalid checksum."))
-    return blob_dir / sha256[:2] / sha256
 
 
 def _safe_name(name: str) -> str:
@@ -134,7 +127,7 @@ def render_pdf(nomination: UnpsaNomination, cycle: UnpsaCycle) -> bytes:
 
 
 def build_dossier(
-    nomination: UnpsaNomination, cycle: UnpsaCycle, *, blob_dir: Path
+    nomination: UnpsaNomination, cycle: UnpsaCycle, *, store: BlobStore
 ) -> tuple[str, bytes]:
     """(file name, zip bytes); refused while a check fails or an attachment is missing."""
     failing = [c.label for c in checklist(nomination, cycle) if not c.ok]
@@ -149,12 +142,11 @@ def build_dossier(
         zf.writestr(f"{folder}/dossier.pdf", pdf)
         files.append({"name": "dossier.pdf", "sha256": hashlib.sha256(pdf).hexdigest()})
         for i, att in enumerate(proposal.attachments, start=1):
-            path = blob_path(blob_dir, att.sha256)
-            if not path.is_file():
+            if not store.exists(att.sha256):
                 raise ServiceError(
                     _("The attachment %(name)s is missing from the file store.", name=att.filename)
                 )
-            data = path.read_bytes()
+            data = store.read(att.sha256)
             if hashlib.sha256(data).hexdigest() != att.sha256:
                 raise ServiceError(
                     _("The attachment %(name)s is damaged in the file store.", name=att.filename)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -30,6 +27,7 @@ from wtforms.validators import Length
 from central.unpsa import services
 from central.unpsa.dossier import build_dossier
 from central.unpsa.models import UnpsaNomination
+from shared.blobstore import blob_store
 from shared.db import db
 from shared.models.proposal import Proposal
 from shared.models.user import Role
@@ -126,9 +124,8 @@ def edit(nomination_id: int):
 def dossier(nomination_id: int):
     """The nominee's dossier: the English PDF and the evidence files, as a zip."""
     nomination = load_or_404(UnpsaNomination, nomination_id)
-    blob_dir = Path(current_app.config["BLOB_DIR"])
     try:
-        name, data = build_dossier(nomination, services.current_cycle(), blob_dir=blob_dir)
+        name, data = build_dossier(nomination, services.current_cycle(), store=blob_store())
     except ServiceError as err:
         flash(err.message, "error")
         return redirect(url_for("unpsa.edit", nomination_id=nomination.id))

@@ -45,11 +45,11 @@ def test_certificate_download_and_public_verification(start_server, page, tmp_pa
     page.goto(central.url + "results")
     page.get_by_role("link", name="Verifikasi sertifikat").click()
     page.get_by_label("Kode sertifikat").fill(code.lower().replace("-", " "))
-    page.get_by_role("button", name="Periksa").click()
+    page.get_by_role("button", name="Verifikasi").click()
     expect(page.get_by_role("status")).to_contain_text("Sertifikat ini asli")
 
     # a forged code
     forged = ("A" if code[0] != "A" else "B") + code[1:]
     page.get_by_label("Kode sertifikat").fill(forged)
-    page.get_by_role("button", name="Periksa").click()
+    page.get_by_role("button", name="Verifikasi").click()
     expect(page.get_by_role("alert")).to_contain_text("Tidak ada sertifikat dengan kode ini")

@@ -3,39 +3,19 @@ eligibility checklist turn green and exports the dossier (PDF plus attachments) 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import zipfile
 from datetime import date
-from pathlib import Path
 
 from playwright.sync_api import expect
 
-from shared.models import Attachment, Role
+from shared.models import Role
 from tests import announce_factories as af
 from tests.browser.announce_seed import factory_for, log_in
 from tests.pdf_text import pdf_text
 
 CYCLE = {"year": 2028, "submission_deadline": "2027-11-30"}
-
-
-def _attach(f, instance: Path, proposal, content: bytes, filename: str) -> None:
-    sha = hashlib.sha256(content).hexdigest()
-    path = instance / "blobs" / sha[:2] / sha
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    f._save(
-        Attachment(
-            tenant_id=proposal.tenant_id,
-            proposal_id=proposal.id,
-            sha256=sha,
-            kind="decree",
-            filename=filename,
-            size=len(content),
-            media_type="application/pdf",
-        )
-    )
 
 
 def test_nominate_fill_check_and_export(start_server, page, tmp_path) -> None:
@@ -51,7 +31,7 @@ def test_nominate_fill_check_and_export(start_server, page, tmp_path) -> None:
         implementation_start=date(2024, 3, 1),
     )
     decree = b"%PDF-1.4 keputusan bupati tentang tim inovasi"
-    _attach(f, central.instance, winner, decree, "SK Tim Inovasi.pdf")
+    f.attachment(winner, data=decree, filename="SK Tim Inovasi.pdf")
     af.set_publish(f, top99=af.past(), final=af.past())
     secretariat = f.user(Role.SECRETARIAT)
 

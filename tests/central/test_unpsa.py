@@ -3,19 +3,18 @@ eligibility (two years of implementation) and exports a dossier (PDF plus attach
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from central.unpsa.models import UnpsaNomination
+from shared.blobstore import BlobStore
 from shared.db import db
-from shared.models import Attachment, Role
+from shared.models import Role
 from tests import announce_factories as af
 from tests.pdf_text import pdf_text
 
@@ -57,22 +56,7 @@ def winners(factory, tenant, app):
 
 
 def _attach(factory, app, proposal, content: bytes, filename: str, kind: str = "decree") -> str:
-    sha = hashlib.sha256(content).hexdigest()
-    path = Path(app.config["BLOB_DIR"]) / sha[:2] / sha
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    factory._save(
-        Attachment(
-            tenant_id=proposal.tenant_id,
-            proposal_id=proposal.id,
-            sha256=sha,
-            kind=kind,
-            filename=filename,
-            size=len(content),
-            media_type="application/pdf",
-        )
-    )
-    return sha
+    return factory.attachment(proposal, kind=kind, data=content, filename=filename).sha256
 
 
 def _nominate(client, proposal) -> int:
@@ -151,7 +135,7 @@ def test_english_fields_checklist_and_dossier(client, factory, login_as, winners
 def test_missing_attachment_refuses_the_export(client, factory, login_as, winners, app) -> None:
     login_as(Role.SECRETARIAT)
     sha = _attach(factory, app, winners["old"], b"hilang", "hilang.pdf")
-    (Path(app.config["BLOB_DIR"]) / sha[:2] / sha).unlink()
+    BlobStore(app.config["BLOB_DIR"]).path(sha).unlink()
     nomination_id = _nominate(client, winners["old"])
     client.post(f"/unpsa/{nomination_id}", data=dict(ENGLISH))
     response = client.get(f"/unpsa/{nomination_id}/dossier.zip", follow_redirects=True)

@@ -1,7 +1,7 @@
 """announce: public catalogue with full-text search
 
 Revision ID: d839eccc7fe6
-Revises: b1d0c8bde94c
+Revises: 5debff474bf1
 Create Date: 2026-11-29 04:18:08.498732
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'd839eccc7fe6'
-down_revision = 'b1d0c8bde94c'
+down_revision = '5debff474bf1'
 branch_labels = None
 depends_on = None
 
