@@ -372,11 +372,12 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def report(title: str, results: dict[str, list[float]], seconds: float) -> None:
+def report(title: str, results: dict[str, list[float]], seconds: float | None) -> None:
     everything = [v for values in results.values() for v in values]
+    rate = f" in {seconds:.1f} s = {len(everything) / seconds:.0f} req/s" if seconds else ""
     log(
-        f"  {title}: {len(everything)} requests in {seconds:.1f} s = "
-        f"{len(everything) / seconds:.0f} req/s; p50 {statistics.median(everything):.1f} ms, "
+        f"  {title}: {len(everything)} requests{rate}; "
+        f"p50 {statistics.median(everything):.1f} ms, "
         f"p95 {pct(everything, 95):.1f} ms, p99 {pct(everything, 99):.1f} ms, "
         f"max {max(everything):.1f} ms"
     )
@@ -430,8 +431,8 @@ def run_backend(name: str, args: argparse.Namespace, workdir: Path) -> None:
                 "--workers",
                 str(args.workers),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=(workdir / f"{name}-server.log").open("wb"),
+            stderr=subprocess.STDOUT,
             env=env,
         )
         base = f"http://127.0.0.1:{port}"
@@ -446,6 +447,8 @@ def run_backend(name: str, args: argparse.Namespace, workdir: Path) -> None:
                 )  # PostgreSQL backends
             )
 
+        results = load(base, "/catalogue", 1, args.requests)
+        report("catalogue page, one client at a time (no queueing)", results, None)
         for title, path, n in (
             ("catalogue page (HTML)", "/catalogue", args.requests),
             ("open-data API (JSON)", "/api/v1/catalogue", args.requests // 2),
