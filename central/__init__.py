@@ -22,4 +22,15 @@ def create_app(
     app.register_blueprint(main.bp)
     proposals.register(app)
     judging.init_app(app)
+    _register_announcement(app)
     return app
+
+
+def _register_announcement(app: Flask) -> None:
+    """Announcement, public site, certificates, catalogue, open data, UNPSA and reports."""
+    from central import announce, api, catalogue, certificates, public, reports, unpsa
+    from shared import results
+
+    results.init_app(app)
+    for feature in (announce, catalogue, certificates, unpsa, reports, public, api):
+        feature.init_app(app)

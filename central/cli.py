@@ -107,3 +107,12 @@ def create_user(
 def serve(instance: Path, host: str, port: int, workers: int) -> None:
     """Serve the central server with gunicorn."""
     serve_command("central", instance, host, port, workers)
+
+
+def _register_announcement_commands() -> None:
+    from central.announce.cli import prepare_announcement
+
+    cli.add_command(prepare_announcement)
+
+
+_register_announcement_commands()

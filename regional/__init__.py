@@ -20,5 +20,8 @@ def create_app(
 
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
+    from regional import results
+
+    results.init_app(app)
     proposals.register(app)
     return app

@@ -55,6 +55,22 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, disable_autonaming=True)
 
 
+# Schema objects the database keeps for itself, outside the SQLAlchemy model (full-text search:
+# SQLite's FTS5 table and its shadow tables, PostgreSQL's tsvector column and GIN index; see the
+# catalogue migration).  Alembic's comparison and autogenerate leave them alone.
+UNMANAGED_SCHEMA_NAMES: dict[str, tuple[str, ...]] = {
+    "table": ("catalogue_fts",),
+    "column": ("search_vector",),
+    "index": ("ix_catalogue_text_fts", "ix_catalogue_entry_title_fts"),
+}
+
+
+def include_in_migrations(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic ``include_name`` hook: skip the objects listed in ``UNMANAGED_SCHEMA_NAMES``."""
+    prefixes = UNMANAGED_SCHEMA_NAMES.get(type_, ())
+    return not (name and prefixes and name.startswith(prefixes))
+
+
 class PkMixin:
     id: Mapped[int] = mapped_column(primary_key=True)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.models import Role
+from tests import announce_factories as af
 
 
 def _judging() -> Any:
@@ -25,6 +26,9 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "unit_id": lambda f, t: f.unit(t).id,
     "user_id": lambda f, t: f.user(Role.OPERATOR, tenant=t, unit=f.unit(t)).id,
     "tenant_code": lambda f, t: t.code,
+    "entry_id": lambda f, t: af.catalogue_entry(f, t).id,
+    "certificate_code": lambda f, t: af.certificate(f, t).code,
+    "nomination_id": lambda f, t: af.nomination(f, t).id,
     "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
     # judging (central): see tests/central/judging/catalog.py
     "stage_id": lambda f, t: _judging().stage_id(f, t),
@@ -39,6 +43,9 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
 PLAIN_ARGS: dict[str, Any] = {
     "filename": "sinovik.css",
     "lang": "en",
+    "year": 2027,
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "code": "AAAABBBBCCCCDDDD",
     "section_key": "ringkasan",
     "kind": "slides",
 }
@@ -49,6 +56,21 @@ PUBLIC_ENDPOINTS = {
     "index",
     "auth.login",
     "set_language",
+    # the public site and the open-data API (central): published data only, no login
+    "public.results_home",
+    "public.finalists",
+    "public.winners",
+    "public.finalists_pdf",
+    "public.winners_pdf",
+    "public.catalogue_search",
+    "public.catalogue_entry",
+    "public.verify",
+    "public.verify_code",
+    "public.open_data",
+    "api.catalogue_list",
+    "api.catalogue_item",
+    "api.results_list",
+    "api.openapi",
     "sanggah.index",
     "sanggah.form",
 }

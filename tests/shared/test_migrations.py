@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from shared.app import MIGRATIONS_DIR
-from shared.db import db
+from shared.db import db, include_in_migrations
 
 
 def test_single_head() -> None:
@@ -19,7 +19,12 @@ def test_single_head() -> None:
 def test_models_match_migrations(app) -> None:
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_name": include_in_migrations,
+            },
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models differ from migrations; run `flask db migrate`: {diff}"

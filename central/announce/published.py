@@ -1,0 +1,194 @@
+"""What may be shown outside the ministry: each stage's results become public at its publish time.
+
+Judging records on every proposal the highest stage it reached (``Proposal.stage_code``) and its
+award (``Proposal.award``) as soon as it decides; both stay embargoed until the publish time of
+the stage concerned (``Stage.publish_at``, entered in WIB).  Every public read (results pages,
+the annex, the catalogue, certificate verification, the open-data API) and every tenant view of
+its own results goes through :class:`Publication`, so embargoed decisions never leave the
+secretariat before their time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+
+from shared.competition_config import CompetitionConfig
+from shared.db import db, utcnow
+from shared.models.competition import Competition, CompetitionVersion, Stage
+from shared.results import FINAL_STAGE, FINALIST_STAGE, SCREENING_STAGE
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    code: str
+    position: int
+    name_id: str
+    name_en: str
+    publish_at: datetime | None
+
+    def name(self, locale: str | None) -> str:
+        return self.name_en if (locale or "id").startswith("en") else self.name_id
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One competition year as the public may see it at ``now``."""
+
+    competition_id: int
+    year: int
+    name: str
+    stages: tuple[StageInfo, ...]
+    config: CompetitionConfig
+    now: datetime
+
+    def stage(self, code: str) -> StageInfo | None:
+        return next((s for s in self.stages if s.code == code), None)
+
+    def published(self, code: str) -> bool:
+        """Whether the results of stage ``code`` are public (a stage without a time never is)."""
+        stage = self.stage(code)
+        return stage is not None and stage.publish_at is not None and stage.publish_at <= self.now
+
+    @property
+    def finalists_published(self) -> bool:
+        return self.published(FINALIST_STAGE)
+
+    @property
+    def awards_published(self) -> bool:
+        return self.published(FINAL_STAGE)
+
+    @property
+    def screening_published(self) -> bool:
+        return self.published(SCREENING_STAGE)
+
+    @property
+    def finalist_codes(self) -> tuple[str, ...]:
+        """Stage codes that make a proposal a finalist: the finalist stage and every later one."""
+        top = self.stage(FINALIST_STAGE)
+        if top is None:
+            return ()
+        return tuple(s.code for s in self.stages if s.position >= top.position)
+
+    def visible_stage(self, reached: str | None) -> StageInfo | None:
+        """The highest published stage up to the one reached (``None`` when none is public)."""
+        stage = self.stage(reached) if reached else None
+        if stage is None:
+            return None
+        published = [
+            s
+            for s in self.stages
+            if s.position <= stage.position
+            and s.publish_at is not None
+            and s.publish_at <= self.now
+        ]
+        return published[-1] if published else None
+
+    def visible_award(self, award: str | None) -> str | None:
+        return award if award and self.awards_published else None
+
+    def category_label(self, code: str, locale: str | None) -> str:
+        category = self.config.category(code)
+        return category.name.get(locale) if category else code
+
+    def group_label(self, code: str, locale: str | None) -> str:
+        group = self.config.group(code)
+        return group.name.get(locale) if group else code
+
+
+# Competition versions are immutable: their parsed configuration is kept per process (and
+# per database, for processes that open several).
+_CONFIGS: dict[tuple[str, int], CompetitionConfig] = {}
+
+
+def _configs(version_ids: dict[int, int]) -> dict[int, CompetitionConfig]:
+    """competition id -> parsed configuration of its current version."""
+    url = str(db.engine.url)
+    missing = [v for v in version_ids.values() if (url, v) not in _CONFIGS]
+    if missing:
+        rows = db.session.execute(
+            sa.select(CompetitionVersion.id, CompetitionVersion.data).where(
+                CompetitionVersion.id.in_(missing)
+            )
+        )
+        for version_id, data in rows:
+            _CONFIGS[(url, version_id)] = CompetitionConfig.from_json(data)
+    return {cid: _CONFIGS[(url, v)] for cid, v in version_ids.items()}
+
+
+def publications(now: datetime | None = None) -> list[Publication]:
+    """Every competition year, newest first, as seen at ``now`` (default: the current time).
+
+    Three small queries (competitions, their current versions' ids, stages); read on every
+    public request, so the same request reuses what it already read.
+    """
+    now = now or utcnow()
+    cached = g.get("_publications") if has_request_context() else None
+    if cached is None:
+        cached = _load_publications()
+        if has_request_context():
+            g._publications = cached
+    return [replace(p, now=now) for p in cached]
+
+
+_LOADED: dict[tuple, list[Publication]] = {}
+
+
+def _load_publications() -> list[Publication]:
+    comps = tuple(
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
+            .join(
+                CompetitionVersion,
+                sa.and_(
+                    CompetitionVersion.competition_id == Competition.id,
+                    CompetitionVersion.number == Competition.current_version,
+                ),
+            )
+            .order_by(Competition.year.desc())
+        )
+    )
+    stage_rows = tuple(
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(
+                Stage.competition_id,
+                Stage.code,
+                Stage.position,
+                Stage.name_id,
+                Stage.name_en,
+                Stage.publish_at,
+            ).order_by(Stage.competition_id, Stage.position)
+        )
+    )
+    key = (str(db.engine.url), comps, stage_rows)
+    if key in _LOADED:  # the same rows as last time: reuse what was built from them
+        return _LOADED[key]
+    configs = _configs({cid: vid for cid, _, _, vid in comps})
+    stages: dict[int, list[StageInfo]] = {}
+    for cid, code, position, name_id, name_en, publish_at in stage_rows:
+        stages.setdefault(cid, []).append(StageInfo(code, position, name_id, name_en, publish_at))
+    epoch = datetime.min.replace(tzinfo=UTC)
+    built = [
+        Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch)
+        for cid, year, name, _ in comps
+    ]
+    _LOADED.clear()
+    _LOADED[key] = built
+    return built
+
+
+def publication_for(competition_id: int, now: datetime | None = None) -> Publication | None:
+    return next((p for p in publications(now) if p.competition_id == competition_id), None)
+
+
+def publication_by_year(year: int | None, now: datetime | None = None) -> Publication | None:
+    """The year asked for, or else the newest year whose finalists are public (else the newest)."""
+    pubs = publications(now)
+    if year is not None:
+        return next((p for p in pubs if p.year == year), None)
+    return next((p for p in pubs if p.finalists_published), pubs[0] if pubs else None)
