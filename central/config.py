@@ -5,3 +5,6 @@ from shared.config import BaseConfig
 
 class CentralConfig(BaseConfig):
     NODE_KIND = "central"
+    # The public account-request form: at most this many requests per address and window.
+    ACCOUNT_REQUEST_MAX_PER_ADDR = 5
+    ACCOUNT_REQUEST_WINDOW_SECONDS = 3600

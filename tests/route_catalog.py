@@ -18,16 +18,18 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "unit_id": lambda f, t: f.unit(t).id,
     "user_id": lambda f, t: f.user(Role.OPERATOR, tenant=t, unit=f.unit(t)).id,
     "tenant_code": lambda f, t: t.code,
+    "request_id": lambda f, t: f.account_request(t).id,
 }
 
 # URL arguments that do not name a tenant's object: a sample value.
 PLAIN_ARGS: dict[str, Any] = {
     "filename": "sinovik.css",
     "lang": "en",
+    "part": "groups",
 }
 
 # Endpoints anyone may open without logging in.
-PUBLIC_ENDPOINTS = {"static", "index", "auth.login", "set_language"}
+PUBLIC_ENDPOINTS = {"static", "index", "auth.login", "set_language", "account_request.public_form"}
 
 # Endpoints every logged-in account may open (no role restriction).
 ANY_ACCOUNT_ENDPOINTS = {"auth.logout", "auth.onboarding", "auth.change_password"}
