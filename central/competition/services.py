@@ -66,6 +66,7 @@ def competition_payload(competition: Competition) -> dict[str, Any]:
 
 
 def _publish(competition: Competition) -> None:
+    competition.updated_at = utcnow()  # also for changes to its versions and stages
     db.session.flush()
     feed.publish(EVENT_KIND, competition_payload(competition), tenant_id=None)
 

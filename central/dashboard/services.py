@@ -33,6 +33,7 @@ class DashFilter:
     province: str = ""
     kind: str = ""
     unit_id: int | None = None  # a unit operator's own view
+    own_tenant: bool = False  # an agency's own view: no national breakdowns
 
     @property
     def is_national(self) -> bool:
@@ -50,9 +51,9 @@ class Row:
 
 
 @dataclass
-class Dashboard:
-    competition: Competition
-    flt: DashFilter
+class Figures:
+    """Every number of the dashboard (plain data: safe to keep between requests)."""
+
     by_status: dict[ProposalStatus, int] = field(default_factory=dict)
     by_screening: dict[ScreeningResult, int] = field(default_factory=dict)
     by_kind: list[Row] = field(default_factory=list)
@@ -61,19 +62,30 @@ class Dashboard:
     by_group: list[Row] = field(default_factory=list)
     by_tenant: list[Row] = field(default_factory=list)
     per_day: list[tuple[date, int]] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    competition: Competition
+    flt: DashFilter
+    figures: Figures
     tenant: Tenant | None = None
+
+    def __getattr__(self, name: str):  # d.by_status, d.per_day, ... read the figures
+        return getattr(self.__dict__["figures"], name)
 
     @property
     def total(self) -> int:
-        return sum(self.by_status.values())
+        return sum(self.figures.by_status.values())
 
     @property
     def submitted(self) -> int:
-        return self.by_status.get(SUBMITTED, 0)
+        return self.figures.by_status.get(SUBMITTED, 0)
 
     @property
     def peak_day(self) -> tuple[date, int] | None:
-        return max(self.per_day, key=lambda d: d[1]) if self.per_day else None
+        days = self.figures.per_day
+        return max(days, key=lambda d: d[1]) if days else None
 
 
 def province_expr() -> sa.ColumnElement[str]:
@@ -142,16 +154,21 @@ def province_names() -> dict[str, str]:
 
 
 def build(competition: Competition, flt: DashFilter, *, locale: str = "id") -> Dashboard:
-    """Every figure of the dashboard for the filter (and the caller's tenant scope)."""
-    from central.tenants.services import kind_label
-
-    dash = Dashboard(competition, flt)
+    """The dashboard for the filter (and the caller's tenant scope)."""
+    tenant = None
     if flt.tenant_code:
-        dash.tenant = db.session.execute(
+        tenant = db.session.execute(
             sa.select(Tenant).where(Tenant.code == flt.tenant_code)
         ).scalar_one_or_none()
-    config = competition.config
+    return Dashboard(competition, flt, compute(competition, flt, locale), tenant)
 
+
+def compute(competition: Competition, flt: DashFilter, locale: str) -> Figures:
+    """Every figure, each one grouped in the database."""
+    from central.tenants.services import kind_label
+
+    fig = Figures()
+    config = competition.config
     status_rows = db.session.execute(
         _base(
             Proposal.status,
@@ -162,26 +179,26 @@ def build(competition: Competition, flt: DashFilter, *, locale: str = "id") -> D
         ).group_by(Proposal.status, Proposal.screening_result)
     )
     for status, screening, n in status_rows:
-        dash.by_status[status] = dash.by_status.get(status, 0) + n
+        fig.by_status[status] = fig.by_status.get(status, 0) + n
         if status == SUBMITTED:
-            dash.by_screening[screening] = dash.by_screening.get(screening, 0) + n
+            fig.by_screening[screening] = fig.by_screening.get(screening, 0) + n
 
-    dash.by_group = _rows(
+    fig.by_group = _rows(
         _breakdown(Proposal.group_code, competition, flt),
         [(g.code, g.name.get(locale)) for g in config.groups],
     )
-    dash.by_category = _rows(
+    fig.by_category = _rows(
         _breakdown(Proposal.category_code, competition, flt),
         [(c.code, c.name.get(locale)) for c in config.categories],
     )
-    if not flt.tenant_code:
-        dash.by_kind = _rows(
+    if not (flt.tenant_code or flt.own_tenant):
+        fig.by_kind = _rows(
             _breakdown(Tenant.kind, competition, flt),
             [(k.value, kind_label(k)) for k in TenantKind],
         )
         names = province_names()
         counts = _breakdown(province_expr(), competition, flt)
-        dash.by_province = sorted(
+        fig.by_province = sorted(
             (
                 Row(code, names.get(code, code) if code else _("National (no province)"), t, s)
                 for code, (t, s) in counts.items()
@@ -189,9 +206,9 @@ def build(competition: Competition, flt: DashFilter, *, locale: str = "id") -> D
             key=lambda r: (-r.submitted, -r.total, r.label),
         )
     if flt.province or flt.kind:
-        dash.by_tenant = tenant_rows(competition, flt)
-    dash.per_day = per_day(competition, flt)
-    return dash
+        fig.by_tenant = tenant_rows(competition, flt)
+    fig.per_day = per_day(competition, flt)
+    return fig
 
 
 def tenant_rows(competition: Competition, flt: DashFilter) -> list[Row]:

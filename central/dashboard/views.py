@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
+from central import pagecache
 from central.dashboard import exports, services
 from central.tenants.services import kind_label
 from shared.db import utcnow
@@ -57,23 +59,39 @@ def _chart_helpers() -> dict[str, object]:
     return {"row_items": _row_items, "day_items": _day_items}
 
 
-def render_dashboard():
-    """The page behind ``main.dashboard``: national for the ministry, own for a tenant."""
+def _national_content(flt: services.DashFilter, locale: str) -> Markup:
+    """The national figures as HTML (the same for every ministry user: cached)."""
     competition = current_competition()
-    if competition is None or current_user.role not in (*STAFF, *TENANT_ROLES):
-        return render_template("dashboard/empty.html", competition=competition)
-    locale = str(get_locale())
-    if current_user.role in STAFF:
-        dash = services.build(competition, _filter(), locale=locale)
-        return render_template(
-            "dashboard/national.html",
+    assert competition is not None
+    dash = services.build(competition, flt, locale=locale)
+    return Markup(
+        render_template(
+            "dashboard/_national.html",
             d=dash,
             kind_label=kind_label,
             provinces=services.province_names(),
             links=_links(),
         )
+    )
+
+
+def render_dashboard():
+    """The page behind ``main.dashboard``: national for the ministry, own for a tenant."""
+    locale = str(get_locale())
+    if current_user.role in STAFF:
+        flt = _filter()
+        found, content = pagecache.cached(
+            ("dashboard", flt, locale), lambda: _national_content(flt, locale)
+        )
+        if found is None:
+            return render_template("dashboard/empty.html", competition=None)
+        return render_template("dashboard/national.html", content=content)
+    competition = current_competition()
+    if competition is None or current_user.role not in TENANT_ROLES:
+        return render_template("dashboard/empty.html", competition=competition)
     unit_id = current_user.unit_id or 0 if current_user.role == Role.OPERATOR else None
-    dash = services.build(competition, services.DashFilter(unit_id=unit_id), locale=locale)
+    flt = services.DashFilter(unit_id=unit_id, own_tenant=True)
+    dash = services.build(competition, flt, locale=locale)
     return render_template(
         "dashboard/tenant.html", d=dash, show_screening=_results_published(competition)
     )

@@ -289,5 +289,6 @@ def proposals_with_content(ids: list[int]) -> list[Proposal]:
             selectinload(Proposal.competition_version),
             selectinload(Proposal.competition),
         )
+        .execution_options(populate_existing=True)  # the list loaded only a few columns
     )
     return list(db.session.execute(stmt).scalars())

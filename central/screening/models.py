@@ -26,7 +26,7 @@ class ScreeningCheck(PkMixin, TenantScoped, Base):
     revision: Mapped[int]
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     flags: Mapped[int] = mapped_column(default=0)
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     def failed_codes(self) -> list[str]:
         return [r["code"] for r in self.results if not r["ok"]]

@@ -18,7 +18,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import load_only
 
 from central.screening import checks
 from central.screening.models import ScreeningCheck
@@ -73,12 +75,22 @@ def submitted_count(competition: Competition) -> int:
 
 
 def latest_intake(competition: Competition) -> datetime | None:
-    """When the newest proposal arrived: checklists older than this may miss a duplicate."""
-    return db.session.execute(
-        sa.select(sa.func.max(sa.func.coalesce(Proposal.received_at, Proposal.submitted_at))).where(
-            Proposal.status == ProposalStatus.SUBMITTED
+    """When the newest proposal arrived: checklists older than this may miss a duplicate.
+
+    Two index lookups (received from a node; submitted on central directly); a node's clock set
+    in the future is capped at now so that it cannot keep every checklist outdated.
+    """
+    where = (Proposal.competition_id == competition.id,)
+    received, submitted = db.session.execute(
+        sa.select(
+            sa.select(sa.func.max(Proposal.received_at)).where(*where).scalar_subquery(),
+            sa.select(sa.func.max(Proposal.submitted_at))
+            .where(*where, Proposal.status == ProposalStatus.SUBMITTED)
+            .scalar_subquery(),
         )
-    ).scalar_one_or_none()
+    ).one()
+    stamps = [s for s in (received, submitted) if s is not None]
+    return min(max(stamps), utcnow()) if stamps else None
 
 
 def _store(proposal: Proposal, results: list[checks.CheckResult], check: ScreeningCheck | None):
@@ -189,10 +201,23 @@ class ListRow:
     tenant_name: str
     check: ScreeningCheck | None
 
-    def ok(self, code: str) -> bool | None:
+    def marks(self) -> list[bool | None]:
+        """Per check (in the order of ``checks.CHECKS``): passed, failed, or not computed."""
         if self.check is None:
-            return None
-        return next((r["ok"] for r in self.check.results if r["code"] == code), None)
+            return [None] * len(checks.CHECKS)
+        by_code = {r["code"]: r["ok"] for r in self.check.results}
+        return [by_code.get(code) for code in checks.CHECKS]
+
+    def mark_cells(self) -> Markup:
+        """The row's checklist as table cells (built here: fifty rows of seven on a page)."""
+        return Markup("").join(_CELLS[ok] for ok in self.marks())
+
+
+_CELLS = {
+    True: Markup('<td class="check ok">✓</td>'),
+    False: Markup('<td class="check bad">✗</td>'),
+    None: Markup('<td class="check">?</td>'),
+}
 
 
 @dataclass
@@ -248,13 +273,29 @@ def _where(stmt: sa.Select, competition: Competition, flt: ScreeningFilter) -> s
     return stmt
 
 
-def _joined(*columns) -> sa.Select:
-    return (
-        sa.select(*columns)
-        .select_from(Proposal)
-        .join(Tenant, Tenant.id == Proposal.tenant_id)
-        .outerjoin(ScreeningCheck, ScreeningCheck.proposal_id == Proposal.id)
-    )
+def _joined(*columns, flt: ScreeningFilter | None = None) -> sa.Select:
+    """Proposals with their tenant and checklist; for counts, only the joins a filter needs."""
+    stmt = sa.select(*columns).select_from(Proposal)
+    if flt is None or flt.tenant_code or flt.kind or flt.province:
+        stmt = stmt.join(Tenant, Tenant.id == Proposal.tenant_id)
+    if flt is None or flt.flagged in ("0", "1"):
+        stmt = stmt.outerjoin(ScreeningCheck, ScreeningCheck.proposal_id == Proposal.id)
+    return stmt
+
+
+# What the list shows of a proposal (its texts stay in the database).
+LIST_COLUMNS = (
+    Proposal.id,
+    Proposal.uuid,
+    Proposal.tenant_id,
+    Proposal.title,
+    Proposal.group_code,
+    Proposal.status,
+    Proposal.revision,
+    Proposal.submitted_at,
+    Proposal.screening_result,
+    Proposal.screening_reason,
+)
 
 
 def list_page(competition: Competition, flt: ScreeningFilter, page: int = 1) -> ListPage:
@@ -262,9 +303,9 @@ def list_page(competition: Competition, flt: ScreeningFilter, page: int = 1) -> 
     counts = {
         result: n
         for result, n in db.session.execute(
-            _where(_joined(Proposal.screening_result, sa.func.count()), competition, flt).group_by(
-                Proposal.screening_result
-            )
+            _where(
+                _joined(Proposal.screening_result, sa.func.count(), flt=flt), competition, flt
+            ).group_by(Proposal.screening_result)
         )
     }
     if flt.result in ScreeningResult.__members__.values():
@@ -272,7 +313,9 @@ def list_page(competition: Competition, flt: ScreeningFilter, page: int = 1) -> 
     else:
         total = sum(counts.values())
     page = max(1, min(page, max(1, -(-total // PER_PAGE))))
-    stmt = _where(_joined(Proposal, Tenant.code, Tenant.name, ScreeningCheck), competition, flt)
+    stmt = _where(
+        _joined(Proposal, Tenant.code, Tenant.name, ScreeningCheck), competition, flt
+    ).options(load_only(*LIST_COLUMNS))
     if flt.result in ScreeningResult.__members__.values():
         stmt = stmt.where(Proposal.screening_result == flt.result)
     stmt = (

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
+from central import pagecache
 from central.screening import checks, services
-from central.tenants.services import kind_label, kinds_present, provinces
+from central.tenants.services import kinds_present, provinces
 from central.web import apply_service, page_arg
 from shared.db import db
 from shared.models.proposal import Proposal, ProposalStatus
@@ -44,28 +49,43 @@ def _back() -> str:
     return safe_next(request.form.get("next"), url_for("screening.index"))
 
 
+@dataclass(frozen=True)
+class ListParts:
+    head: Markup
+    rows: Markup
+
+
+def _list_parts(flt: services.ScreeningFilter, page: int) -> ListParts:
+    """The list's figures, filters and rows (the same for every ministry user: cached)."""
+    competition = current_competition()
+    assert competition is not None
+    result = services.list_page(competition, flt, page)
+    services.ensure_fresh(competition, result.rows)
+    context = {
+        "c": competition,
+        "config": competition.config,
+        "result": result,
+        "flt": flt,
+        "checks": [(code, checks.check_label(code)) for code in checks.CHECKS],
+        "kinds": kinds_present(),
+        "provinces": provinces(),
+    }
+    return ListParts(
+        Markup(render_template("screening/_list_head.html", **context)),
+        Markup(render_template("screening/_list_rows.html", **context)),
+    )
+
+
 @bp.get("/")
 @require_roles(*STAFF)
 def index():
     """Submitted proposals with their automatic checklist; select many to decide at once."""
-    competition = current_competition()
-    if competition is None:
+    flt, page = _filter(), page_arg()
+    key = ("screening", tuple(sorted(request.args.items(multi=True))), str(get_locale()))
+    found, parts = pagecache.cached(key, lambda: _list_parts(flt, page))
+    if found is None:
         return render_template("dashboard/empty.html", competition=None)
-    flt = _filter()
-    result = services.list_page(competition, flt, page_arg())
-    services.ensure_fresh(competition, result.rows)
-    return render_template(
-        "screening/index.html",
-        c=competition,
-        config=competition.config,
-        result=result,
-        flt=flt,
-        checks=[(code, checks.check_label(code)) for code in checks.CHECKS],
-        reasons=services.REASONS,
-        kinds=kinds_present(),
-        provinces=provinces(),
-        kind_label=kind_label,
-    )
+    return render_template("screening/index.html", parts=parts, reasons=services.REASONS)
 
 
 @bp.post("/refresh")

@@ -129,3 +129,14 @@ def test_operator_sees_its_unit(client, login_as, factory, intake) -> None:
     login_as(Role.OPERATOR, tenant=intake["jepara"], unit=other_unit)
     html = client.get("/dashboard").get_data(as_text=True)
     assert _stat(html, "Diajukan") == 0
+
+
+def test_figures_are_never_older_than_the_data(client, login_as, factory, intake) -> None:
+    """The national page keeps its figures between requests, but not past a change."""
+    login_as(Role.SECRETARIAT)
+    assert _stat(client.get("/dashboard").get_data(as_text=True), "Diajukan") == 5
+    assert _stat(client.get("/dashboard").get_data(as_text=True), "Diajukan") == 5
+    factory.proposal(
+        intake["kemenkes"], status=SUBMITTED, submitted_at=datetime(2027, 2, 27, 1, 0, tzinfo=UTC)
+    )
+    assert _stat(client.get("/dashboard").get_data(as_text=True), "Diajukan") == 6

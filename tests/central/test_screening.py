@@ -254,3 +254,12 @@ def test_refresh_recomputes_every_checklist(client, login_as, factory, tenant, y
     response = client.post("/screening/refresh")
     assert response.status_code == 302
     assert factory.count(ScreeningCheck) == 2
+
+
+def test_the_list_shows_a_decision_at_once(client, login_as, factory, tenant, years) -> None:
+    proposal = complete(factory, tenant, "Inovasi Pertama Jepara")
+    login_as(Role.SECRETARIAT)
+    assert "Belum diseleksi" in client.get("/screening/").get_data(as_text=True)
+    client.post("/screening/decide", data={"uuid": [proposal.uuid], "result": "passed"})
+    row = client.get("/screening/").get_data(as_text=True).split(f">{proposal.title}</a>")[1]
+    assert "status-passed" in row.split("</tr>")[0]
