@@ -8,6 +8,7 @@ from flask import Flask
 
 from central import models  # noqa: F401  (central's own tables join the metadata)
 from central.config import CentralConfig
+from shared import proposals
 from shared.app import build_app
 
 
@@ -27,4 +28,5 @@ def create_app(
     competition.register(app)
     dashboard.register(app)
     screening.register(app)
+    proposals.register(app)
     return app

@@ -55,7 +55,20 @@ def seed_central() -> list[DemoLogin]:
 
 
 def seed_regional(tenant: Tenant, prefix: str) -> list[DemoLogin]:
-    """The Admin Lokal of a demo node (later issues add units, operators and proposals)."""
-    _ready_user(f"{prefix}.admin", Role.LOCAL_ADMIN, f"Admin Lokal {tenant.name}", tenant)
+    """The Admin Lokal of a demo node, its units with their operators, and proposals in every
+    state of the workflow (see shared/demo_proposals.py)."""
+    from shared.demo_proposals import seed_unit_proposals
+
+    admin = _ready_user(f"{prefix}.admin", Role.LOCAL_ADMIN, f"Admin Lokal {tenant.name}", tenant)
     db.session.flush()
-    return [DemoLogin(f"{prefix}.admin", "admin lokal")]
+    operators = seed_unit_proposals(
+        tenant,
+        prefix,
+        admin,
+        lambda username, full_name, tenant, unit: _ready_user(
+            username, Role.OPERATOR, full_name, tenant, unit
+        ),
+    )
+    return [DemoLogin(f"{prefix}.admin", "admin lokal")] + [
+        DemoLogin(username, f"operator, {unit_name}") for username, unit_name in operators
+    ]

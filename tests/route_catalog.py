@@ -19,6 +19,7 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "user_id": lambda f, t: f.user(Role.OPERATOR, tenant=t, unit=f.unit(t)).id,
     "tenant_code": lambda f, t: t.code,
     "request_id": lambda f, t: f.account_request(t).id,
+    "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
 }
 
 # URL arguments that do not name a tenant's object: a sample value.
@@ -26,6 +27,7 @@ PLAIN_ARGS: dict[str, Any] = {
     "filename": "sinovik.css",
     "lang": "en",
     "part": "groups",
+    "section_key": "ringkasan",
 }
 
 # Endpoints anyone may open without logging in.

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from shared.blobstore import blob_store
 from shared.services import ServiceError
 
 PDF_MAGIC = b"%PDF-"
@@ -51,17 +48,9 @@ def check_pdf(data: bytes, *, max_mb: int) -> int:
 
 
 def blob_path(sha256: str) -> Path:
-    return Path(current_app.config["BLOB_DIR"]) / sha256[:2] / sha256
+    return blob_store().path(sha256)
 
 
 def store(data: bytes) -> str:
-    """Keep the bytes under their SHA-256 (written once, atomically); returns the digest."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = blob_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    return digest
+    """Keep the letter in the content-addressed blob store; returns its SHA-256."""
+    return blob_store().put(data).sha256

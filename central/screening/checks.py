@@ -26,10 +26,12 @@ from sqlalchemy.orm import selectinload
 
 from shared.db import db
 from shared.models.competition import Competition, CompetitionVersion, Stage
+from shared.models.invitation import Invitation
 from shared.models.proposal import Proposal, ProposalStatus
 from shared.models.tenant import Tenant
 from shared.services import proposal_rules as rules
-from shared.services.proposal_rules import ProposalDraft, Violation
+from shared.services.proposal_rules import Violation
+from shared.services.proposals import to_draft
 
 CHECKS = (
     "complete",
@@ -85,17 +87,9 @@ class Corpus:
     entries: list[TitleEntry]
     top99_or_later: dict[int, frozenset[str]]  # competition year -> stage codes from Top 99 on
     _choices: list[str] = field(default_factory=list)
-    _award_years: dict[int, set[int]] = field(default_factory=dict)  # tenant -> award years
 
     def __post_init__(self) -> None:
         self._choices = [e.normalised for e in self.entries]
-        for e in self.entries:
-            if e.award:
-                self._award_years.setdefault(e.tenant_id, set()).add(e.year)
-
-    def won_before(self, tenant_id: int, year: int) -> bool:
-        """The tenant won a Top award in a year before ``year`` (invited to Khusus)."""
-        return any(y < year for y in self._award_years.get(tenant_id, ()))
 
     def similar(self, title: str, *, exclude_id: int | None = None) -> list[TitleEntry]:
         """Entries whose title is the same as or close to ``title`` (shared rule)."""
@@ -177,21 +171,6 @@ def quota_ranks(competition: Competition) -> dict[int, int]:
     return ranks
 
 
-def draft_of(proposal: Proposal) -> ProposalDraft:
-    return ProposalDraft(
-        group_code=proposal.group_code,
-        category_code=proposal.category_code,
-        title=proposal.title,
-        sdgs=tuple(proposal.sdgs or ()),
-        implementation_start=proposal.implementation_start,
-        innovator=proposal.innovator,
-        sections=dict(proposal.sections or {}),
-        replicates_title=proposal.replicates_title,
-        truth_declared=proposal.truth_declared,
-        attachment_kinds=tuple(a.kind for a in proposal.attachments),
-    )
-
-
 def _messages(violations: Iterable[Violation]) -> tuple[str, ...]:
     return tuple(v.message for v in violations)
 
@@ -207,14 +186,20 @@ def _describe(entry: TitleEntry) -> str:
 
 @dataclass
 class Context:
-    """What a batch of checks shares: the title corpus and this year's quota ranks."""
+    """What a batch of checks shares: titles, this year's quota ranks and invitations."""
 
     corpus: Corpus
     ranks: dict[int, int]
+    invitations: frozenset[tuple[int, str]]  # (tenant id, group code) invited this year
 
 
 def load_context(competition: Competition) -> Context:
-    return Context(load_corpus(), quota_ranks(competition))
+    invited = db.session.execute(
+        sa.select(Invitation.tenant_id, Invitation.group_code).where(
+            Invitation.competition_id == competition.id
+        )
+    )
+    return Context(load_corpus(), quota_ranks(competition), frozenset((t, g) for t, g in invited))
 
 
 def run_checks(proposal: Proposal, ctx: Context) -> list[CheckResult]:
@@ -222,12 +207,12 @@ def run_checks(proposal: Proposal, ctx: Context) -> list[CheckResult]:
     version: CompetitionVersion = proposal.competition_version
     config = version.config
     competition = proposal.competition
-    draft = draft_of(proposal)
+    draft = to_draft(proposal)
     year = competition.year
 
     same = ctx.corpus.similar(proposal.title, exclude_id=proposal.id)
     earlier_own = [e for e in same if e.year < year and e.tenant_id == proposal.tenant_id]
-    invited = ctx.corpus.won_before(proposal.tenant_id, year)
+    invited = (proposal.tenant_id, proposal.group_code) in ctx.invitations
 
     header = rules.check_header(draft, config)
     sections = rules.check_sections(draft, config)
@@ -235,6 +220,7 @@ def run_checks(proposal: Proposal, ctx: Context) -> list[CheckResult]:
         *(v for v in header if v.code != "title_long"),
         *(v for v in sections if v.code == "section_missing"),
         *rules.check_evidence(draft, config),
+        *rules.check_contact(proposal.video_url, proposal.contact_email),
         *rules.check_group_rules(draft, config, invited=invited),
     ]
     limits = [

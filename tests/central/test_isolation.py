@@ -63,12 +63,14 @@ def test_admin_lokal_sees_nothing_of_another_tenant_on_any_page(
         response = client.get(url)
         assert response.status_code in (200, 302, 403, 404), url
         body = response.get_data(as_text=True)
+        response.close()  # downloads are streamed files
         assert SECRET_TITLE not in body and SECRET_UNIT not in body, url
         assert "admin.semarang" not in body and "Pemohon Semarang" not in body, url
     for url in foreign_urls:
         response = client.get(url)
         assert response.status_code in (302, 403, 404) or url in own_urls, url
         assert SECRET_TITLE not in response.get_data(as_text=True), url
+        response.close()
 
 
 def test_admin_lokal_cannot_change_another_tenants_data(

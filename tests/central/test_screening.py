@@ -263,3 +263,26 @@ def test_the_list_shows_a_decision_at_once(client, login_as, factory, tenant, ye
     client.post("/screening/decide", data={"uuid": [proposal.uuid], "result": "passed"})
     row = client.get("/screening/").get_data(as_text=True).split(f">{proposal.title}</a>")[1]
     assert "status-passed" in row.split("</tr>")[0]
+
+
+def test_khusus_needs_the_ministrys_invitation(client, login_as, factory, tenant, years) -> None:
+    from shared.models import Competition
+    from shared.services import invitations
+
+    proposal = complete(
+        factory,
+        tenant,
+        "Capaian Lanjutan Inovasi",
+        group_code="khusus",
+        sections={**SECTIONS, "capaian_lanjutan": "Direplikasi di tiga puluh kabupaten."},
+    )
+    login_as(Role.SECRETARIAT)
+    assert _checks(client, proposal)["Formulir dan bukti lengkap"] is False
+
+    def invite():
+        comp = db.session.get(Competition, proposal.competition_id)
+        t = db.session.get(type(tenant), tenant.id)
+        invitations.invite(t, comp, "khusus", actor=None)
+
+    factory.run(invite)
+    assert _checks(client, proposal)["Formulir dan bukti lengkap"] is True
