@@ -142,11 +142,11 @@ def refresh_checks(
     return len(ids)
 
 
-def ensure_fresh(competition: Competition, rows: list[ListRow]) -> None:
+def ensure_fresh(competition: Competition, rows: list[ListRow]) -> bool:
     """Compute the missing or outdated checklists of a page of the list, and keep them.
 
     Done when the page is read (at most one page of proposals); if another request stored the
-    same checklists meanwhile, this one simply shows what it computed.
+    same checklists meanwhile, this one keeps theirs. True when something was computed.
     """
     newest = latest_intake(competition)
     stale = [
@@ -157,12 +157,13 @@ def ensure_fresh(competition: Competition, rows: list[ListRow]) -> None:
         or (newest is not None and r.check.computed_at < newest)
     ]
     if not stale:
-        return
+        return False
     refresh_checks(competition, stale)
     try:
         db.session.commit()
     except (IntegrityError, OperationalError):
         db.session.rollback()
+    return True
 
 
 def fresh_checklist(proposal: Proposal) -> list[checks.CheckResult]:

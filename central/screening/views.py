@@ -60,7 +60,8 @@ def _list_parts(flt: services.ScreeningFilter, page: int) -> ListParts:
     competition = current_competition()
     assert competition is not None
     result = services.list_page(competition, flt, page)
-    services.ensure_fresh(competition, result.rows)
+    if services.ensure_fresh(competition, result.rows):
+        result = services.list_page(competition, flt, page)
     context = {
         "c": competition,
         "config": competition.config,

@@ -221,6 +221,8 @@ def test_bulk_decision_and_list(client, login_as, factory, tenant, other_tenant,
         assert p.title in html
     assert draft.title not in html
     assert factory.count(ScreeningCheck) == 3  # computed for the page and kept
+    row_c = html.split(f">{c.title}</a>")[1].split("</tr>")[0]
+    assert 'class="check bad"' in row_c  # shown at once, not on the next visit
 
     flagged = client.get("/screening/?flagged=1").get_data(as_text=True)
     assert c.title in flagged and a.title not in flagged
