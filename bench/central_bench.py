@@ -262,6 +262,47 @@ class Client:
         assert status == 302, f"login failed ({status})"
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes (from /proc; 0 for those gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    """The gunicorn master and its workers (one process group)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == server.pid:
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def database_pids(url: str, name: str) -> list[int]:
+    """The PostgreSQL backends serving the bench database (if the server runs here)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(sa.make_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        pids = conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).scalars()
+        pids = list(pids)
+    engine.dispose()
+    return pids
+
+
 def run_load(clients: list[Client], path: str, seconds: float) -> tuple[list[float], int]:
     latencies: list[float] = []
     errors = 0
@@ -289,13 +330,16 @@ def run_load(clients: list[Client], path: str, seconds: float) -> tuple[list[flo
     return latencies, errors
 
 
-def report(name: str, latencies: list[float], errors: int, seconds: float) -> None:
+def report(
+    name: str, latencies: list[float], errors: int, seconds: float, cpu: tuple[float, float]
+) -> None:
     ms = sorted(x * 1000 for x in latencies)
     q = statistics.quantiles(ms, n=100)
+    n = len(ms)
     log(
-        f"  {name:34s} n={len(ms):5d}  {len(ms) / seconds:6.1f} req/s  "
-        f"p50 {q[49]:6.1f} ms  p95 {q[94]:6.1f} ms  p99 {q[98]:6.1f} ms  max {ms[-1]:6.1f} ms"
-        f"  errors {errors}"
+        f"  {name:32s} n={n:5d} {n / seconds:6.1f} req/s  p50 {q[49]:6.1f}  p95 {q[94]:6.1f}  "
+        f"p99 {q[98]:6.1f}  max {ms[-1]:6.1f} ms  errors {errors}  "
+        f"CPU/request: app {cpu[0] / n * 1000:.1f} ms, PostgreSQL {cpu[1] / n * 1000:.1f} ms"
     )
 
 
@@ -342,10 +386,16 @@ def main() -> None:
             f"gunicorn gthread, {args.workers} workers x {args.threads} threads; "
             f"{args.clients} concurrent clients, closed loop, {args.seconds:.0f} s per page"
         )
+        log(f"load average before the run: {os.getloadavg()[0]:.1f} (other work on this machine)")
         for label, path in PAGES.items():
             run_load(clients, path, 2)  # warm up: connections, caches, plans
+            app_pids, db_pids = server_pids(server), database_pids(url, name)
+            before = _cpu_seconds(app_pids), _cpu_seconds(db_pids)
             latencies, errors = run_load(clients, path, args.seconds)
-            report(label, latencies, errors, args.seconds)
+            after = _cpu_seconds(app_pids), _cpu_seconds(db_pids)
+            cpu = (after[0] - before[0], after[1] - before[1])
+            report(label, latencies, errors, args.seconds, cpu)
+        log(f"load average after the run: {os.getloadavg()[0]:.1f}")
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

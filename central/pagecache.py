@@ -42,8 +42,7 @@ class Probe:
     stamp: tuple[Any, ...]
 
 
-def probe() -> Probe | None:
-    """The running competition and the stamp of its data, in one round trip (index lookups)."""
+def _probe_statement() -> sa.Select:
     latest = (
         sa.select(Competition.id, Competition.year, Competition.updated_at)
         .order_by(Competition.year.desc())
@@ -70,9 +69,18 @@ def probe() -> Probe | None:
         .limit(1)
         .scalar_subquery()
     )
-    row = db.session.execute(
-        sa.select(latest.c.id, latest.c.year, latest.c.updated_at, newest, highest, checked)
-    ).first()
+    return sa.select(latest.c.id, latest.c.year, latest.c.updated_at, newest, highest, checked)
+
+
+_PROBE: sa.Select | None = None  # built once: it runs on every request of the national pages
+
+
+def probe() -> Probe | None:
+    """The running competition and the stamp of its data, in one round trip (index lookups)."""
+    global _PROBE
+    if _PROBE is None:
+        _PROBE = _probe_statement()
+    row = db.session.execute(_PROBE).first()
     if row is None:
         return None
     return Probe(row[0], row[1], tuple(row[2:]))

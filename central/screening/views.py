@@ -70,6 +70,7 @@ def _list_parts(flt: services.ScreeningFilter, page: int) -> ListParts:
         "checks": [(code, checks.check_label(code)) for code in checks.CHECKS],
         "kinds": kinds_present(),
         "provinces": provinces(),
+        "reasons": services.REASONS,
     }
     return ListParts(
         Markup(render_template("screening/_list_head.html", **context)),
@@ -86,7 +87,7 @@ def index():
     found, parts = pagecache.cached(key, lambda: _list_parts(flt, page))
     if found is None:
         return render_template("dashboard/empty.html", competition=None)
-    return render_template("screening/index.html", parts=parts, reasons=services.REASONS)
+    return render_template("screening/index.html", parts=parts)
 
 
 @bp.post("/refresh")
