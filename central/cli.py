@@ -130,7 +130,8 @@ def screening_checks(instance: Path) -> None:
         with click.progressbar(length=submitted_count(competition), label="checklists") as bar:
             n = refresh_checks(competition, progress=bar.update)
         db.session.commit()
-    click.echo(f"{n} checklists computed for competition {competition.year}")
+        year = competition.year
+    click.echo(f"{n} checklists computed for competition {year}")
 
 
 @cli.command("serve")

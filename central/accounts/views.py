@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -65,11 +66,8 @@ def _input(form: RequestForm) -> accounts.RequestInput:
 
 
 def _agencies() -> list[Tenant]:
-    return list(
-        db.session.execute(
-            db.select(Tenant).where(Tenant.active.is_(True)).order_by(Tenant.code)
-        ).scalars()
-    )
+    stmt = sa.select(Tenant).where(Tenant.active.is_(True)).order_by(Tenant.code)
+    return list(db.session.execute(stmt).scalars())
 
 
 def _submit(form: RequestForm, entered_by: User | None):
@@ -182,7 +180,6 @@ def approve(request_id: int):
         return no_store(
             "accounts/temporary_password.html", user=user, password=password, created=True
         )
-    req = load_or_404(AccountRequest, request_id)
     return render_template(
         "accounts/request.html",
         req=req,
@@ -204,7 +201,6 @@ def reject(request_id: int):
         db.session.commit()
         flash(_("The request was rejected."), "success")
         return redirect(url_for("accounts.requests"))
-    req = load_or_404(AccountRequest, request_id)
     return render_template(
         "accounts/request.html",
         req=req,
