@@ -1,8 +1,8 @@
 """Central server benchmark: national dashboard and screening list under concurrent clients.
 
     .venv/bin/python bench/central_bench.py [--database-url postgresql://postgres@127.0.0.1/postgres]
-        [--tenants 550] [--proposals 5000] [--clients 20] [--seconds 20] [--workers 2]
-        [--threads 8] [--keep]
+        [--tenants 550] [--proposals 5000] [--clients 20] [--seconds 20] [--workers 3]
+        [--threads 2] [--keep] [--no-cache]
 
 It creates a throwaway PostgreSQL database, initialises a central instance on it (migrations),
 seeds the official regions plus ministries and enterprises up to ``--tenants`` tenants, and
@@ -197,8 +197,12 @@ def compute_checklists(instance: Path) -> float:
 # -- server and clients -------------------------------------------------------------------------
 
 
-def start_server(instance: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(
+    instance: Path, port: int, workers: int, threads: int, cache: bool
+) -> subprocess.Popen:
     env = {**os.environ, "SINOVIK_INSTANCE": str(instance)}
+    if not cache:
+        env["SINOVIK_PAGE_CACHE_MAX_AGE"] = "0"  # every request computes its figures and rows
     code = (
         "from shared.cli_support import make_app; from shared.server import serve; "
         f"serve(lambda: make_app('central', __import__('pathlib').Path({str(instance)!r})), "
@@ -356,9 +360,14 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the database and instance")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="turn the page cache off (PAGE_CACHE_MAX_AGE=0): the cost of every cache miss",
+    )
     args = parser.parse_args()
 
     from shared.cli_support import free_port
@@ -378,13 +387,14 @@ def main() -> None:
         took = compute_checklists(instance)
         log(f"screening checklists of every submitted proposal: {took:.1f} s")
         port = free_port()
-        server = start_server(instance, port, args.workers, args.threads)
+        server = start_server(instance, port, args.workers, args.threads, not args.no_cache)
         clients = [Client(port) for _ in range(args.clients)]
         for client in clients:
             client.login()
         log(
             f"gunicorn gthread, {args.workers} workers x {args.threads} threads; "
-            f"{args.clients} concurrent clients, closed loop, {args.seconds:.0f} s per page"
+            f"{args.clients} concurrent clients, closed loop, {args.seconds:.0f} s per page; "
+            f"page cache {'off' if args.no_cache else 'on'}"
         )
         log(f"load average before the run: {os.getloadavg()[0]:.1f} (other work on this machine)")
         for label, path in PAGES.items():
