@@ -305,7 +305,7 @@ def can_edit_now(actor: User, proposal: Proposal) -> bool:
     return proposal.status in editable_statuses(actor)
 
 
-def _require_editable(actor: User, proposal: Proposal) -> None:
+def require_editable(actor: User, proposal: Proposal) -> None:
     _tenant_user(actor, proposal)
     if proposal.status == S.SUBMITTED:
         raise ServiceError(
@@ -461,7 +461,7 @@ def save_proposal(
     proposal: Proposal, values: ProposalInput, *, actor: User, now: datetime | None = None
 ) -> list[Violation]:
     """Store everything typed, even when rules fail; return the rule violations to show."""
-    _require_editable(actor, proposal)
+    require_editable(actor, proposal)
     changed = _apply(proposal, _clean(values, config_of(proposal)))
     if changed:
         db.session.flush()
@@ -473,7 +473,7 @@ def save_section(
     proposal: Proposal, key: str, text: str, *, actor: User, now: datetime | None = None
 ) -> list[Violation]:
     """Store one section (per-section saving); return the violations of that section."""
-    _require_editable(actor, proposal)
+    require_editable(actor, proposal)
     config = config_of(proposal)
     if key not in {s.key for s in config.sections}:
         raise ServiceError(_("Unknown section."), field=f"section:{key}")
