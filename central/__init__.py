@@ -17,7 +17,7 @@ def create_app(
 ) -> Flask:
     """Application factory for the central server."""
     app = build_app(__name__, CentralConfig, instance_path=instance_path, test_config=test_config)
-    from central import accounts, competition, dashboard, main, screening, tenants
+    from central import accounts, competition, dashboard, judging, main, screening, tenants
     from central.labels import init_labels
 
     init_labels(app)
@@ -29,4 +29,5 @@ def create_app(
     dashboard.register(app)
     screening.register(app)
     proposals.register(app)
+    judging.init_app(app)
     return app

@@ -10,6 +10,13 @@ from typing import Any
 
 from shared.models import Role
 
+
+def _judging() -> Any:
+    from tests.central.judging import catalog
+
+    return catalog
+
+
 # URL argument -> how to make an object of a given tenant and return the value for the URL.
 # Signature: (factory, tenant) -> value
 OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
@@ -20,6 +27,13 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "tenant_code": lambda f, t: t.code,
     "request_id": lambda f, t: f.account_request(t).id,
     "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
+    # judging (central): see tests/central/judging/catalog.py
+    "stage_id": lambda f, t: _judging().stage_id(f, t),
+    "rubric_id": lambda f, t: _judging().rubric_id(f, t),
+    "judge_id": lambda f, t: _judging().judge_id(f, t),
+    "assignment_id": lambda f, t: _judging().assignment_id(f, t),
+    "objection_id": lambda f, t: _judging().objection_id(f, t),
+    "slot_id": lambda f, t: _judging().slot_id(f, t),
 }
 
 # URL arguments that do not name a tenant's object: a sample value.
@@ -28,10 +42,19 @@ PLAIN_ARGS: dict[str, Any] = {
     "lang": "en",
     "part": "groups",
     "section_key": "ringkasan",
+    "kind": "slides",
 }
 
 # Endpoints anyone may open without logging in.
-PUBLIC_ENDPOINTS = {"static", "index", "auth.login", "set_language", "account_request.public_form"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "index",
+    "auth.login",
+    "set_language",
+    "sanggah.index",
+    "sanggah.form",
+    "account_request.public_form",
+}
 
 # Endpoints every logged-in account may open (no role restriction).
 ANY_ACCOUNT_ENDPOINTS = {"auth.logout", "auth.onboarding", "auth.change_password"}

@@ -1,7 +1,7 @@
 """central: account requests, screening checks, read indexes
 
 Revision ID: 663390b7f60d
-Revises: 165ea50b5700
+Revises: 5debff474bf1
 Create Date: 2026-11-29 04:44:04.191994
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '663390b7f60d'
-down_revision = '165ea50b5700'
+down_revision = '5debff474bf1'
 branch_labels = None
 depends_on = None
 
