@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from central import models  # noqa: F401  (central's own tables join the metadata)
 from central.config import CentralConfig
 from shared import proposals
 from shared.app import build_app
@@ -16,10 +17,17 @@ def create_app(
 ) -> Flask:
     """Application factory for the central server."""
     app = build_app(__name__, CentralConfig, instance_path=instance_path, test_config=test_config)
-    from central import judging, main
+    from central import accounts, competition, dashboard, judging, main, screening, tenants
+    from central.labels import init_labels
 
+    init_labels(app)
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
+    tenants.register(app)
+    accounts.register(app)
+    competition.register(app)
+    dashboard.register(app)
+    screening.register(app)
     proposals.register(app)
     judging.init_app(app)
     _register_announcement(app)

@@ -101,6 +101,39 @@ def create_user(
     create_user_command("central", instance, username, CENTRAL_ROLES[role], tenant_code, unit_id)
 
 
+@cli.command("report")
+@instance_option
+@click.option("--year", type=int, help="Competition year (default: the latest).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def report(instance: Path, year: int | None, as_json: bool) -> None:
+    """Proposal counts by tenant, kind, status and stage."""
+    import json
+
+    from central.reports import build_report, format_table
+
+    with app_context("central", instance):
+        data = build_report(year)
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else format_table(data))
+
+
+@cli.command("screening-checks")
+@instance_option
+def screening_checks(instance: Path) -> None:
+    """Compute the automatic screening checklist of every submitted proposal."""
+    from central.screening.services import refresh_checks, submitted_count
+    from shared.services.competitions import current_competition
+
+    with app_context("central", instance):
+        competition = current_competition()
+        if competition is None:
+            raise click.ClickException("no competition yet: run init first")
+        with click.progressbar(length=submitted_count(competition), label="checklists") as bar:
+            n = refresh_checks(competition, progress=bar.update)
+        db.session.commit()
+        year = competition.year
+    click.echo(f"{n} checklists computed for competition {year}")
+
+
 @cli.command("serve")
 @instance_option
 @serve_options(5000)

@@ -64,6 +64,7 @@ def build(root: Path) -> dict[str, tuple[Path, list[demo_data.DemoLogin]]]:
     with app_context("central", central):
         tenants.seed_regions()
         logins = demo_data.seed_central()
+        logins += demo_data.seed_central_intake()
         db.session.commit()
     nodes["central"] = (central, logins)
     for code, name, prefix in DEMO_NODES:

@@ -136,6 +136,24 @@ class Factory:
         }
         return self._save(Proposal(**{**values, **kw}))
 
+    def account_request(self, tenant: Tenant | None, **kw: Any) -> Any:
+        """A pending Admin Lokal account request (central); the letter bytes are not stored."""
+        from central.accounts.models import AccountRequest
+
+        n = next(_seq)
+        values = {
+            "tenant_id": tenant.id if tenant else None,
+            "full_name": f"Pemohon {n}",
+            "email": f"pemohon{n}@example.go.id",
+            "phone": "0291-1",
+            "letter_number": f"800/{n}/2027",
+            "letter_date": date(2026, 11, 3),
+            "letter_sha256": "0" * 64,
+            "letter_filename": "surat.pdf",
+            "letter_size": 1,
+        }
+        return self._save(AccountRequest(**{**values, **kw}))
+
     def attachment(
         self, proposal: Proposal, *, kind: str = "decree", data: bytes | None = None, **kw: Any
     ) -> Attachment:

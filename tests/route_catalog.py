@@ -29,6 +29,7 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "entry_id": lambda f, t: af.catalogue_entry(f, t).id,
     "certificate_code": lambda f, t: af.certificate(f, t).code,
     "nomination_id": lambda f, t: af.nomination(f, t).id,
+    "request_id": lambda f, t: f.account_request(t).id,
     "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
     # judging (central): see tests/central/judging/catalog.py
     "stage_id": lambda f, t: _judging().stage_id(f, t),
@@ -46,6 +47,7 @@ PLAIN_ARGS: dict[str, Any] = {
     "year": 2027,
     "uuid": "00000000-0000-4000-8000-000000000000",
     "code": "AAAABBBBCCCCDDDD",
+    "part": "groups",
     "section_key": "ringkasan",
     "kind": "slides",
 }
@@ -73,6 +75,7 @@ PUBLIC_ENDPOINTS = {
     "api.openapi",
     "sanggah.index",
     "sanggah.form",
+    "account_request.public_form",
 }
 
 # Endpoints every logged-in account may open (no role restriction).

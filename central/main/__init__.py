@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -25,4 +25,6 @@ def index():
 @require_roles(*Role)
 def dashboard():
     """The national overview (ministry) or the tenant's own (Admin Lokal)."""
-    return render_template("central/dashboard.html")
+    from central.dashboard.views import render_dashboard
+
+    return render_dashboard()

@@ -66,7 +66,8 @@ class User(PkMixin, OptionalTenantScoped, TimestampMixin, UserMixin, Base):
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
-        return self.active
+        # A deactivated tenant's accounts are refused too (its data stays).
+        return self.active and (self.tenant is None or self.tenant.active)
 
     @property
     def needs_onboarding(self) -> bool:

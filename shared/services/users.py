@@ -39,7 +39,7 @@ def load_session_user(session_id: str) -> User | None:
         return None
     stmt = sa.select(User).where(User.id == user_id).execution_options(national=True)
     user = db.session.execute(stmt).scalar_one_or_none()
-    if user is None or user.session_version != version or not user.active:
+    if user is None or user.session_version != version or not user.is_active:
         return None
     return user
 
@@ -136,7 +136,7 @@ def authenticate(username: str, password: str, remote_addr: str) -> LoginResult:
             _("Too many failed attempts. Try again in %(m)d minutes.", m=minutes),
         )
     user = find_by_username(username)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
         db.session.add(LoginAttempt(username=username, remote_addr=remote_addr))
         return LoginResult(None, _("Wrong username or password."))
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))

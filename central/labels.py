@@ -1,0 +1,47 @@
+"""How statuses read on central's pages (one place, translated)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import gettext as _
+
+from shared.models.proposal import ProposalStatus, ScreeningResult
+
+STATUS_ORDER = (
+    ProposalStatus.DRAFT,
+    ProposalStatus.SENT,
+    ProposalStatus.RETURNED,
+    ProposalStatus.VERIFIED,
+    ProposalStatus.SUBMITTED,
+)
+
+
+def status_label(status: ProposalStatus | str) -> str:
+    labels = {
+        ProposalStatus.DRAFT: _("Draft"),
+        ProposalStatus.SENT: _("Sent to admin"),
+        ProposalStatus.RETURNED: _("Returned"),
+        ProposalStatus.VERIFIED: _("Verified"),
+        ProposalStatus.SUBMITTED: _("Submitted"),
+    }
+    return labels.get(ProposalStatus(status), str(status))
+
+
+def screening_label(result: ScreeningResult | str) -> str:
+    labels = {
+        ScreeningResult.PENDING: _("Not yet screened"),
+        ScreeningResult.PASSED: _("Passed"),
+        ScreeningResult.FAILED: _("Failed"),
+    }
+    return labels.get(ScreeningResult(result), str(result))
+
+
+def init_labels(app: Flask) -> None:
+    @app.context_processor
+    def _labels() -> dict[str, object]:
+        return {
+            "status_label": status_label,
+            "screening_label": screening_label,
+            "status_labels": [(s, status_label(s)) for s in STATUS_ORDER],
+            "screening_labels": [(r, screening_label(r)) for r in ScreeningResult],
+        }

@@ -1,0 +1,20 @@
+"""Forms of the tenant pages (the service validates the values)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+
+
+class TenantForm(FlaskForm):
+    code = StringField(_l("Code"))
+    name = StringField(_l("Name"))
+    kind = SelectField(_l("Type"), validate_choice=False)
+    province = SelectField(_l("Province"), validate_choice=False)
+    is_3t = BooleanField(_l("3T region (disadvantaged, frontier, outermost)"))
+
+
+class TenantEditForm(FlaskForm):
+    name = StringField(_l("Name"))
+    is_3t = BooleanField(_l("3T region (disadvantaged, frontier, outermost)"))

@@ -1,0 +1,18 @@
+"""Test helpers for central: real PDF letters, made with reportlab."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+
+def pdf_letter(text: str = "Surat permohonan akun Admin Lokal") -> bytes:
+    """A one-page PDF, as an agency would scan or print its letter."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.drawString(72, 760, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

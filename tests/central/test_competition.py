@@ -1,0 +1,208 @@
+"""The ministry admin configures the year: window in WIB, form versions, stages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from shared.db import db
+from shared.models import AuditLog, Competition, CompetitionVersion, Proposal, Role
+from shared.services.competitions import current_competition
+from shared.tenancy import national_scope
+from sync.models import ChangeEvent
+
+
+def _competition(factory) -> Competition:
+    return factory.competition()
+
+
+def _events(factory) -> list[ChangeEvent]:
+    with factory.app.app_context(), national_scope():
+        return list(db.session.execute(sa.select(ChangeEvent).order_by(ChangeEvent.seq)).scalars())
+
+
+def _set_window(factory, opens: datetime, closes: datetime) -> None:
+    def change() -> None:
+        comp = current_competition()
+        comp.registration_opens_at, comp.registration_closes_at = opens, closes
+
+    factory.run(change)
+
+
+def test_extending_the_deadline_needs_a_reason_and_reaches_the_nodes(
+    client, login_as, factory
+) -> None:
+    comp = _competition(factory)
+    login_as(Role.MINISTRY_ADMIN)
+    page = client.get("/competition/window").get_data(as_text=True)
+    assert 'value="2026-11-01T00:00"' in page  # shown in WIB
+    data = {"opens_at": "2026-11-01T00:00", "closes_at": f"{comp.year}-03-07T23:59"}
+    response = client.post("/competition/window", data=data)
+    assert response.status_code == 400
+    assert factory.get(Competition, comp.id).registration_closes_at == comp.registration_closes_at
+
+    response = client.post(
+        "/competition/window", data={**data, "reason": "Banyak daerah terdampak banjir."}
+    )
+    assert response.status_code == 302
+    closes = factory.get(Competition, comp.id).registration_closes_at
+    assert closes == datetime(comp.year, 3, 7, 16, 59, tzinfo=UTC)  # 23.59 WIB
+    assert f"07-03-{comp.year} 23.59 WIB" in client.get("/competition/").get_data(as_text=True)
+    with factory.app.app_context(), national_scope():
+        entry = db.session.execute(
+            sa.select(AuditLog).where(AuditLog.action == "competition.extend_deadline")
+        ).scalar_one()
+    assert entry.after["reason"] == "Banyak daerah terdampak banjir."
+    (event,) = _events(factory)
+    assert event.kind == "competition.updated" and event.tenant_id is None
+    assert event.payload["registration_closes_at"] == closes.isoformat()
+    assert event.payload["year"] == comp.year
+
+
+def test_window_must_close_after_it_opens(client, login_as, factory) -> None:
+    _competition(factory)
+    login_as(Role.MINISTRY_ADMIN)
+    response = client.post(
+        "/competition/window",
+        data={"opens_at": "2027-03-01T00:00", "closes_at": "2027-02-01T00:00", "reason": "x"},
+    )
+    assert response.status_code == 400
+    assert _events(factory) == []
+
+
+def test_form_changes_in_place_before_registration_opens(client, login_as, factory) -> None:
+    comp = _competition(factory)
+    _set_window(
+        factory,
+        datetime(2099, 11, 1, tzinfo=UTC),
+        datetime(2100, 2, 28, tzinfo=UTC),
+    )
+    login_as(Role.MINISTRY_ADMIN)
+    response = client.post(
+        "/competition/rules",
+        data={"min_implementation_years": "2", "max_attachment_mb": "5", "sdg_required": "y"},
+    )
+    assert response.status_code == 302
+    with factory.app.app_context(), national_scope():
+        versions = db.session.execute(sa.select(CompetitionVersion)).scalars().all()
+        assert [v.number for v in versions] == [1]
+        assert versions[0].config.min_implementation_years == 2
+        assert versions[0].config.max_attachment_mb == 5
+    assert factory.get(Competition, comp.id).current_version == 1
+
+
+def test_form_changes_after_opening_make_a_new_version(client, login_as, factory, tenant) -> None:
+    comp = _competition(factory)
+    proposal = factory.proposal(tenant)
+    login_as(Role.MINISTRY_ADMIN)
+    page = client.get("/competition/form/sections").get_data(as_text=True)
+    assert 'value="ringkasan"' in page
+    rows = _rows_of_sections(factory)
+    rows["rows-0-word_limit"] = "250"  # Ringkasan 200 -> 250
+    rows["note"] = "Ringkasan diperpanjang"
+    response = client.post("/competition/form/sections", data=rows)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    after = factory.get(Competition, comp.id)
+    assert after.current_version == 2
+    with factory.app.app_context(), national_scope():
+        by_number = {
+            v.number: v for v in db.session.execute(sa.select(CompetitionVersion)).scalars()
+        }
+        assert by_number[1].config.sections[0].word_limit == 200
+        assert by_number[2].config.sections[0].word_limit == 250
+        assert by_number[2].note == "Ringkasan diperpanjang"
+        kept = db.session.get(Proposal, proposal.id)
+        assert kept.competition_version_id == by_number[1].id  # written against version 1
+    assert [e.payload["version"] for e in _events(factory)] == [2]
+
+
+def _rows_of_sections(factory) -> dict[str, str]:
+    comp = factory.competition()
+    data: dict[str, str] = {}
+    for i, s in enumerate(comp.config.sections):
+        data.update(
+            {
+                f"rows-{i}-key": s.key,
+                f"rows-{i}-title_id": s.title.id,
+                f"rows-{i}-title_en": s.title.en,
+                f"rows-{i}-word_limit": str(s.word_limit),
+                f"rows-{i}-groups": ", ".join(s.groups),
+            }
+        )
+        if s.required:
+            data[f"rows-{i}-required"] = "y"
+    return data
+
+
+def test_groups_quota_and_new_category(client, login_as, factory) -> None:
+    comp = _competition(factory)
+    login_as(Role.MINISTRY_ADMIN)
+    data: dict[str, str] = {}
+    for i, g in enumerate(comp.config.groups):
+        data.update(
+            {
+                f"rows-{i}-code": g.code,
+                f"rows-{i}-name_id": g.name.id,
+                f"rows-{i}-name_en": g.name.en,
+                f"rows-{i}-quota": str(g.quota or ""),
+            }
+        )
+        if g.by_invitation:
+            data[f"rows-{i}-by_invitation"] = "y"
+        if g.requires_source:
+            data[f"rows-{i}-requires_source"] = "y"
+    data["rows-0-quota"] = "12"
+    # Replikasi cannot go while form sections still belong to it
+    response = client.post("/competition/form/groups", data={**data, "rows-1-delete": "y"})
+    assert response.status_code == 400
+    assert "Kelompok tidak dikenal pada bagian: replikasi" in response.get_data(as_text=True)
+    data.update(
+        {
+            "rows-3-code": "daerah_3t",
+            "rows-3-name_id": "Daerah 3T",
+            "rows-3-name_en": "3T Regions",
+            "rows-3-quota": "3",
+        }
+    )
+    assert client.post("/competition/form/groups", data=data).status_code == 302
+    config = factory.competition().config
+    assert [g.code for g in config.groups] == ["umum", "replikasi", "khusus", "daerah_3t"]
+    assert config.group("umum").quota == 12
+    assert config.group("daerah_3t").quota == 3
+
+    # a duplicate code is refused and nothing changes
+    data = {
+        "rows-0-code": "umum",
+        "rows-0-name_id": "Umum",
+        "rows-0-name_en": "General",
+        "rows-1-code": "umum",
+        "rows-1-name_id": "Lagi",
+        "rows-1-name_en": "Again",
+    }
+    response = client.post("/competition/form/groups", data=data)
+    assert response.status_code == 400
+    assert factory.competition().config.group("daerah_3t") is not None
+
+
+def test_stage_publish_times_in_wib(client, login_as, factory) -> None:
+    comp = _competition(factory)
+    login_as(Role.MINISTRY_ADMIN)
+    data = {}
+    for i, s in enumerate(comp.stages):
+        data[f"rows-{i}-code"] = s.code
+    data["rows-0-starts_at"] = f"{comp.year}-03-02T08:00"
+    data["rows-0-ends_at"] = f"{comp.year}-03-16T16:00"
+    data["rows-0-publish_at"] = f"{comp.year}-03-20T10:00"
+    assert client.post("/competition/stages", data=data).status_code == 302
+    screening = next(s for s in factory.competition().stages if s.code == "screening")
+    assert screening.publish_at == datetime(comp.year, 3, 20, 3, 0, tzinfo=UTC)
+    assert _events(factory)[-1].payload["stages"][0]["publish_at"] == (
+        screening.publish_at.isoformat()
+    )
+
+
+def test_only_the_ministry_admin_configures(client, login_as, factory) -> None:
+    _competition(factory)
+    login_as(Role.SECRETARIAT)
+    assert client.get("/competition/").status_code == 403
