@@ -109,7 +109,7 @@ def report(instance: Path, year: int | None, as_json: bool) -> None:
     """Proposal counts by tenant, kind, status and stage."""
     import json
 
-    from central.reports import build_report, format_table
+    from central.reports.counts import build_report, format_table
 
     with app_context("central", instance):
         data = build_report(year)

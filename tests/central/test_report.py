@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from central.reports import build_report, format_table
+from central.reports.counts import build_report, format_table
 from shared.cli import main
 from shared.models import ProposalStatus, ScreeningResult
 
