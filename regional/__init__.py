@@ -16,7 +16,9 @@ def create_app(
     """Application factory for a regional node."""
     app = build_app(__name__, RegionalConfig, instance_path=instance_path, test_config=test_config)
     from regional import main
+    from shared import tenant_admin
 
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
+    tenant_admin.register(app)
     return app
