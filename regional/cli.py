@@ -101,10 +101,11 @@ def create_user(
 
 @cli.command("serve")
 @instance_option
-@serve_options(5001)
-def serve(instance: Path, host: str, port: int, workers: int) -> None:
-    """Serve the regional node with gunicorn."""
-    serve_command("regional", instance, host, port, workers)
+@serve_options(5001, default_workers=1)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def serve(instance: Path, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the regional node with gunicorn (one preloaded worker suits a Pemda intranet)."""
+    serve_command("regional", instance, host, port, workers, threads=threads, preload=True)
 
 
 def _storage(instance: Path) -> tuple[Path, Path]:
@@ -120,9 +121,7 @@ def _storage(instance: Path) -> tuple[Path, Path]:
 
 
 def _progress(length: int, label: str):
-    return click.progressbar(
-        length=max(length, 1), label=label, file=sys.stderr, width=30
-    )
+    return click.progressbar(length=max(length, 1), label=label, file=sys.stderr, width=30)
 
 
 @cli.command("backup")

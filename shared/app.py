@@ -11,7 +11,7 @@ from flask_login import current_user
 from shared import models  # noqa: F401  (register every model with the metadata)
 from shared.config import load_config
 from shared.db import db, sqlite_begin_mode
-from shared.extensions import babel, csrf, login_manager, migrate
+from shared.extensions import babel, csrf, login_manager
 from shared.services.users import scope_of
 from shared.tenancy import reset_scope, set_scope
 from sync import models as sync_models  # noqa: F401
@@ -52,7 +52,10 @@ def build_app(
     load_config(app, defaults, test_config)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    if app.config.get("MIGRATIONS", True):  # off in serving processes (see extensions.py)
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,

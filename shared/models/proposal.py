@@ -140,3 +140,15 @@ class ProposalComment(PkMixin, TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     proposal: Mapped[Proposal] = relationship(back_populates="comments")
+
+
+# The tenant dashboards count proposals by unit, status and group: one covering index answers
+# them without reading the (large) proposal rows.
+sa.Index(
+    "ix_proposal_overview",
+    Proposal.tenant_id,
+    Proposal.competition_id,
+    Proposal.unit_id,
+    Proposal.status,
+    Proposal.group_code,
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from shared.db import db
 from shared.models.tenant import Tenant
@@ -24,6 +25,7 @@ def list_operators(unit: Unit | None = None) -> list[User]:
     """Operator accounts in scope (of one unit, when given), active first, by name."""
     stmt = (
         sa.select(User)
+        .options(joinedload(User.unit))
         .where(User.role == Role.OPERATOR)
         .order_by(User.active.desc(), User.full_name, User.username)
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from shared.db import db, utcnow
 from shared.models.competition import Competition
@@ -28,16 +29,18 @@ STATUS_ORDER = (
 )
 
 
+STATUS_LABELS = {
+    ProposalStatus.DRAFT: _l("Draft"),
+    ProposalStatus.SENT: _l("Sent to admin"),
+    ProposalStatus.RETURNED: _l("Returned"),
+    ProposalStatus.VERIFIED: _l("Verified"),
+    ProposalStatus.SUBMITTED: _l("Submitted"),
+}
+
+
 def status_label(status: ProposalStatus | str) -> str:
     """The status as people read it."""
-    labels = {
-        ProposalStatus.DRAFT: _("Draft"),
-        ProposalStatus.SENT: _("Sent to admin"),
-        ProposalStatus.RETURNED: _("Returned"),
-        ProposalStatus.VERIFIED: _("Verified"),
-        ProposalStatus.SUBMITTED: _("Submitted"),
-    }
-    return labels.get(ProposalStatus(status), str(status))
+    return str(STATUS_LABELS[ProposalStatus(status)])
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,9 @@ def overview(
     for uid, status, count in db.session.execute(stmt):
         status = ProposalStatus(status)
         by_status[status] += count
-        row = rows.setdefault(uid, UnitRow(uid, _("(no unit)"), True))
+        row = rows.get(uid)
+        if row is None:  # a unit of another scope cannot appear; proposals without a unit can
+            row = rows[uid] = UnitRow(uid, _("(no unit)"), True)
         row.counts[status] = row.counts.get(status, 0) + count
 
     locale = str(get_locale() or "id")

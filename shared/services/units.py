@@ -63,21 +63,20 @@ def list_units(*, include_inactive: bool = True) -> list[Unit]:
 
 
 def unit_summaries() -> list[tuple[Unit, int, int]]:
-    """Each unit in scope with its number of operator accounts and of proposals."""
-    operators = (
-        sa.select(sa.func.count(User.id))
-        .where(User.unit_id == Unit.id, User.role == Role.OPERATOR, User.active.is_(True))
-        .correlate(Unit)
-        .scalar_subquery()
+    """Each unit in scope with its number of active operator accounts and of proposals."""
+    operators = dict(
+        db.session.execute(
+            sa.select(User.unit_id, sa.func.count())
+            .where(User.role == Role.OPERATOR, User.active.is_(True))
+            .group_by(User.unit_id)
+        ).all()
     )
-    proposals = (
-        sa.select(sa.func.count(Proposal.id))
-        .where(Proposal.unit_id == Unit.id)
-        .correlate(Unit)
-        .scalar_subquery()
+    proposals = dict(
+        db.session.execute(
+            sa.select(Proposal.unit_id, sa.func.count()).group_by(Proposal.unit_id)
+        ).all()
     )
-    stmt = sa.select(Unit, operators, proposals).order_by(Unit.active.desc(), Unit.name)
-    return [(unit, n_ops, n_props) for unit, n_ops, n_props in db.session.execute(stmt)]
+    return [(u, operators.get(u.id, 0), proposals.get(u.id, 0)) for u in list_units()]
 
 
 def _clean(data: UnitData) -> UnitData:
