@@ -151,4 +151,5 @@ sa.Index(
     Proposal.unit_id,
     Proposal.status,
     Proposal.group_code,
+    Proposal.submitted_revision,
 )

@@ -126,10 +126,13 @@ class Overview:
 
 
 def quota_used(competition: Competition) -> dict[str, int]:
-    """Proposals per group of the tenant in scope, as they count against its quota."""
+    """Per group, the tenant's proposals that count against its quota: those submitted."""
     stmt = (
         sa.select(Proposal.group_code, sa.func.count())
-        .where(Proposal.competition_id == competition.id)
+        .where(
+            Proposal.competition_id == competition.id,
+            Proposal.submitted_revision.is_not(None),
+        )
         .group_by(Proposal.group_code)
     )
     return {group: count for group, count in db.session.execute(stmt)}

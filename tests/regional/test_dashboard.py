@@ -41,7 +41,8 @@ def jepara(factory, tenant):
     }
     for unit, statuses in plan.items():
         for status in statuses:
-            factory.proposal(tenant, unit, status=status)
+            submitted = 1 if status == S.SUBMITTED else None
+            factory.proposal(tenant, unit, status=status, submitted_revision=submitted)
     factory.proposal(tenant, pendidikan, status=S.DRAFT, group_code="replikasi")
     return kesehatan, pendidikan
 
@@ -66,11 +67,24 @@ def test_admin_sees_every_figure_of_the_tenant(
     # per unit: Kesehatan has 3 drafts + 1 returned unsent, 6 in all
     assert re.search(r"Dinas Kesehatan 3 1 1 0 1 4 6", text), text
     assert re.search(r"Dinas Pendidikan 2 0 0 1 2 2 5", text), text
-    # quota: 10 Umum (10 used) and 5 Replikasi (1 used), Khusus unlimited
-    assert "Umum 10 10" in text and "Replikasi 1 5" in text and "Khusus 0 tanpa batas" in text
+    # quota (submitted proposals count): Umum 3 of 10, Replikasi 0 of 5, Khusus unlimited
+    assert "Umum 3 10" in text and "Replikasi 0 5" in text and "Khusus 0 tanpa batas" in text
     html = response.get_data(as_text=True)
     assert html.count('<svg class="chart"') == 3
-    assert 'class="full"' in html  # the Umum quota is used up
+    assert 'class="full"' not in html
+
+
+def test_a_used_up_quota_stands_out(client, factory, login_as, tenant) -> None:
+    unit = factory.unit(tenant)
+    for _ in range(5):
+        factory.proposal(
+            tenant, unit, group_code="replikasi", status=S.SUBMITTED, submitted_revision=1
+        )
+    factory.proposal(tenant, unit, group_code="replikasi", status=S.DRAFT)  # does not count
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    response = client.get("/dashboard")
+    assert "Replikasi 5 5" in _text(response)
+    assert response.get_data(as_text=True).count('class="full"') == 1
 
 
 def test_operator_sees_only_their_unit(client, login_as, tenant, jepara) -> None:
