@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from difflib import SequenceMatcher
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -169,7 +170,8 @@ def instructions(config: CompetitionConfig, units: Iterable[Unit]) -> list[str]:
 
 def _example_row(columns: list[Column]) -> list[str]:
     row = [c.example for c in columns]
-    row[0] = f"{COMMENT} {_('EXAMPLE')}: {row[0]}"
+    example = _("EXAMPLE")
+    row[0] = f"{COMMENT} {example}: {row[0]}"
     return row
 
 
@@ -414,8 +416,10 @@ class _RowChecker:
         self.competition = competition
         self.config = config
         self.units = {u.name.strip().lower(): u for u in units}
-        self.existing_titles = existing_titles
-        self.file_titles: list[tuple[int, str]] = []
+        # (row number or 0 for a stored proposal, title, normalised title)
+        self._seen: list[tuple[int, str, str]] = [
+            (0, t, rules.normalise_title(t)) for t in existing_titles
+        ]
         self.invited_groups = invited_groups
         self.labels = {c.key: c.label for c in columns}
         self.locale = _locale()
@@ -520,21 +524,19 @@ class _RowChecker:
 
         title = v.get("title", "").strip()
         if title:
-            for other_row, other in self.file_titles:
-                if rules.titles_similar(title, other):
-                    problem(
-                        "title",
-                        _(
-                            "The title is the same as or very close to row %(r)d's: %(t)s.",
-                            r=other_row,
-                            t=other,
-                        ),
+            similar = self._similar_title(title)
+            if similar is not None:
+                other_row, other = similar
+                if other_row:
+                    message = _(
+                        "The title is the same as or very close to row %(r)d's: %(t)s.",
+                        r=other_row,
+                        t=other,
                     )
-                    break
-            else:
-                for violation in rules.check_duplicate_title(title, self.existing_titles):
-                    problem("title", violation.message)
-            self.file_titles.append((row.number, title))
+                else:
+                    message = rules.check_duplicate_title(title, [other])[0].message
+                problem("title", message)
+            self._seen.append((row.number, title, rules.normalise_title(title)))
 
         if problems or unit is None or group_code is None:
             return None, problems
@@ -557,6 +559,27 @@ class _RowChecker:
             ),
             [],
         )
+
+    def _similar_title(self, title: str) -> tuple[int, str] | None:
+        """The first earlier row or stored proposal whose title is (nearly) the same.
+
+        SequenceMatcher's cheap upper bounds rule most pairs out before the real ratio, so
+        a file of thousands of rows is checked in moments; the verdict is the rule's own.
+        """
+        norm = rules.normalise_title(title)
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(norm)
+        for number, other, other_norm in self._seen:
+            if norm == other_norm:
+                return number, other
+            matcher.set_seq1(other_norm)
+            if (
+                matcher.real_quick_ratio() >= rules.NEAR_DUPLICATE_RATIO
+                and matcher.quick_ratio() >= rules.NEAR_DUPLICATE_RATIO
+                and rules.titles_similar(title, other)
+            ):
+                return number, other
+        return None
 
 
 # What a draft may still lack: these rules are enforced when the unit sends the proposal.
