@@ -29,8 +29,10 @@ from shared.competition_config import CompetitionConfig
 from shared.db import db
 from shared.models.competition import Competition
 from shared.models.proposal import Proposal
+from shared.models.tenant import Tenant
 from shared.models.unit import Unit
-from shared.services import ServiceError
+from shared.models.user import User
+from shared.services import ServiceError, audit
 from shared.services import proposal_rules as rules
 from shared.services.tenant_overview import quota_used
 
@@ -642,3 +644,98 @@ def _quota_problems(
         for violation in rules.check_quota(row.group_code, config, already_used=already):
             problems.append(Problem(row.number, label, violation.message))
     return problems
+
+
+# -- the import -------------------------------------------------------------------------------
+
+
+def _units_in_scope() -> list[Unit]:
+    stmt = sa.select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)
+    return list(db.session.execute(stmt).scalars())
+
+
+def template_file(fmt: str) -> bytes:
+    """The template of the current competition for the tenant in scope (``csv``/``xlsx``)."""
+    from shared.services.proposals import require_competition
+
+    config = require_competition().config
+    units = _units_in_scope()
+    return template_csv(config, units) if fmt == "csv" else template_xlsx(config, units)
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    problems: list[Problem]
+    created: list[Proposal]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def bad_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+
+def import_proposals(
+    *, tenant: Tenant, filename: str, data: bytes, actor: User, now: datetime | None = None
+) -> ImportResult:
+    """Check every row, then create a draft per row through the proposal services.
+
+    When ``result.ok`` is false the caller must roll back: rows created before a late
+    refusal are in the session (all or nothing).
+    """
+    from shared.services import proposals
+
+    competition = proposals.require_competition()
+    window = proposals.window(competition, now)
+    if window.is_closed:
+        raise ServiceError(
+            rules.check_window(window.now, window.opens_at, window.closes_at)[0].message
+        )
+    config = competition.config
+    columns = template_columns(config)
+    sheet_rows = read_sheet(filename, data, columns)
+    invited = {
+        g.code
+        for g in config.groups
+        if g.by_invitation and proposals.is_invited(tenant.id, competition.id, g.code)
+    }
+    checked, problems = check_rows(
+        sheet_rows, competition=competition, columns=columns, invited_groups=invited
+    )
+    result = ImportResult(rows=len(sheet_rows), problems=problems, created=[])
+    if problems:
+        return result
+    for row in checked:
+        values = proposals.ProposalInput(
+            group_code=row.group_code,
+            title=row.title,
+            category_code=row.category_code,
+            sdgs=row.sdgs,
+            implementation_start=row.implementation_start,
+            innovator=row.innovator,
+            contact_name=row.contact_name,
+            contact_phone=row.contact_phone,
+            contact_email=row.contact_email,
+            video_url=row.video_url,
+            replicates_title=row.replicates_title,
+            sections=row.sections,
+        )
+        try:
+            proposal, _violations = proposals.create_proposal(
+                tenant=tenant, unit=row.unit, actor=actor, values=values, now=now
+            )
+        except ServiceError as err:
+            result.problems.append(Problem(row.number, "", err.message))
+            return result
+        result.created.append(proposal)
+    audit.record(
+        "proposal.import",
+        tenant,
+        actor=actor,
+        tenant_id=tenant.id,
+        after={"file": filename[:200], "proposals": len(result.created)},
+    )
+    return result
