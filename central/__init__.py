@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from central.config import CentralConfig
+from shared import proposals
 from shared.app import build_app
 
 
@@ -19,4 +20,5 @@ def create_app(
 
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
+    proposals.register(app)
     return app

@@ -70,6 +70,24 @@ def add_tenant(
         click.echo(f"tenant {tenant.code} {tenant.name} ({tenant.kind.value}) added")
 
 
+@cli.command("invite")
+@instance_option
+@click.option("--tenant", "tenant_code", required=True, help="Tenant code, e.g. 33.20.")
+@click.option("--group", "group_code", default="khusus", show_default=True)
+def invite(instance: Path, tenant_code: str, group_code: str) -> None:
+    """Invite a tenant to a by-invitation group (Khusus) of the current competition."""
+    from shared.services import competitions, invitations
+
+    with app_context("central", instance):
+        tenant = tenants.require_by_code(tenant_code)
+        competition = competitions.current_competition()
+        if competition is None:
+            raise click.ClickException("no competition exists: run `sinovik central init` first")
+        invitations.invite(tenant, competition, group_code, actor=None)
+        db.session.commit()
+        click.echo(f"{tenant.code} invited to {group_code} in {competition.year}")
+
+
 @cli.command("create-user")
 @instance_option
 @click.option("--username", required=True)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from regional.config import RegionalConfig
+from shared import proposals
 from shared.app import build_app
 
 
@@ -15,10 +16,13 @@ def create_app(
 ) -> Flask:
     """Application factory for a regional node."""
     app = build_app(__name__, RegionalConfig, instance_path=instance_path, test_config=test_config)
-    from regional import main
+    from regional import exports, imports, main
     from shared import tenant_admin
 
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
     tenant_admin.register(app)
+    proposals.register(app)
+    app.register_blueprint(imports.bp)
+    app.register_blueprint(exports.bp)
     return app

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
+from shared.blobstore import BlobStore
 from shared.db import db, utcnow
 from shared.models import (
+    Attachment,
     Competition,
     Proposal,
     Role,
@@ -24,6 +26,9 @@ from shared.services.passwords import hash_password
 from shared.tenancy import national_scope
 
 _seq = itertools.count(1)
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 class Factory:
@@ -104,6 +109,15 @@ class Factory:
             db.session.expunge_all()
             return comp
 
+    def set_window(self, opens_at: datetime, closes_at: datetime) -> Competition:
+        """Move the current competition's registration window (tests must not hang on today)."""
+        comp = self.competition()
+        with self.app.app_context(), national_scope():
+            row = db.session.get(Competition, comp.id)
+            row.registration_opens_at, row.registration_closes_at = opens_at, closes_at
+            db.session.commit()
+        return self.competition()
+
     def proposal(self, tenant: Tenant, unit: Unit | None = None, **kw: Any) -> Proposal:
         comp = self.competition()
         n = next(_seq)
@@ -121,6 +135,23 @@ class Factory:
             "sections": {},
         }
         return self._save(Proposal(**{**values, **kw}))
+
+    def attachment(
+        self, proposal: Proposal, *, kind: str = "decree", data: bytes | None = None, **kw: Any
+    ) -> Attachment:
+        """An attachment whose bytes really are in the app's blob store (a small PDF)."""
+        data = data if data is not None else PDF_BYTES + str(next(_seq)).encode()
+        blob = BlobStore(self.app.config["BLOB_DIR"]).put(data)
+        values = {
+            "tenant_id": proposal.tenant_id,
+            "proposal_id": proposal.id,
+            "sha256": blob.sha256,
+            "kind": kind,
+            "filename": f"{kind}.pdf",
+            "size": blob.size,
+            "media_type": "application/pdf",
+        }
+        return self._save(Attachment(**{**values, **kw}))
 
     def count(self, model: type, *where: Any) -> int:
         with self.app.app_context(), national_scope():

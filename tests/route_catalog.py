@@ -18,12 +18,15 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "unit_id": lambda f, t: f.unit(t).id,
     "user_id": lambda f, t: f.user(Role.OPERATOR, tenant=t, unit=f.unit(t)).id,
     "tenant_code": lambda f, t: t.code,
+    "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
 }
 
 # URL arguments that do not name a tenant's object: a sample value.
 PLAIN_ARGS: dict[str, Any] = {
     "filename": "sinovik.css",
     "lang": "en",
+    "section_key": "ringkasan",
+    "fmt": "csv",
 }
 
 # Endpoints anyone may open without logging in.

@@ -2,6 +2,7 @@
 
 from shared.models.audit import AuditLog
 from shared.models.competition import Competition, CompetitionVersion, Stage
+from shared.models.invitation import Invitation
 from shared.models.proposal import (
     Attachment,
     Proposal,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditLog",
     "Competition",
     "CompetitionVersion",
+    "Invitation",
     "LoginAttempt",
     "Proposal",
     "ProposalComment",

@@ -250,6 +250,34 @@ def check_evidence(draft: ProposalDraft, config: CompetitionConfig) -> list[Viol
     return out
 
 
+URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+def check_contact(video_url: str, contact_email: str) -> list[Violation]:
+    """The video link is a web address; the contact e-mail is a valid address (when given)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    out: list[Violation] = []
+    if video_url.strip() and not URL_RE.match(video_url.strip()):
+        out.append(
+            Violation(
+                "video_url",
+                "video_url",
+                _("The video link must be a web address starting with http:// or https://."),
+            )
+        )
+    if contact_email.strip():
+        try:
+            validate_email(contact_email.strip(), check_deliverability=False)
+        except EmailNotValidError:
+            out.append(
+                Violation(
+                    "contact_email", "contact_email", _("The contact e-mail address is not valid.")
+                )
+            )
+    return out
+
+
 def check_window(now: datetime, opens_at: datetime, closes_at: datetime) -> list[Violation]:
     """Submissions only inside the registration window (server clock, shown in WIB)."""
     from shared.timeutil import format_wib

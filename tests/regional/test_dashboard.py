@@ -63,7 +63,7 @@ def test_admin_sees_every_figure_of_the_tenant(
     assert "3 hari 5 jam lagi" in text
     assert "11 Proposal" in text  # total
     assert "6 Belum dikirim ke admin" in text  # 5 drafts + 1 returned
-    assert "5 Draf" in text and "3 Diajukan" in text and "1 Diverifikasi" in text
+    assert "5 Draf" in text and "3 Diajukan" in text and "1 Terverifikasi" in text
     # per unit: Kesehatan has 3 drafts + 1 returned unsent, 6 in all
     assert re.search(r"Dinas Kesehatan 3 1 1 0 1 4 6", text), text
     assert re.search(r"Dinas Pendidikan 2 0 0 1 2 2 5", text), text

@@ -1,7 +1,7 @@
 """regional: covering index for the tenant dashboard
 
 Revision ID: a9235b8a1728
-Revises: b1d0c8bde94c
+Revises: 165ea50b5700
 Create Date: 2026-11-29 04:16:20.150598
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy import Text  # autogenerate renders JSONB(astext_type=Text())
 
 # revision identifiers, used by Alembic.
 revision = 'a9235b8a1728'
-down_revision = 'b1d0c8bde94c'
+down_revision = '165ea50b5700'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,188 @@
+"""Writing proposals: list, create, edit (whole form or one section), read, history."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from shared.db import db
+from shared.models.proposal import ProposalStatus
+from shared.models.unit import Unit
+from shared.models.user import Role
+from shared.permissions import require_roles
+from shared.proposals.blueprint import (
+    TENANT_ROLES,
+    actor,
+    bp,
+    flash_saved,
+    load_proposal,
+    locale,
+    wants_json,
+)
+from shared.proposals.forms import ProposalForm, build_form, describe_changes
+from shared.services import ServiceError
+from shared.services import proposals as svc
+from shared.services.competitions import current_competition
+from shared.services.proposal_rules import count_words
+from shared.timeutil import format_wib
+from shared.web.loading import load_or_404
+
+
+def _anchor() -> str | None:
+    key = request.form.get("save_section", "")
+    return f"section-{key}" if key else None
+
+
+def _form_error(form: ProposalForm, err: ServiceError) -> None:
+    db.session.rollback()
+    name = (err.field or "").replace("section:", "section_")
+    if name and name in form:
+        form[name].errors = [*form[name].errors, err.message]
+    else:
+        flash(err.message, "error")
+
+
+def _filter() -> svc.ProposalFilter:
+    return svc.ProposalFilter.from_args(request.args)
+
+
+@bp.get("/")
+@require_roles(*TENANT_ROLES)
+def index():
+    """The agency's proposals (an operator's: their unit's), filtered and searchable."""
+    competition = current_competition()
+    page = svc.list_proposals(actor(), _filter(), page=request.args.get("page", 1, type=int))
+    return render_template(
+        "proposals/index.html",
+        page=page,
+        flt=_filter(),
+        competition=competition,
+        window=svc.window(competition) if competition else None,
+        units=svc.active_units() if actor().role == Role.LOCAL_ADMIN else [],
+        statuses=list(ProposalStatus),
+    )
+
+
+def _unit_for_new(form) -> Unit | None:
+    user = actor()
+    if user.role == Role.OPERATOR:
+        return user.unit
+    unit_id = form.unit_id.data or 0
+    return load_or_404(Unit, unit_id) if unit_id else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_roles(*TENANT_ROLES)
+def new():
+    """Start a proposal (unlimited drafts; the quota counts submitted proposals)."""
+    competition = current_competition()
+    if competition is None:
+        flash(_("No competition is open for proposals."), "error")
+        return redirect(url_for(".index"))
+    config, user = competition.config, actor()
+    start = svc.ProposalInput(group_code=config.groups[0].code)
+    units = svc.active_units() if user.role == Role.LOCAL_ADMIN else None
+    form = build_form(
+        config, locale(), values=None if request.method == "POST" else start, units=units
+    )
+    if form.validate_on_submit():
+        try:
+            proposal, found = svc.create_proposal(
+                tenant=user.tenant, unit=_unit_for_new(form), actor=user, values=form.to_input()
+            )
+        except ServiceError as err:
+            _form_error(form, err)
+        else:
+            db.session.commit()
+            flash_saved(found)
+            return redirect(url_for(".edit", proposal_id=proposal.id, created=1, _anchor=_anchor()))
+    window = svc.window(competition)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "proposals/form.html", form=form, proposal=None, issues={}, window=window
+    ), status
+
+
+@bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
+@require_roles(*TENANT_ROLES)
+def edit(proposal_id: int):
+    """Edit the whole form; what was typed is stored even when rules fail."""
+    proposal, user = load_proposal(proposal_id), actor()
+    if request.method == "GET" and not svc.can_edit_now(user, proposal):
+        flash(_("This proposal cannot be changed in its present state."), "info")
+        return redirect(url_for(".show", proposal_id=proposal.id))
+    values = svc.ProposalInput.from_proposal(proposal) if request.method == "GET" else None
+    form = build_form(svc.config_of(proposal), locale(), values=values)
+    if form.validate_on_submit():
+        try:
+            found = svc.save_proposal(proposal, form.to_input(), actor=user)
+        except ServiceError as err:
+            _form_error(form, err)
+        else:
+            db.session.commit()
+            flash_saved(found)
+            return redirect(url_for(".edit", proposal_id=proposal.id, _anchor=_anchor()))
+    issues = svc.violations_by_field(svc.check_proposal(proposal)) if not form.errors else {}
+    status = 200 if request.method == "GET" else 400
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        proposal=proposal,
+        issues=issues,
+        window=svc.window(proposal.competition),
+    ), status
+
+
+@bp.post("/<int:proposal_id>/sections/<section_key>")
+@require_roles(*TENANT_ROLES)
+def save_section(proposal_id: int, section_key: str):
+    """Save one section (the page's per-section button; JSON for the script)."""
+    proposal = load_proposal(proposal_id)
+    text = request.form.get("text", "")
+    try:
+        found = svc.save_section(proposal, section_key, text, actor=actor())
+    except ServiceError as err:
+        db.session.rollback()
+        if wants_json():
+            return {"error": err.message}, 409
+        flash(err.message, "error")
+        return redirect(url_for(".show", proposal_id=proposal_id))
+    db.session.commit()
+    if wants_json():
+        return {
+            "saved": format_wib(proposal.updated_at),
+            "words": count_words(text),
+            "issues": [v.message for v in found],
+        }
+    flash_saved(found)
+    return redirect(url_for(".edit", proposal_id=proposal_id, _anchor=f"section-{section_key}"))
+
+
+@bp.get("/<int:proposal_id>")
+@require_roles(*TENANT_ROLES)
+def show(proposal_id: int):
+    """The proposal as written, its state, open issues, comments and the ministry's results."""
+    proposal = load_proposal(proposal_id)
+    submitted = proposal.status == ProposalStatus.SUBMITTED
+    return render_template(
+        "proposals/show.html",
+        proposal=proposal,
+        config=svc.config_of(proposal),
+        issues=[] if submitted else svc.check_proposal(proposal),
+        window=svc.window(proposal.competition),
+        can_edit=svc.can_edit_now(actor(), proposal),
+    )
+
+
+@bp.get("/<int:proposal_id>/history")
+@require_roles(*TENANT_ROLES)
+def history(proposal_id: int):
+    """Every change and comment, oldest first, in WIB."""
+    proposal = load_proposal(proposal_id)
+    config = svc.config_of(proposal)
+    return render_template(
+        "proposals/history.html",
+        proposal=proposal,
+        entries=svc.history(proposal),
+        changed_labels=lambda changed: describe_changes(changed, config, locale()),
+    )

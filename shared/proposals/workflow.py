@@ -1,0 +1,101 @@
+"""The review workflow: send, return with a comment, verify, submit, revise, comment.
+
+Each view is the same pipeline: load (404/403), call one service, commit or roll back, and
+go back to the proposal page, which lists every rule still broken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from shared.db import db
+from shared.models.proposal import Proposal
+from shared.models.user import Role
+from shared.permissions import require_roles
+from shared.proposals.blueprint import TENANT_ROLES, actor, bp, load_proposal, refuse
+from shared.services import ServiceError
+from shared.services import proposals as svc
+
+
+def _step(proposal_id: int, action: Callable[[Proposal], Any], done: str):
+    proposal = load_proposal(proposal_id)
+    try:
+        action(proposal)
+    except ServiceError as err:
+        refuse(err)
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for(".show", proposal_id=proposal_id))
+
+
+@bp.post("/<int:proposal_id>/send")
+@require_roles(*TENANT_ROLES)
+def send(proposal_id: int):
+    """The unit sends the proposal to its Admin Lokal."""
+    return _step(
+        proposal_id,
+        lambda p: svc.send_proposal(p, actor=actor()),
+        _("The proposal was sent to the Admin Lokal."),
+    )
+
+
+@bp.post("/<int:proposal_id>/return")
+@require_roles(Role.LOCAL_ADMIN)
+def return_(proposal_id: int):
+    """The Admin Lokal returns the proposal to its unit with a comment."""
+    comment = request.form.get("comment", "")
+    return _step(
+        proposal_id,
+        lambda p: svc.return_proposal(p, comment, actor=actor()),
+        _("The proposal was returned to the unit."),
+    )
+
+
+@bp.post("/<int:proposal_id>/verify")
+@require_roles(Role.LOCAL_ADMIN)
+def verify(proposal_id: int):
+    """The Admin Lokal marks the proposal as checked."""
+    return _step(
+        proposal_id,
+        lambda p: svc.verify_proposal(p, actor=actor()),
+        _("The proposal is verified and can be submitted."),
+    )
+
+
+@bp.post("/<int:proposal_id>/submit")
+@require_roles(Role.LOCAL_ADMIN)
+def submit(proposal_id: int):
+    """The Admin Lokal submits (mengajukan) the proposal to the ministry."""
+    return _step(
+        proposal_id,
+        lambda p: svc.submit_proposal(p, actor=actor()),
+        _("The proposal was submitted to the ministry."),
+    )
+
+
+@bp.post("/<int:proposal_id>/revise")
+@require_roles(*TENANT_ROLES)
+def revise(proposal_id: int):
+    """Start a new revision of a submitted proposal (to be submitted again)."""
+    return _step(
+        proposal_id,
+        lambda p: svc.start_revision(p, actor=actor()),
+        _("A new revision was started; it must be submitted again."),
+    )
+
+
+@bp.post("/<int:proposal_id>/comments")
+@require_roles(*TENANT_ROLES)
+def comment(proposal_id: int):
+    """Add a comment to the proposal's conversation."""
+    body = request.form.get("comment", "")
+    return _step(
+        proposal_id,
+        lambda p: svc.add_comment(p, body, actor=actor()),
+        _("The comment was added."),
+    )

@@ -1,0 +1,693 @@
+"""The proposal workflow both apps share: write, review, submit, revise.
+
+States: draft -> sent (to the Admin Lokal) -> returned (with a comment) / verified ->
+submitted (diajukan, frozen). An edit after submission starts revision n+1 as a new draft.
+
+Saving is lenient: what was typed is always stored and the rules come back as a list of
+:class:`~shared.services.proposal_rules.Violation` to show next to the fields. Sending,
+verifying and submitting are strict: any violation refuses the step (:class:`RulesFailed`).
+Every change is audited on the proposal (``object_type="Proposal"``, ``object_id=uuid``), which
+is what the history page reads. Services flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
+
+from shared.competition_config import CompetitionConfig
+from shared.db import db, utcnow
+from shared.models.audit import AuditLog
+from shared.models.competition import Competition
+from shared.models.invitation import Invitation
+from shared.models.proposal import (
+    Proposal,
+    ProposalComment,
+    ProposalRevision,
+    ProposalStatus,
+)
+from shared.models.tenant import Tenant
+from shared.models.unit import Unit
+from shared.models.user import Role, User
+from shared.services import ServiceError, audit
+from shared.services import proposal_rules as rules
+from shared.services.competitions import current_competition
+from shared.services.content import content_hash, proposal_content
+from shared.services.proposal_rules import Violation
+
+S = ProposalStatus
+MAX_SECTION_CHARS = 20_000  # far above any word limit; keeps a runaway paste out of the DB
+HEADER_FIELDS = (
+    "title",
+    "group_code",
+    "category_code",
+    "sdgs",
+    "implementation_start",
+    "innovator",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "video_url",
+    "truth_declared",
+    "replicates_title",
+)
+STATE_FIELDS = ("status", "revision")
+
+
+class RulesFailed(ServiceError):
+    """A strict step (send, verify, submit) refused; ``violations`` says why, field by field."""
+
+    def __init__(self, message: str, violations: list[Violation]) -> None:
+        super().__init__(message)
+        self.violations = violations
+
+
+# -- what people type -------------------------------------------------------------------------
+
+
+@dataclass
+class ProposalInput:
+    """The header and sections of a proposal as typed (already parsed, not yet checked)."""
+
+    group_code: str
+    title: str = ""
+    category_code: str = ""
+    sdgs: tuple[int, ...] = ()
+    implementation_start: date | None = None
+    innovator: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    video_url: str = ""
+    truth_declared: bool = False
+    replicates_title: str = ""
+    sections: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_proposal(cls, proposal: Proposal) -> ProposalInput:
+        values = {f.name: getattr(proposal, f.name) for f in fields(cls)}
+        values["sdgs"] = tuple(proposal.sdgs or ())
+        values["sections"] = dict(proposal.sections or {})
+        return cls(**values)
+
+
+# -- labels -----------------------------------------------------------------------------------
+
+
+def status_label(status: ProposalStatus | str) -> str:
+    """The status as people read it."""
+    labels = {
+        S.DRAFT: _("Draft"),
+        S.SENT: _("Sent to admin"),
+        S.RETURNED: _("Returned"),
+        S.VERIFIED: _("Verified"),
+        S.SUBMITTED: _("Submitted"),
+    }
+    return labels.get(ProposalStatus(status), str(status))
+
+
+# -- the registration window ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where the registration window stands at ``now`` (server clock; shown in WIB)."""
+
+    opens_at: datetime
+    closes_at: datetime
+    now: datetime
+
+    @property
+    def state(self) -> str:
+        if self.now < self.opens_at:
+            return "not_open"
+        return "open" if self.now < self.closes_at else "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == "closed"
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.closes_at - self.now).days)
+
+    @property
+    def hours_left(self) -> int:
+        remaining = self.closes_at - self.now
+        return 0 if remaining.total_seconds() <= 0 else remaining.seconds // 3600
+
+    @property
+    def minutes_left(self) -> int:
+        remaining = self.closes_at - self.now
+        return 0 if remaining.total_seconds() <= 0 else (remaining.seconds % 3600) // 60
+
+
+def window(competition: Competition, now: datetime | None = None) -> Window:
+    """The registration window of ``competition`` seen from ``now`` (default: the server clock)."""
+    return Window(
+        competition.registration_opens_at, competition.registration_closes_at, now or utcnow()
+    )
+
+
+def require_competition() -> Competition:
+    """The competition proposals are written for now, or a refusal saying there is none."""
+    competition = current_competition()
+    if competition is None:
+        raise ServiceError(_("No competition is open for proposals."))
+    return competition
+
+
+# -- the rules, applied to a stored proposal --------------------------------------------------
+
+
+def config_of(proposal: Proposal) -> CompetitionConfig:
+    """The form and rules the proposal was written against (its competition version)."""
+    return proposal.competition_version.config
+
+
+def to_draft(proposal: Proposal) -> rules.ProposalDraft:
+    return rules.ProposalDraft(
+        group_code=proposal.group_code,
+        category_code=proposal.category_code,
+        title=proposal.title,
+        sdgs=tuple(proposal.sdgs or ()),
+        implementation_start=proposal.implementation_start,
+        innovator=proposal.innovator,
+        sections=dict(proposal.sections or {}),
+        replicates_title=proposal.replicates_title,
+        truth_declared=proposal.truth_declared,
+        attachment_kinds=tuple(sorted({a.kind for a in proposal.attachments})),
+    )
+
+
+def is_invited(tenant_id: int, competition_id: int, group_code: str) -> bool:
+    """Whether the ministry invited the tenant to ``group_code`` (Khusus) this year."""
+    stmt = sa.select(Invitation.id).where(
+        Invitation.tenant_id == tenant_id,
+        Invitation.competition_id == competition_id,
+        Invitation.group_code == group_code,
+    )
+    return db.session.execute(stmt.limit(1)).first() is not None
+
+
+def quota_used(proposal: Proposal) -> int:
+    """Other proposals of the tenant in the same group and year already submitted."""
+    stmt = sa.select(sa.func.count(Proposal.id)).where(
+        Proposal.tenant_id == proposal.tenant_id,
+        Proposal.competition_id == proposal.competition_id,
+        Proposal.group_code == proposal.group_code,
+        Proposal.submitted_revision.is_not(None),
+    )
+    if proposal.id is not None:
+        stmt = stmt.where(Proposal.id != proposal.id)
+    return db.session.execute(stmt).scalar_one()
+
+
+def other_titles(proposal: Proposal) -> list[str]:
+    """Titles of the tenant's other proposals of the same year (for the duplicate rule)."""
+    stmt = sa.select(Proposal.title).where(
+        Proposal.tenant_id == proposal.tenant_id,
+        Proposal.competition_id == proposal.competition_id,
+    )
+    if proposal.id is not None:
+        stmt = stmt.where(Proposal.id != proposal.id)
+    return list(db.session.execute(stmt).scalars())
+
+
+def check_proposal(
+    proposal: Proposal, *, now: datetime | None = None, include_window: bool = True
+) -> list[Violation]:
+    """Every rule of the competition applied to the proposal as stored (nothing is changed)."""
+    config = config_of(proposal)
+    competition = proposal.competition
+    draft = to_draft(proposal)
+    found = [
+        *rules.check_header(draft, config),
+        *rules.check_sections(draft, config),
+        *rules.check_implementation_age(draft, config, competition.registration_closes_at),
+        *rules.check_group_rules(
+            draft,
+            config,
+            invited=is_invited(proposal.tenant_id, competition.id, proposal.group_code),
+        ),
+        *rules.check_quota(proposal.group_code, config, already_used=quota_used(proposal)),
+        *rules.check_duplicate_title(proposal.title, other_titles(proposal)),
+        *rules.check_evidence(draft, config),
+        *rules.check_contact(proposal.video_url, proposal.contact_email),
+    ]
+    if include_window:
+        w = window(competition, now)
+        found += rules.check_window(w.now, w.opens_at, w.closes_at)
+    return found
+
+
+def violations_by_field(violations: Iterable[Violation]) -> dict[str, list[str]]:
+    """``{field: [message, ...]}`` for showing each violation next to its field."""
+    out: dict[str, list[str]] = {}
+    for v in violations:
+        out.setdefault(v.field, []).append(v.message)
+    return out
+
+
+def _require_rules(proposal: Proposal, message: str, now: datetime | None) -> None:
+    found = check_proposal(proposal, now=now)
+    if found:
+        raise RulesFailed(message, found)
+
+
+def _require_window(competition: Competition, now: datetime | None) -> None:
+    w = window(competition, now)
+    for v in rules.check_window(w.now, w.opens_at, w.closes_at):
+        raise ServiceError(v.message)
+
+
+# -- permissions and states -------------------------------------------------------------------
+
+
+def _tenant_user(actor: User, proposal: Proposal) -> None:
+    """The actor belongs to the proposal's tenant and, for an operator, to its unit."""
+    if actor.tenant_id != proposal.tenant_id or actor.role not in (Role.LOCAL_ADMIN, Role.OPERATOR):
+        raise ServiceError(_("Your account may not change this proposal."))
+    if actor.role == Role.OPERATOR and (actor.unit_id is None or actor.unit_id != proposal.unit_id):
+        raise ServiceError(_("Your account may not change this proposal."))
+
+
+def _admin(actor: User, proposal: Proposal) -> None:
+    if actor.role != Role.LOCAL_ADMIN or actor.tenant_id != proposal.tenant_id:
+        raise ServiceError(_("Only the Admin Lokal may do this."))
+
+
+def editable_statuses(actor: User) -> frozenset[ProposalStatus]:
+    """Units edit drafts and returned proposals; the Admin Lokal may also correct sent ones."""
+    if actor.role == Role.LOCAL_ADMIN:
+        return frozenset({S.DRAFT, S.RETURNED, S.SENT})
+    return frozenset({S.DRAFT, S.RETURNED})
+
+
+def can_edit_now(actor: User, proposal: Proposal) -> bool:
+    """Whether ``actor`` may change the proposal's content in its present state."""
+    try:
+        _tenant_user(actor, proposal)
+    except ServiceError:
+        return False
+    return proposal.status in editable_statuses(actor)
+
+
+def _require_editable(actor: User, proposal: Proposal) -> None:
+    _tenant_user(actor, proposal)
+    if proposal.status == S.SUBMITTED:
+        raise ServiceError(
+            _("The proposal was submitted and is frozen: start a new revision to change it.")
+        )
+    if proposal.status not in editable_statuses(actor):
+        raise ServiceError(
+            _(
+                "The proposal is with the Admin Lokal (%(status)s) and cannot be changed now.",
+                status=status_label(proposal.status),
+            )
+        )
+
+
+def _require_status(proposal: Proposal, allowed: Iterable[ProposalStatus], doing: str) -> None:
+    if proposal.status not in set(allowed):
+        raise ServiceError(
+            _(
+                "A proposal in the state %(status)s cannot be %(doing)s.",
+                status=status_label(proposal.status),
+                doing=doing,
+            )
+        )
+
+
+def _transition(
+    proposal: Proposal, action: str, actor: User, new_status: ProposalStatus, **extra: Any
+) -> None:
+    before = audit.snapshot(proposal, STATE_FIELDS)
+    proposal.status = new_status
+    for name, value in extra.items():
+        setattr(proposal, name, value)
+    db.session.flush()
+    audit.record(
+        action, proposal, actor=actor, before=before, after=audit.snapshot(proposal, STATE_FIELDS)
+    )
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _clean(values: ProposalInput, config: CompetitionConfig) -> dict[str, Any]:
+    """Trim what was typed; keep only sections the form knows (every group's, so a change of
+    group loses nothing until the proposal is submitted)."""
+    known = {s.key for s in config.sections}
+    sections = {k: (v or "").strip() for k, v in values.sections.items() if k in known}
+    for key, text in sections.items():
+        if len(text) > MAX_SECTION_CHARS:
+            raise ServiceError(
+                _("A section may hold at most %(n)d characters.", n=MAX_SECTION_CHARS),
+                field=f"section:{key}",
+            )
+    if config.group(values.group_code) is None:
+        raise ServiceError(_("Choose a group."), field="group_code")
+    return {
+        "title": values.title.strip(),
+        "group_code": values.group_code,
+        "category_code": values.category_code,
+        "sdgs": sorted(set(values.sdgs)),
+        "implementation_start": values.implementation_start,
+        "innovator": values.innovator.strip(),
+        "contact_name": values.contact_name.strip(),
+        "contact_phone": values.contact_phone.strip(),
+        "contact_email": values.contact_email.strip(),
+        "video_url": values.video_url.strip(),
+        "truth_declared": bool(values.truth_declared),
+        "replicates_title": values.replicates_title.strip(),
+        "sections": sections,
+    }
+
+
+def _apply(proposal: Proposal, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """Set the values; return what changed (header values, names of changed sections)."""
+    changed: dict[str, Any] = {}
+    for name in HEADER_FIELDS:
+        new = cleaned[name]
+        old = getattr(proposal, name)
+        if name == "sdgs":
+            old = sorted(old or [])
+        if old != new:
+            setattr(proposal, name, new)
+            changed[name] = new.isoformat() if isinstance(new, date) else new
+    current = dict(proposal.sections or {})
+    merged = {**current, **cleaned["sections"]}
+    merged = {k: v for k, v in merged.items() if v}
+    section_changes = sorted(
+        k for k in set(current) | set(merged) if current.get(k) != merged.get(k)
+    )
+    if section_changes:
+        proposal.sections = merged
+        changed["sections"] = section_changes
+    return changed
+
+
+def create_proposal(
+    *,
+    tenant: Tenant,
+    unit: Unit | None,
+    actor: User,
+    values: ProposalInput,
+    now: datetime | None = None,
+) -> tuple[Proposal, list[Violation]]:
+    """Start a draft for ``unit`` (operators: their own unit) and return it with the open
+    rule violations. Unlimited in number; the quota applies when proposals are submitted."""
+    if actor.tenant_id != tenant.id or actor.role not in (Role.LOCAL_ADMIN, Role.OPERATOR):
+        raise ServiceError(_("Your account may not write proposals for this agency."))
+    if actor.role == Role.OPERATOR and (
+        actor.unit_id is None or unit is None or unit.id != actor.unit_id
+    ):
+        raise ServiceError(_("A unit operator writes proposals for their own unit."))
+    if unit is not None and (unit.tenant_id != tenant.id or not unit.active):
+        raise ServiceError(_("Choose an active unit of your agency."), field="unit_id")
+    competition = require_competition()
+    if window(competition, now).is_closed:
+        _require_window(competition, now)
+    version = competition.current
+    cleaned = _clean(values, version.config)
+    proposal = Proposal(
+        tenant_id=tenant.id,
+        unit_id=unit.id if unit else None,
+        competition_id=competition.id,
+        competition_version_id=version.id,
+        created_by_id=actor.id,
+        status=S.DRAFT,
+        revision=1,
+        sections={},
+        sdgs=[],
+    )
+    proposal.competition = competition
+    proposal.competition_version = version
+    proposal.tenant = tenant
+    proposal.unit = unit
+    _apply(proposal, cleaned)
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record(
+        "proposal.create",
+        proposal,
+        actor=actor,
+        after={
+            "title": proposal.title,
+            "group_code": proposal.group_code,
+            "unit_id": proposal.unit_id,
+            "status": proposal.status.value,
+            "revision": proposal.revision,
+        },
+    )
+    return proposal, check_proposal(proposal, now=now)
+
+
+def save_proposal(
+    proposal: Proposal, values: ProposalInput, *, actor: User, now: datetime | None = None
+) -> list[Violation]:
+    """Store everything typed, even when rules fail; return the rule violations to show."""
+    _require_editable(actor, proposal)
+    changed = _apply(proposal, _clean(values, config_of(proposal)))
+    if changed:
+        db.session.flush()
+        audit.record("proposal.save", proposal, actor=actor, after={"changed": changed})
+    return check_proposal(proposal, now=now)
+
+
+def save_section(
+    proposal: Proposal, key: str, text: str, *, actor: User, now: datetime | None = None
+) -> list[Violation]:
+    """Store one section (per-section saving); return the violations of that section."""
+    _require_editable(actor, proposal)
+    config = config_of(proposal)
+    if key not in {s.key for s in config.sections}:
+        raise ServiceError(_("Unknown section."), field=f"section:{key}")
+    values = ProposalInput.from_proposal(proposal)
+    values.sections = {key: text}
+    changed = _apply(proposal, _clean(values, config))
+    if changed:
+        db.session.flush()
+        audit.record("proposal.save", proposal, actor=actor, after={"changed": changed})
+    return [v for v in check_proposal(proposal, now=now) if v.field == f"section:{key}"]
+
+
+# -- the review workflow ----------------------------------------------------------------------
+
+
+def send_proposal(proposal: Proposal, *, actor: User, now: datetime | None = None) -> None:
+    """The unit sends its proposal to the Admin Lokal; every rule must hold."""
+    _tenant_user(actor, proposal)
+    _require_status(proposal, (S.DRAFT, S.RETURNED), _("sent"))
+    _require_rules(proposal, _("The proposal cannot be sent yet."), now)
+    _transition(proposal, "proposal.send", actor, S.SENT, sent_at=now or utcnow())
+
+
+def return_proposal(proposal: Proposal, comment: str, *, actor: User) -> ProposalComment:
+    """The Admin Lokal sends the proposal back to its unit, saying what to fix."""
+    _admin(actor, proposal)
+    _require_status(proposal, (S.SENT, S.VERIFIED), _("returned"))
+    if not comment.strip():
+        raise ServiceError(_("Say what the unit should fix."), field="comment")
+    note = add_comment(proposal, comment, actor=actor)
+    _transition(proposal, "proposal.return", actor, S.RETURNED, verified_at=None)
+    return note
+
+
+def verify_proposal(proposal: Proposal, *, actor: User, now: datetime | None = None) -> None:
+    """The Admin Lokal checked the proposal; every rule must hold."""
+    _admin(actor, proposal)
+    _require_status(proposal, (S.DRAFT, S.RETURNED, S.SENT), _("verified"))
+    _require_rules(proposal, _("The proposal cannot be verified yet."), now)
+    _transition(proposal, "proposal.verify", actor, S.VERIFIED, verified_at=now or utcnow())
+
+
+def submit_proposal(
+    proposal: Proposal, *, actor: User, now: datetime | None = None
+) -> ProposalRevision:
+    """Submit (mengajukan) to the ministry: freeze the revision, hash it and, on a regional
+    node, queue it for sync, all in the caller's one transaction. On central (a tenant
+    without a node) the revision lands directly in the national inbox."""
+    from sync import outbox  # the module, so the queue can be replaced in tests
+
+    _admin(actor, proposal)
+    _require_status(proposal, (S.VERIFIED,), _("submitted"))
+    _require_rules(proposal, _("The proposal cannot be submitted yet."), now)
+    at = now or utcnow()
+    applicable = {s.key for s in config_of(proposal).sections_for(proposal.group_code)}
+    proposal.sections = {k: v for k, v in (proposal.sections or {}).items() if k in applicable}
+    content = proposal_content(proposal)
+    digest = content_hash(content)
+    on_central = current_app.config["NODE_KIND"] == "central"
+    revision = ProposalRevision(
+        tenant_id=proposal.tenant_id,
+        proposal_uuid=proposal.uuid,
+        revision=proposal.revision,
+        content=content,
+        content_hash=digest,
+        submitted_at=at,
+        received_at=at,
+    )
+    db.session.add(revision)
+    extra: dict[str, Any] = {
+        "submitted_at": at,
+        "submitted_revision": proposal.revision,
+        "content_hash": digest,
+    }
+    if on_central:
+        extra["received_at"] = at
+    _transition(proposal, "proposal.submit", actor, S.SUBMITTED, **extra)
+    if not on_central:
+        outbox.enqueue(revision)
+    db.session.flush()
+    return revision
+
+
+def start_revision(proposal: Proposal, *, actor: User, now: datetime | None = None) -> None:
+    """Reopen a submitted proposal as revision n+1, a draft that must be submitted again."""
+    _tenant_user(actor, proposal)
+    _require_status(proposal, (S.SUBMITTED,), _("revised"))
+    _require_window(proposal.competition, now)
+    _transition(
+        proposal,
+        "proposal.revise",
+        actor,
+        S.DRAFT,
+        revision=proposal.revision + 1,
+        sent_at=None,
+        verified_at=None,
+    )
+
+
+def add_comment(proposal: Proposal, body: str, *, actor: User) -> ProposalComment:
+    """A review note on the proposal, seen by the unit and the Admin Lokal."""
+    _tenant_user(actor, proposal)
+    body = body.strip()
+    if not body:
+        raise ServiceError(_("The comment is empty."), field="comment")
+    if len(body) > 5000:
+        raise ServiceError(_("A comment may hold at most 5000 characters."), field="comment")
+    note = ProposalComment(
+        tenant_id=proposal.tenant_id,
+        proposal=proposal,
+        author_id=actor.id,
+        author_name=actor.display_name,
+        body=body,
+    )
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalFilter:
+    status: ProposalStatus | None = None
+    unit_id: int | None = None
+    group_code: str | None = None
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ProposalFilter:
+        """The filter in a list URL's query (the list page and its exports share it)."""
+        status = args.get("status", "")
+        unit = args.get("unit", "")
+        return cls(
+            status=ProposalStatus(status) if status in set(ProposalStatus) else None,
+            unit_id=int(unit) if unit.isdigit() else None,
+            group_code=args.get("group") or None,
+            q=args.get("q", "")[:200],
+        )
+
+
+def list_proposals(
+    actor: User, flt: ProposalFilter, *, page: int = 1, per_page: int = 50
+) -> Pagination:
+    """The proposals the actor may see (operators: their unit's), filtered, newest first."""
+    stmt = sa.select(Proposal).options(selectinload(Proposal.unit))
+    if actor.role == Role.OPERATOR:
+        stmt = stmt.where(Proposal.unit_id == (actor.unit_id or 0))
+    elif flt.unit_id:
+        stmt = stmt.where(Proposal.unit_id == flt.unit_id)
+    competition = current_competition()
+    if competition is not None:
+        stmt = stmt.where(Proposal.competition_id == competition.id)
+    if flt.status:
+        stmt = stmt.where(Proposal.status == flt.status)
+    if flt.group_code:
+        stmt = stmt.where(Proposal.group_code == flt.group_code)
+    if flt.q.strip():
+        term = flt.q.strip()
+        stmt = stmt.where(
+            sa.or_(
+                Proposal.title.icontains(term, autoescape=True),
+                Proposal.innovator.icontains(term, autoescape=True),
+            )
+        )
+    stmt = stmt.order_by(Proposal.updated_at.desc(), Proposal.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def active_units() -> list[Unit]:
+    """The active units of the tenants in scope, by name (for choosers and filters)."""
+    stmt = sa.select(Unit).where(Unit.active.is_(True)).order_by(Unit.name)
+    return list(db.session.execute(stmt).scalars())
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor_name: str
+    action: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    comment: str | None = None
+
+
+def history(proposal: Proposal) -> list[HistoryEntry]:
+    """Audit entries and comments of the proposal, oldest first."""
+    stmt = (
+        sa.select(AuditLog)
+        .where(AuditLog.object_type == "Proposal", AuditLog.object_id == proposal.uuid)
+        .order_by(AuditLog.at, AuditLog.id)
+    )
+    entries = [
+        HistoryEntry(e.at, e.actor_name, e.action, e.before, e.after)
+        for e in db.session.execute(stmt).scalars()
+    ]
+    entries += [
+        HistoryEntry(c.created_at, c.author_name, "comment", comment=c.body)
+        for c in proposal.comments
+    ]
+    return sorted(entries, key=lambda e: e.at)
+
+
+def action_label(action: str) -> str:
+    labels = {
+        "proposal.create": _("Proposal created"),
+        "proposal.save": _("Saved"),
+        "proposal.send": _("Sent to the Admin Lokal"),
+        "proposal.return": _("Returned to the unit"),
+        "proposal.verify": _("Verified by the Admin Lokal"),
+        "proposal.submit": _("Submitted to the ministry"),
+        "proposal.revise": _("New revision started"),
+        "proposal.attachment_add": _("Attachment added"),
+        "proposal.attachment_delete": _("Attachment deleted"),
+        "comment": _("Comment"),
+    }
+    return labels.get(action, action)
