@@ -20,6 +20,12 @@ MEDIA_TYPES = {
 }
 
 
+@bp.app_context_processor
+def _announce() -> dict[str, bool]:
+    """Tell the proposal list to offer the export buttons."""
+    return {"proposal_exports": True}
+
+
 @bp.get("/proposals/export.<any(csv, xlsx):fmt>")
 @require_roles(Role.LOCAL_ADMIN, Role.OPERATOR)
 def export(fmt: str):

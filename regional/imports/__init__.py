@@ -21,6 +21,12 @@ MEDIA_TYPES = {
 }
 
 
+@bp.app_context_processor
+def _announce() -> dict[str, bool]:
+    """Tell the proposal list to offer the import."""
+    return {"proposal_import": True}
+
+
 @bp.get("/")
 @require_roles(Role.LOCAL_ADMIN)
 def index():

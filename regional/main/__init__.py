@@ -27,8 +27,4 @@ def index():
 def dashboard():
     """Proposals by status and unit, unsent drafts, time left to the deadline, quota use."""
     unit_id = current_user.unit_id or 0 if current_user.role == Role.OPERATOR else None
-    return render_template(
-        "regional/dashboard.html",
-        ov=tenant_overview.overview(unit_id=unit_id),
-        status_label=tenant_overview.status_label,
-    )
+    return render_template("regional/dashboard.html", ov=tenant_overview.overview(unit_id=unit_id))

@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from shared.models.proposal import Proposal
-from shared.services.tenant_overview import status_label
+from shared.services.proposals import status_label
 from shared.timeutil import format_wib
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

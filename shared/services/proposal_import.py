@@ -17,10 +17,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from difflib import SequenceMatcher
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,7 +34,7 @@ from shared.services import ServiceError, audit
 from shared.services import proposal_rules as rules
 from shared.services.tenant_overview import quota_used
 
-MAX_ROWS = 2000
+MAX_ROWS = 1000
 MAX_BYTES = 10 * 1024 * 1024
 COMMENT = "#"
 SECTION_PREFIX = "section:"
@@ -418,10 +416,8 @@ class _RowChecker:
         self.competition = competition
         self.config = config
         self.units = {u.name.strip().lower(): u for u in units}
-        # (row number or 0 for a stored proposal, title, normalised title)
-        self._seen: list[tuple[int, str, str]] = [
-            (0, t, rules.normalise_title(t)) for t in existing_titles
-        ]
+        # (row number, or 0 for a stored proposal; title)
+        self._seen: list[tuple[int, str]] = [(0, t) for t in existing_titles]
         self.invited_groups = invited_groups
         self.labels = {c.key: c.label for c in columns}
         self.locale = _locale()
@@ -474,15 +470,9 @@ class _RowChecker:
         for key, limit in MAX_LENGTHS.items():
             if len(v.get(key, "")) > limit:
                 problem(key, _("At most %(n)d characters.", n=limit))
-        email = v.get("contact_email", "")
-        if email:
-            try:
-                email = validate_email(email, check_deliverability=False).normalized
-            except EmailNotValidError:
-                problem("contact_email", _("Enter a valid e-mail address."))
-        video = v.get("video_url", "")
-        if video and not re.match(r"^https?://\S+$", video):
-            problem("video_url", _("The video link must start with http:// or https://."))
+        email, video = v.get("contact_email", ""), v.get("video_url", "")
+        for violation in rules.check_contact(video, email):
+            problem(violation.field, violation.message)
 
         sections = {
             key.removeprefix(SECTION_PREFIX): text
@@ -538,7 +528,7 @@ class _RowChecker:
                 else:
                     message = rules.check_duplicate_title(title, [other])[0].message
                 problem("title", message)
-            self._seen.append((row.number, title, rules.normalise_title(title)))
+            self._seen.append((row.number, title))
 
         if problems or unit is None or group_code is None:
             return None, problems
@@ -563,25 +553,11 @@ class _RowChecker:
         )
 
     def _similar_title(self, title: str) -> tuple[int, str] | None:
-        """The first earlier row or stored proposal whose title is (nearly) the same.
-
-        SequenceMatcher's cheap upper bounds rule most pairs out before the real ratio, so
-        a file of thousands of rows is checked in moments; the verdict is the rule's own.
-        """
-        norm = rules.normalise_title(title)
-        matcher = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(norm)
-        for number, other, other_norm in self._seen:
-            if norm == other_norm:
-                return number, other
-            matcher.set_seq1(other_norm)
-            if (
-                matcher.real_quick_ratio() >= rules.NEAR_DUPLICATE_RATIO
-                and matcher.quick_ratio() >= rules.NEAR_DUPLICATE_RATIO
-                and rules.titles_similar(title, other)
-            ):
-                return number, other
-        return None
+        """The first earlier row (its number) or stored proposal (0) with a (nearly) same title."""
+        other = rules.first_similar_title(title, (t for _, t in self._seen))
+        if other is None:
+            return None
+        return next((n, t) for n, t in self._seen if t == other)
 
 
 # What a draft may still lack: these rules are enforced when the unit sends the proposal.

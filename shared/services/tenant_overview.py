@@ -12,13 +12,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from shared.db import db, utcnow
+from shared.db import db
 from shared.models.competition import Competition
 from shared.models.proposal import Proposal, ProposalStatus
 from shared.models.unit import Unit
 from shared.services.competitions import current_competition
+from shared.services.proposals import Window, status_label, window
 
 STATUS_ORDER = (
     ProposalStatus.DRAFT,
@@ -27,45 +27,6 @@ STATUS_ORDER = (
     ProposalStatus.VERIFIED,
     ProposalStatus.SUBMITTED,
 )
-
-
-STATUS_LABELS = {
-    ProposalStatus.DRAFT: _l("Draft"),
-    ProposalStatus.SENT: _l("Sent to admin"),
-    ProposalStatus.RETURNED: _l("Returned"),
-    ProposalStatus.VERIFIED: _l("Verified"),
-    ProposalStatus.SUBMITTED: _l("Submitted"),
-}
-
-
-def status_label(status: ProposalStatus | str) -> str:
-    """The status as people read it."""
-    return str(STATUS_LABELS[ProposalStatus(status)])
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """Where the registration window stands, seen from ``now`` (server clock)."""
-
-    opens_at: datetime
-    closes_at: datetime
-    now: datetime
-
-    @property
-    def state(self) -> str:
-        if self.now < self.opens_at:
-            return "not_open"
-        return "open" if self.now < self.closes_at else "closed"
-
-    @property
-    def days_left(self) -> int:
-        return max(0, (self.closes_at - self.now).days)
-
-    @property
-    def hours_left(self) -> int:
-        """Whole hours left beyond :attr:`days_left`."""
-        remaining = self.closes_at - self.now
-        return 0 if remaining.total_seconds() <= 0 else remaining.seconds // 3600
 
 
 @dataclass
@@ -97,7 +58,7 @@ class QuotaRow:
 @dataclass
 class Overview:
     competition: Competition | None
-    deadline: Deadline | None
+    deadline: Window | None
     by_status: dict[ProposalStatus, int]
     units: list[UnitRow]
     quotas: list[QuotaRow]
@@ -146,8 +107,7 @@ def overview(
     by_status = dict.fromkeys(STATUS_ORDER, 0)
     if competition is None:
         return Overview(None, None, by_status, [], [])
-    now = now or utcnow()
-    deadline = Deadline(competition.registration_opens_at, competition.registration_closes_at, now)
+    deadline = window(competition, now)
 
     stmt = (
         sa.select(Proposal.unit_id, Proposal.status, sa.func.count())

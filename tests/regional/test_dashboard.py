@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from shared.db import db, utcnow
 from shared.models import Competition, ProposalStatus, Role
-from shared.services.tenant_overview import Deadline
+from shared.services.proposals import Window
 
 S = ProposalStatus
 
@@ -118,7 +118,7 @@ def test_after_the_close_the_dashboard_says_so(factory, client, login_as, tenant
 )
 def test_time_left_is_counted_in_whole_days_and_hours(left, days, hours, state) -> None:
     now = datetime(2027, 2, 20, 3, 0, tzinfo=UTC)
-    deadline = Deadline(now - timedelta(days=100), now + left, now)
+    deadline = Window(now - timedelta(days=100), now + left, now)
     assert (deadline.days_left, deadline.hours_left, deadline.state) == (days, hours, state)
 
 

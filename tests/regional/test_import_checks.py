@@ -158,7 +158,7 @@ def test_xlsx_with_real_dates_and_numbers(ctx) -> None:
         ({"title": ""}, "Judul", "Judul wajib diisi"),
         ({"section:ringkasan": "kata " * 201}, "Ringkasan", "batasnya 200"),
         ({"section:inspirasi": "teks"}, "Inspirasi", "bukan bagian dari kelompok umum"),
-        ({"contact_email": "bukan surel"}, "Surel narahubung", "alamat surel yang benar"),
+        ({"contact_email": "bukan surel"}, "Surel narahubung", "surel narahubung tidak valid"),
         ({"video_url": "youtube.com/x"}, "Tautan video", "http://"),
         ({"group": "khusus"}, "Kelompok", "hanya terbuka bagi instansi yang diundang"),
     ],
