@@ -26,7 +26,7 @@ EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", re.IGNORECASE)
 JS_URL = re.compile(r"""['"`]((?:https?:|wss?:)?//[^'"`\s]+)""", re.IGNORECASE)
 MAX_PAGES = 400
-MIN_PAGES = {Role.LOCAL_ADMIN: 8, Role.OPERATOR: 2}  # the crawl must really cover the node
+MIN_PAGES = {Role.LOCAL_ADMIN: 15, Role.OPERATOR: 8}  # the crawl must really cover the node
 
 
 def is_external(value: str) -> bool:

@@ -98,3 +98,35 @@ def test_dashboard_counts_only_the_own_tenant(client, login_as, tenant, jepara, 
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     page = client.get("/dashboard").get_data(as_text=True)
     assert "<b>1</b>Proposal" in page  # Semarang's four are not counted
+
+
+def test_another_tenants_proposals_and_files_stay_out_of_reach(
+    client, factory, login_as, tenant, other_tenant, jepara, semarang
+) -> None:
+    from shared.models import Attachment, Proposal
+
+    foreign_unit, _ = semarang
+    proposal = factory.proposal(other_tenant, foreign_unit, title="Rahasia Semarang")
+    attachment = factory.attachment(proposal, kind="decree")
+    for role, unit in ((Role.LOCAL_ADMIN, None), (Role.OPERATOR, jepara[0])):
+        login_as(role, tenant=tenant, unit=unit)
+        assert "Rahasia Semarang" not in client.get("/proposals/").get_data(as_text=True)
+        assert "Rahasia Semarang" not in client.get("/proposals/export.csv").data.decode()
+        for url in (
+            f"/proposals/{proposal.id}",
+            f"/proposals/{proposal.id}/edit",
+            f"/proposals/{proposal.id}/history",
+            f"/proposals/{proposal.id}/attachments",
+            f"/proposals/attachments/{attachment.id}",
+        ):
+            assert client.get(url).status_code == 404, (role, url)
+        for url in (
+            f"/proposals/{proposal.id}/send",
+            f"/proposals/{proposal.id}/verify",
+            f"/proposals/{proposal.id}/submit",
+            f"/proposals/attachments/{attachment.id}/delete",
+        ):
+            assert client.post(url).status_code in (403, 404), (role, url)
+    stored = factory.get(Proposal, proposal.id)
+    assert (stored.title, stored.status) == ("Rahasia Semarang", ProposalStatus.DRAFT)
+    assert factory.get(Attachment, attachment.id) is not None
