@@ -4,6 +4,8 @@ spell out the ones that matter, including what a list shows and what a form acce
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from shared.models import AuditLog, ProposalStatus, Role, Unit, User
@@ -130,3 +132,11 @@ def test_another_tenants_proposals_and_files_stay_out_of_reach(
     stored = factory.get(Proposal, proposal.id)
     assert (stored.title, stored.status) == ("Rahasia Semarang", ProposalStatus.DRAFT)
     assert factory.get(Attachment, attachment.id) is not None
+
+
+def test_the_list_counts_only_the_own_tenant(client, login_as, tenant, jepara, semarang) -> None:
+    """The list's total comes from a count over a subquery: it must be scoped as well."""
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    for url in ("/proposals/", "/proposals/?status=submitted"):
+        page = client.get(url).get_data(as_text=True)
+        assert re.search(r"\b1 proposal\b", page), url  # Semarang's four are not counted
