@@ -171,6 +171,17 @@ def memory(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
@@ -276,6 +287,8 @@ def main() -> int:
             f"instance: {args.units} units, {args.proposals} proposals, database {db_mb:.1f} MB "
             f"(built in {time.perf_counter() - t0:.1f} s)"
         )
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        log(f"machine: {os.cpu_count()} CPUs, load average {load} (other work skews the times)")
         list_path = proposal_list_path(instance)
         PAGES["proposal list"] = list_path
 
@@ -317,17 +330,23 @@ def main() -> int:
                 f"\nload: {args.clients} concurrent clients (closed loop, no think time), "
                 f"{args.requests} requests per page"
             )
-            log(f"{'page':<28}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}")
+            log(
+                f"{'page':<28}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'req/s':>8}"
+                f"{'server CPU ms/req':>19}"
+            )
             for label, path in PAGES.items():
                 if path is None:
                     log(f"{label:<28}  (no such page in this build)")
                     continue
-                started = time.perf_counter()
+                workers = children(server.pid)
+                started, cpu = time.perf_counter(), cpu_seconds(workers)
                 times = run_load(base, path, users, args.requests)
                 rate = len(times) / (time.perf_counter() - started)
+                # includes the logins and warm-up requests: a slight overestimate
+                per_request = (cpu_seconds(workers) - cpu) * 1000 / len(times)
                 log(
                     f"{label + ' ' + path:<28}{pct(times, 50):>9.1f}{pct(times, 95):>9.1f}"
-                    f"{max(times):>9.1f}{rate:>8.0f}"
+                    f"{max(times):>9.1f}{rate:>8.0f}{per_request:>19.1f}"
                 )
             time.sleep(1)
             _report_memory("\nidle again, after the load", server.pid)
