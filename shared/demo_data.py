@@ -54,33 +54,21 @@ def seed_central() -> list[DemoLogin]:
     ]
 
 
-DEMO_UNITS = (
-    ("dinkes", "Dinas Kesehatan", "Kepala Dinas Kesehatan"),
-    ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil", "Kepala Disdukcapil"),
-    ("dpmptsp", "Dinas Penanaman Modal dan PTSP", "Kepala DPMPTSP"),
-)
-
-
 def seed_regional(tenant: Tenant, prefix: str) -> list[DemoLogin]:
-    """The Admin Lokal of a demo node, its units and one operator per unit."""
-    from shared.services import units
+    """The Admin Lokal of a demo node, its units with their operators, and proposals in every
+    state of the workflow (see shared/demo_proposals.py)."""
+    from shared.demo_proposals import seed_unit_proposals
 
     admin = _ready_user(f"{prefix}.admin", Role.LOCAL_ADMIN, f"Admin Lokal {tenant.name}", tenant)
-    logins = [DemoLogin(f"{prefix}.admin", "admin lokal")]
-    for short, name, head in DEMO_UNITS:
-        unit = units.create_unit(
-            tenant,
-            units.UnitData(
-                name=name,
-                head_name=head,
-                official_name=f"Sekretaris {name}",
-                official_position="Sekretaris Dinas",
-                official_email=f"{short}@{prefix}.go.id",
-                it_name=f"Pengelola TI {short.upper()}",
-            ),
-            actor=admin,
-        )
-        _ready_user(f"{prefix}.{short}", Role.OPERATOR, f"Operator {name}", tenant, unit)
-        logins.append(DemoLogin(f"{prefix}.{short}", f"operator, {name}"))
     db.session.flush()
-    return logins
+    operators = seed_unit_proposals(
+        tenant,
+        prefix,
+        admin,
+        lambda username, full_name, tenant, unit: _ready_user(
+            username, Role.OPERATOR, full_name, tenant, unit
+        ),
+    )
+    return [DemoLogin(f"{prefix}.admin", "admin lokal")] + [
+        DemoLogin(username, f"operator, {unit_name}") for username, unit_name in operators
+    ]

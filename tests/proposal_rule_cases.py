@@ -177,6 +177,17 @@ def test_rule_message_on_save_keeps_the_text(
 def test_rule_refuses_send_and_submit(
     case, step, role, status, app, client, factory, tenant, login_as, in_app
 ) -> None:
+    _refused(case, step, role, status, app, client, factory, tenant, login_as, in_app)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.code for c in CASES])
+def test_rule_refuses_submit(case, app, client, factory, tenant, login_as, in_app) -> None:
+    _refused(
+        case, "submit", Role.LOCAL_ADMIN, S.VERIFIED, app, client, factory, tenant, login_as, in_app
+    )
+
+
+def _refused(case, step, role, status, app, client, factory, tenant, login_as, in_app) -> None:
     unit = factory.unit(tenant, name="Puskesmas Bangsri")
     proposal, _ = _prepare(case, factory, tenant, unit, status, broken=True)
     assert _codes(app, in_app, proposal.id) == [case.code]

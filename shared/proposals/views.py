@@ -50,12 +50,12 @@ def _filter() -> svc.ProposalFilter:
 @require_roles(*TENANT_ROLES)
 def index():
     """The agency's proposals (an operator's: their unit's), filtered and searchable."""
-    competition = current_competition()
-    page = svc.list_proposals(actor(), _filter(), page=request.args.get("page", 1, type=int))
+    competition, flt = current_competition(), _filter()
+    page = svc.list_proposals(actor(), flt, page=request.args.get("page", 1, type=int))
     return render_template(
         "proposals/index.html",
         page=page,
-        flt=_filter(),
+        flt=flt,
         competition=competition,
         window=svc.window(competition) if competition else None,
         units=svc.active_units() if actor().role == Role.LOCAL_ADMIN else [],

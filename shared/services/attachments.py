@@ -21,7 +21,7 @@ from shared.db import db
 from shared.models.proposal import Attachment, Proposal
 from shared.models.user import User
 from shared.services import ServiceError, audit
-from shared.services.proposals import _require_editable, config_of
+from shared.services.proposals import config_of, require_editable
 
 # Magic bytes of the accepted formats; the name and the browser's claimed type are ignored.
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -82,7 +82,7 @@ def add_attachment(
     proposal: Proposal, *, kind: str, filename: str, stream: Readable, actor: User
 ) -> Attachment:
     """Check and store one uploaded file as evidence of ``kind``."""
-    _require_editable(actor, proposal)
+    require_editable(actor, proposal)
     if kind not in attachment_kinds(proposal):
         raise ServiceError(_("Choose the kind of document."), field="kind")
     head = stream.read(16)
@@ -134,7 +134,7 @@ def add_attachment(
 def delete_attachment(attachment: Attachment, *, actor: User) -> None:
     """Remove an attachment from a proposal that may still be edited."""
     proposal = attachment.proposal
-    _require_editable(actor, proposal)
+    require_editable(actor, proposal)
     before = audit.snapshot(attachment, ATTACHMENT_FIELDS)
     proposal.attachments.remove(attachment)
     db.session.flush()

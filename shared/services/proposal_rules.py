@@ -52,6 +52,7 @@ def count_words(text: str | None) -> int:
     return len(WORD_RE.findall(text or ""))
 
 
+@lru_cache(maxsize=20_000)  # pure; the duplicate scan normalises the tenant's titles per check
 def normalise_title(title: str) -> str:
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
     return " ".join(re.findall(r"[a-z0-9]+", text))

@@ -308,7 +308,7 @@ def can_edit_now(actor: User, proposal: Proposal) -> bool:
     return proposal.status in editable_statuses(actor)
 
 
-def _require_editable(actor: User, proposal: Proposal) -> None:
+def require_editable(actor: User, proposal: Proposal) -> None:
     _tenant_user(actor, proposal)
     if proposal.status == S.SUBMITTED:
         raise ServiceError(
@@ -345,6 +345,7 @@ def _transition(
     audit.record(
         action, proposal, actor=actor, before=before, after=audit.snapshot(proposal, STATE_FIELDS)
     )
+    db.session.flush()
 
 
 # -- writing ----------------------------------------------------------------------------------
@@ -463,7 +464,7 @@ def save_proposal(
     proposal: Proposal, values: ProposalInput, *, actor: User, now: datetime | None = None
 ) -> list[Violation]:
     """Store everything typed, even when rules fail; return the rule violations to show."""
-    _require_editable(actor, proposal)
+    require_editable(actor, proposal)
     changed = _apply(proposal, _clean(values, config_of(proposal)))
     if changed:
         db.session.flush()
@@ -475,7 +476,7 @@ def save_section(
     proposal: Proposal, key: str, text: str, *, actor: User, now: datetime | None = None
 ) -> list[Violation]:
     """Store one section (per-section saving); return the violations of that section."""
-    _require_editable(actor, proposal)
+    require_editable(actor, proposal)
     config = config_of(proposal)
     if key not in {s.key for s in config.sections}:
         raise ServiceError(_("Unknown section."), field=f"section:{key}")
@@ -505,9 +506,8 @@ def return_proposal(proposal: Proposal, comment: str, *, actor: User) -> Proposa
     _require_status(proposal, (S.SENT, S.VERIFIED), _("returned"))
     if not comment.strip():
         raise ServiceError(_("Say what the unit should fix."), field="comment")
-    note = add_comment(proposal, comment, actor=actor)
     _transition(proposal, "proposal.return", actor, S.RETURNED, verified_at=None)
-    return note
+    return add_comment(proposal, comment, actor=actor)
 
 
 def verify_proposal(proposal: Proposal, *, actor: User, now: datetime | None = None) -> None:
@@ -622,7 +622,7 @@ def list_proposals(
     actor: User, flt: ProposalFilter, *, page: int = 1, per_page: int = 50
 ) -> Pagination:
     """The proposals the actor may see (operators: their unit's), filtered, newest first."""
-    # the texts are not listed: leaving them out spares parsing ~10 kB of JSON per row
+    # lists never show the section texts: leave the largest column out of the rows
     stmt = sa.select(Proposal).options(selectinload(Proposal.unit), defer(Proposal.sections))
     if actor.role == Role.OPERATOR:
         stmt = stmt.where(Proposal.unit_id == (actor.unit_id or 0))
@@ -678,7 +678,8 @@ def history(proposal: Proposal) -> list[HistoryEntry]:
         HistoryEntry(c.created_at, c.author_name, "comment", comment=c.body)
         for c in proposal.comments
     ]
-    return sorted(entries, key=lambda e: e.at)
+    # a comment made with a transition (a return) is written after it: same time, listed after
+    return sorted(entries, key=lambda e: (e.at, e.action == "comment"))
 
 
 def action_label(action: str) -> str:

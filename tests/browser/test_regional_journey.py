@@ -167,7 +167,9 @@ def test_admin_and_operator_take_a_proposal_from_draft_to_submission(
 
     # -- the operator reads the comment, fixes and sends it again -------------------------
     open_proposal(operator, node.url, "Antar Obat untuk Lansia")
-    expect(operator.get_by_text("Sebutkan jumlah lansia yang dilayani per bulan.")).to_be_visible()
+    expect(operator.locator("#return-note")).to_contain_text(
+        "Sebutkan jumlah lansia yang dilayani per bulan."
+    )
     operator.locator("#workflow").get_by_role("link", name="Sunting").click()
     operator.get_by_label("Signifikansi", exact=True).fill(
         SHORT_TEXT + " Setiap bulan 320 lansia dilayani."
