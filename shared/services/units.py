@@ -2,7 +2,7 @@
 
 Used by the regional node and by central for tenants that work without a node. A deactivated
 unit keeps its proposals and accounts' history, but no new proposal may be written for it
-(:func:`require_active` is the check the proposal services call).
+(the proposal services refuse an inactive unit) and no new operator account.
 """
 
 from __future__ import annotations
@@ -159,18 +159,3 @@ def set_active(unit: Unit, active: bool, *, actor: User | None) -> None:
         before={"active": not active},
         after={"active": active},
     )
-
-
-def require_active(unit: Unit | None) -> Unit:
-    """The check before a new proposal is written for ``unit``."""
-    if unit is None:
-        raise ServiceError(_("Choose the unit the proposal belongs to."), field="unit")
-    if not unit.active:
-        raise ServiceError(
-            _(
-                "The unit %(name)s is deactivated: no new proposal can be written for it.",
-                name=unit.name,
-            ),
-            field="unit",
-        )
-    return unit

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from shared.db import db
 from shared.models import AuditLog, Proposal, Role, Unit
-from shared.services import ServiceError, units
+from tests.conftest import login
+from tests.proposal_support import complete_values, form_data, open_window
 
 FULL_UNIT = {
     "name": "Dinas Kesehatan",
@@ -108,6 +109,7 @@ def test_bad_edit_changes_nothing(client, factory, admin, tenant) -> None:
 
 
 def test_deactivating_keeps_proposals_and_blocks_new_work(client, factory, admin, tenant) -> None:
+    competition = open_window(factory)
     unit = factory.unit(tenant, name="Dinas Perhubungan")
     for _ in range(3):
         factory.proposal(tenant, unit)
@@ -125,8 +127,15 @@ def test_deactivating_keeps_proposals_and_blocks_new_work(client, factory, admin
         data={"username": "budi", "full_name": "Budi", "email": "b@x.go.id", "unit_id": unit.id},
     )
     assert response.status_code == 400
-    with factory.app.test_request_context(), pytest.raises(ServiceError, match="nonaktif"):
-        units.require_active(stored)
+    operator = factory.user(Role.OPERATOR, tenant=tenant, unit=unit)
+    client.post("/logout")
+    login(client, operator.username)
+    response = client.post("/proposals/new", data=form_data(complete_values(competition)))
+    assert response.status_code == 400
+    assert "Pilih unit aktif" in response.get_data(as_text=True)
+    assert factory.count(Proposal, Proposal.unit_id == unit.id) == 3
+    client.post("/logout")
+    login(client, admin.username)
     # reactivation brings it back
     client.post(f"/units/{unit.id}/activate")
     assert factory.get(Unit, unit.id).active
