@@ -401,6 +401,24 @@ def _lookup(config_items, text: str) -> str | None:
     return None
 
 
+# the rules name form fields; the report names the template's columns
+RULE_FIELDS = {"group_code": "group", "category_code": "category"}
+
+
+class _Row:
+    """One row being checked: its values (trimmed) and the problems found so far."""
+
+    def __init__(self, row: SheetRow, labels: dict[str, str]) -> None:
+        self.number, self.values, self.labels = row.number, row.values, labels
+        self.problems: list[Problem] = []
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, "").strip()
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.number, self.labels.get(key, key), message))
+
+
 class _RowChecker:
     """Checks one row after another, remembering the titles already seen in the file."""
 
@@ -420,137 +438,148 @@ class _RowChecker:
         self._seen: list[tuple[int, str]] = [(0, t) for t in existing_titles]
         self.invited_groups = invited_groups
         self.labels = {c.key: c.label for c in columns}
-        self.locale = _locale()
 
     def check(self, row: SheetRow) -> tuple[CheckedRow | None, list[Problem]]:
-        v = row.values
-        problems: list[Problem] = []
-
-        def problem(key: str, message: str) -> None:
-            label = self.labels.get(key, key)
-            problems.append(Problem(row.number, label, message))
-
-        unit = self.units.get(v.get("unit", "").strip().lower())
-        if not v.get("unit"):
-            problem("unit", _("The unit is required."))
-        elif unit is None:
-            problem("unit", _("Unknown unit %(u)s.", u=v["unit"]))
-        elif not unit.active:
-            problem("unit", _("The unit %(u)s is deactivated.", u=unit.name))
-
-        group_code = _lookup(self.config.groups, v.get("group", ""))
-        if group_code is None:
-            problem("group", _("Unknown group %(g)s.", g=v.get("group", "")))
-        category_code = ""
-        if v.get("category"):
-            category_code = _lookup(self.config.categories, v["category"]) or ""
-            if not category_code:
-                problem("category", _("Unknown category %(c)s.", c=v["category"]))
-
-        start = None
-        try:
-            start = parse_date(v.get("implementation_start", ""))
-        except ValueError:
-            problem(
-                "implementation_start",
-                _(
-                    "%(d)s is not a date: write YYYY-MM-DD or DD-MM-YYYY.",
-                    d=v["implementation_start"],
-                ),
-            )
-
-        sdgs: tuple[int, ...] = ()
-        if v.get("sdgs"):
-            parts = [p for p in re.split(r"[,;\s]+", v["sdgs"]) if p]
-            if not all(p.isdigit() for p in parts):
-                problem("sdgs", _("Write the SDG goals as numbers 1-17, separated by commas."))
-            else:
-                sdgs = tuple(sorted({int(p) for p in parts}))
-
-        for key, limit in MAX_LENGTHS.items():
-            if len(v.get(key, "")) > limit:
-                problem(key, _("At most %(n)d characters.", n=limit))
-        email, video = v.get("contact_email", ""), v.get("video_url", "")
-        for violation in rules.check_contact(video, email):
-            problem(violation.field, violation.message)
-
+        """The row to create, or the problems found in it (each with its column)."""
+        r = _Row(row, self.labels)
+        unit = self._unit(r)
+        group_code, category_code = self._codes(r)
+        start, sdgs = self._start(r), self._sdgs(r)
+        self._free_text(r)
         sections = {
             key.removeprefix(SECTION_PREFIX): text
-            for key, text in v.items()
+            for key, text in r.values.items()
             if key.startswith(SECTION_PREFIX) and text
         }
         if group_code is not None:
-            known = {s.key for s in self.config.sections_for(group_code)}
-            for key in sections:
-                if key not in known:
-                    problem(
-                        SECTION_PREFIX + key,
-                        _("This section is not part of the group %(g)s.", g=group_code),
-                    )
             draft = rules.ProposalDraft(
                 group_code=group_code,
                 category_code=category_code,
-                title=v.get("title", ""),
+                title=r.get("title"),
                 sdgs=sdgs,
                 implementation_start=start,
-                innovator=v.get("innovator", ""),
+                innovator=r.get("innovator"),
                 sections=sections,
-                replicates_title=v.get("replicates_title", ""),
+                replicates_title=r.get("replicates_title"),
             )
-            found = [
-                *rules.check_header(draft, self.config),
-                *rules.check_sections(draft, self.config),
-                *rules.check_implementation_age(
-                    draft, self.config, self.competition.registration_closes_at
-                ),
-                *rules.check_group_rules(
-                    draft, self.config, invited=group_code in self.invited_groups
-                ),
-            ]
-            for violation in found:
-                if violation.code in DRAFT_MAY_LACK:
-                    continue  # a draft may be completed later by its unit
-                key = violation.field.replace("section:", SECTION_PREFIX)
-                key = {"group_code": "group", "category_code": "category"}.get(key, key)
-                problem(key, violation.message)
-
-        title = v.get("title", "").strip()
-        if title:
-            similar = self._similar_title(title)
-            if similar is not None:
-                other_row, other = similar
-                if other_row:
-                    message = _(
-                        "The title is the same as or very close to row %(r)d's: %(t)s.",
-                        r=other_row,
-                        t=other,
-                    )
-                else:
-                    message = rules.check_duplicate_title(title, [other])[0].message
-                problem("title", message)
-            self._seen.append((row.number, title))
-
-        if problems or unit is None or group_code is None:
-            return None, problems
-        return (
-            CheckedRow(
-                number=row.number,
-                unit=unit,
-                group_code=group_code,
-                category_code=category_code,
-                title=title,
-                implementation_start=start,
-                innovator=v.get("innovator", "").strip(),
-                sdgs=sdgs,
-                contact_name=v.get("contact_name", ""),
-                contact_phone=v.get("contact_phone", ""),
-                contact_email=email,
-                video_url=video,
-                replicates_title=v.get("replicates_title", "").strip(),
-                sections=sections,
-            ),
-            [],
+            self._rules(r, draft)
+        title = self._title(r)
+        if r.problems or unit is None or group_code is None:
+            return None, r.problems
+        checked = CheckedRow(
+            number=row.number,
+            unit=unit,
+            group_code=group_code,
+            category_code=category_code,
+            title=title,
+            implementation_start=start,
+            innovator=r.get("innovator"),
+            sdgs=sdgs,
+            contact_name=r.get("contact_name"),
+            contact_phone=r.get("contact_phone"),
+            contact_email=r.get("contact_email"),
+            video_url=r.get("video_url"),
+            replicates_title=r.get("replicates_title"),
+            sections=sections,
         )
+        return checked, []
+
+    def _unit(self, r: _Row) -> Unit | None:
+        name = r.get("unit")
+        unit = self.units.get(name.lower())
+        if not name:
+            r.problem("unit", _("The unit is required."))
+        elif unit is None:
+            r.problem("unit", _("Unknown unit %(u)s.", u=name))
+        elif not unit.active:
+            r.problem("unit", _("The unit %(u)s is deactivated.", u=unit.name))
+        return unit
+
+    def _codes(self, r: _Row) -> tuple[str | None, str]:
+        group_code = _lookup(self.config.groups, r.get("group"))
+        if group_code is None:
+            r.problem("group", _("Unknown group %(g)s.", g=r.get("group")))
+        category_code = ""
+        if r.get("category"):
+            category_code = _lookup(self.config.categories, r.get("category")) or ""
+            if not category_code:
+                r.problem("category", _("Unknown category %(c)s.", c=r.get("category")))
+        return group_code, category_code
+
+    @staticmethod
+    def _start(r: _Row) -> date | None:
+        try:
+            return parse_date(r.get("implementation_start"))
+        except ValueError:
+            r.problem(
+                "implementation_start",
+                _(
+                    "%(d)s is not a date: write YYYY-MM-DD or DD-MM-YYYY.",
+                    d=r.get("implementation_start"),
+                ),
+            )
+            return None
+
+    @staticmethod
+    def _sdgs(r: _Row) -> tuple[int, ...]:
+        parts = [p for p in re.split(r"[,;\s]+", r.get("sdgs")) if p]
+        if not all(p.isdigit() for p in parts):
+            r.problem("sdgs", _("Write the SDG goals as numbers 1-17, separated by commas."))
+            return ()
+        return tuple(sorted({int(p) for p in parts}))
+
+    @staticmethod
+    def _free_text(r: _Row) -> None:
+        for key, limit in MAX_LENGTHS.items():
+            if len(r.get(key)) > limit:
+                r.problem(key, _("At most %(n)d characters.", n=limit))
+        for violation in rules.check_contact(r.get("video_url"), r.get("contact_email")):
+            r.problem(violation.field, violation.message)
+
+    def _rules(self, r: _Row, draft: rules.ProposalDraft) -> None:
+        """The competition's rules, except what a draft may still lack."""
+        known = {s.key for s in self.config.sections_for(draft.group_code)}
+        for key in draft.sections:
+            if key not in known:
+                r.problem(
+                    SECTION_PREFIX + key,
+                    _("This section is not part of the group %(g)s.", g=draft.group_code),
+                )
+        found = [
+            *rules.check_header(draft, self.config),
+            *rules.check_sections(draft, self.config),
+            *rules.check_implementation_age(
+                draft, self.config, self.competition.registration_closes_at
+            ),
+            *rules.check_group_rules(
+                draft, self.config, invited=draft.group_code in self.invited_groups
+            ),
+        ]
+        for violation in found:
+            if violation.code in DRAFT_MAY_LACK:
+                continue  # a draft may be completed later by its unit
+            key = violation.field.replace("section:", SECTION_PREFIX)
+            r.problem(RULE_FIELDS.get(key, key), violation.message)
+
+    def _title(self, r: _Row) -> str:
+        """The title, checked against the file's earlier rows and the stored proposals."""
+        title = r.get("title")
+        if not title:
+            return title
+        similar = self._similar_title(title)
+        if similar is not None:
+            other_row, other = similar
+            if other_row:
+                message = _(
+                    "The title is the same as or very close to row %(r)d's: %(t)s.",
+                    r=other_row,
+                    t=other,
+                )
+            else:
+                message = rules.check_duplicate_title(title, [other])[0].message
+            r.problem("title", message)
+        self._seen.append((r.number, title))
+        return title
 
     def _similar_title(self, title: str) -> tuple[int, str] | None:
         """The first earlier row (its number) or stored proposal (0) with a (nearly) same title."""
