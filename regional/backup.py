@@ -64,6 +64,8 @@ class Manifest:
     database: dict[str, int | str]  # {"sha256": ..., "size": ...}
     blobs: dict[str, dict[str, int | str]] = field(default_factory=dict)  # path -> sha/size
     counts: dict[str, int] = field(default_factory=dict)
+    # attachments the database refers to whose file was not in the store when copied
+    missing_files: list[str] = field(default_factory=list)
 
     @property
     def blob_bytes(self) -> int:
@@ -171,11 +173,25 @@ def database_pages(path: Path) -> int:
 
 
 def _blob_files(blob_dir: Path) -> Iterator[tuple[str, Path]]:
+    """The store's files; ``tmp/`` holds uploads in progress and is left out."""
     if not blob_dir.is_dir():
         return
     for path in sorted(blob_dir.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            yield BLOB_PREFIX + path.relative_to(blob_dir).as_posix(), path
+        relative = path.relative_to(blob_dir)
+        if relative.parts[0] == "tmp" or not path.is_file() or path.name.startswith("."):
+            continue
+        yield BLOB_PREFIX + relative.as_posix(), path
+
+
+def _referenced_files(db_file: Path) -> set[str]:
+    """The SHA-256 of every attachment the database refers to."""
+    conn = _connect(db_file)
+    try:
+        return {sha for (sha,) in conn.execute("SELECT DISTINCT sha256 FROM attachment")}
+    except sqlite3.DatabaseError:
+        return set()
+    finally:
+        conn.close()
 
 
 class _HashingReader(io.RawIOBase):
@@ -236,6 +252,8 @@ def create_backup(
                     blobs[name] = _add_file(tar, name, path, blob_progress)
                 except FileNotFoundError:
                     continue  # removed while we copied: the snapshot no longer refers to it
+            stored = {PurePosixPath(name).name for name in blobs}
+            missing = sorted(_referenced_files(snapshot) - stored)
             manifest = Manifest(
                 format=FORMAT,
                 format_version=FORMAT_VERSION,
@@ -247,6 +265,7 @@ def create_backup(
                 database=database,
                 blobs=blobs,
                 counts=counts,
+                missing_files=missing,
             )
             raw = manifest.to_json()
             info = tarfile.TarInfo(MANIFEST)

@@ -157,7 +157,15 @@ def backup(instance: Path, out: Path, as_json: bool) -> None:
         "tenant_codes": manifest.tenant_codes,
         "attachments": len(manifest.blobs),
         "counts": manifest.counts,
+        "missing_files": manifest.missing_files,
     }
+    if manifest.missing_files:
+        click.echo(
+            f"warning: {len(manifest.missing_files)} attached file(s) the database refers to "
+            f"are not in {blob_dir}; the backup cannot restore them "
+            f"(first: {manifest.missing_files[0]})",
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     else:

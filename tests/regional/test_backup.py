@@ -58,7 +58,7 @@ def _units(instance: Path) -> list[str]:
 
 def _add_blob(instance: Path, content: bytes) -> Path:
     sha = hashlib.sha256(content).hexdigest()
-    path = instance / "blobs" / sha[:2] / sha
+    path = instance / "blobs" / sha[:2] / sha[2:4] / sha  # the blob store's layout
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     return path
@@ -247,3 +247,33 @@ def test_backup_needs_an_initialised_regional_instance(tmp_path) -> None:
     assert result.exit_code == 1
     assert "is not an initialised instance" in result.output
     assert not (tmp_path / "x.tar").exists()
+
+
+def test_backup_warns_of_attachments_whose_file_is_gone(node, tmp_path) -> None:
+    present = next(p for p in (node / "blobs").rglob("*") if p.is_file())
+    (node / "blobs" / "tmp").mkdir()
+    (node / "blobs" / "tmp" / "upload-half").write_bytes(b"half an upload")
+    _sql(
+        node,
+        "INSERT INTO proposal (uuid, tenant_id, competition_id, competition_version_id, "
+        "group_code, category_code, sdgs, title, innovator, contact_name, contact_phone, "
+        "contact_email, sections, video_url, truth_declared, replicates_title, status, revision, "
+        "content_hash, screening_result, screening_reason, created_at, updated_at) "
+        "SELECT 'p-1', t.id, c.id, v.id, 'umum', '', '[]', 'Uji', '', '', '', '', '{}', '', 0, "
+        "'', 'draft', 1, '', 'pending', '', '2027-01-01', '2027-01-01' "
+        "FROM tenant t, competition c JOIN competition_version v ON v.competition_id = c.id",
+    )
+    for sha in (present.name, "f" * 64):
+        _sql(
+            node,
+            "INSERT INTO attachment (tenant_id, proposal_id, sha256, kind, filename, size, "
+            "media_type, created_at) SELECT tenant_id, id, ?, 'decree', 'sk.pdf', 10, "
+            "'application/pdf', '2027-01-01' FROM proposal",
+            sha,
+        )
+    result = run("regional", "backup", "--instance", str(node), "--out", str(tmp_path / "b.tar"))
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 attached file(s)" in result.stderr and "f" * 64 in result.stderr
+    manifest = read_manifest(tmp_path / "b.tar")
+    assert manifest.missing_files == ["f" * 64]
+    assert not any("tmp" in name for name in manifest.blobs)  # uploads in progress stay out
