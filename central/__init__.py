@@ -16,9 +16,10 @@ def create_app(
 ) -> Flask:
     """Application factory for the central server."""
     app = build_app(__name__, CentralConfig, instance_path=instance_path, test_config=test_config)
-    from central import main
+    from central import judging, main
 
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
     proposals.register(app)
+    judging.init_app(app)
     return app

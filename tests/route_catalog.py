@@ -10,6 +10,13 @@ from typing import Any
 
 from shared.models import Role
 
+
+def _judging() -> Any:
+    from tests.central.judging import catalog
+
+    return catalog
+
+
 # URL argument -> how to make an object of a given tenant and return the value for the URL.
 # Signature: (factory, tenant) -> value
 OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
@@ -19,6 +26,13 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "user_id": lambda f, t: f.user(Role.OPERATOR, tenant=t, unit=f.unit(t)).id,
     "tenant_code": lambda f, t: t.code,
     "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
+    # judging (central): see tests/central/judging/catalog.py
+    "stage_id": lambda f, t: _judging().stage_id(f, t),
+    "rubric_id": lambda f, t: _judging().rubric_id(f, t),
+    "judge_id": lambda f, t: _judging().judge_id(f, t),
+    "assignment_id": lambda f, t: _judging().assignment_id(f, t),
+    "objection_id": lambda f, t: _judging().objection_id(f, t),
+    "slot_id": lambda f, t: _judging().slot_id(f, t),
 }
 
 # URL arguments that do not name a tenant's object: a sample value.
@@ -27,10 +41,18 @@ PLAIN_ARGS: dict[str, Any] = {
     "lang": "en",
     "section_key": "ringkasan",
     "fmt": "csv",
+    "kind": "slides",
 }
 
 # Endpoints anyone may open without logging in.
-PUBLIC_ENDPOINTS = {"static", "index", "auth.login", "set_language"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "index",
+    "auth.login",
+    "set_language",
+    "sanggah.index",
+    "sanggah.form",
+}
 
 # Endpoints every logged-in account may open (no role restriction).
 ANY_ACCOUNT_ENDPOINTS = {"auth.logout", "auth.onboarding", "auth.change_password"}

@@ -1,7 +1,7 @@
 """regional: indexes for the dashboard and the proposal list
 
 Revision ID: 49bb2a97a7f9
-Revises: 165ea50b5700
+Revises: 5debff474bf1
 Create Date: 2026-11-29 04:47:11.826533
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy import Text  # autogenerate renders JSONB(astext_type=Text())
 
 # revision identifiers, used by Alembic.
 revision = '49bb2a97a7f9'
-down_revision = '165ea50b5700'
+down_revision = '5debff474bf1'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,199 @@
+"""Judging through HTTP: blind scoring, the secretariat's tools, the public objection form,
+finalist materials."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from central.judging.models import Assignment, Objection, ScoreSheet, SheetStatus
+from shared.db import db
+from shared.models import Attachment, AuditLog, Role
+from tests.central.judging.support import World
+from tests.conftest import login
+
+DESK = "desk_evaluation"
+
+
+@pytest.fixture
+def world(factory) -> World:
+    return World(factory)
+
+
+def _desk(world: World, n_judges: int = 3):
+    tenant = world.tenant(province="51", name="Kabupaten Tersembunyi")
+    unit = world.f.unit(tenant, name="Dinas Rahasia Sekali")
+    (p,) = world.proposals(
+        tenant, 1, unit_id=unit.id, sections={"ringkasan": "Ringkasan inovasi layanan."}
+    )
+    world.f.attachment(p, kind="decree", filename="SK-Bupati-Tersembunyi.pdf")
+    judges = world.judges(DESK, n_judges)
+    world.open()
+    world.assign()
+    return p, judges
+
+
+def test_blind_scoring_draft_submit_and_peer_visibility(world: World, client) -> None:
+    p, judges = _desk(world)
+    url = f"/judging/stages/{world.sid(DESK)}/proposals/{p.id}"
+    login(client, judges[0].username)
+    page = client.get(url)
+    assert page.status_code == 200
+    for secret in (b"Kabupaten Tersembunyi", b"Dinas Rahasia Sekali", b"SK-Bupati-Tersembunyi"):
+        assert secret not in page.data
+    assert b"Ringkasan inovasi layanan." in page.data
+    # the evidence downloads under a neutral name
+    attachment_id = world.run(lambda: db.session.execute(sa.select(Attachment.id)).scalar_one())
+    with client.get(f"{url}/attachments/{attachment_id}") as download:
+        assert download.status_code == 200 and download.data.startswith(b"%PDF")
+        assert "lampiran-1.pdf" in download.headers["Content-Disposition"]
+        assert "Tersembunyi" not in download.headers["Content-Disposition"]
+    # a draft keeps what was typed
+    client.post(
+        url,
+        data={
+            "action": "draft",
+            "score_kebaruan": "85",
+            "note_kebaruan": "Baru di tingkat nasional.",
+        },
+    )
+    assert b'value="85.0"' in client.get(url).data or b'value="85"' in client.get(url).data
+    # submitting incomplete: 400 with the fields marked, nothing submitted
+    bad = client.post(url, data={"action": "submit", "score_kebaruan": "85"})
+    assert bad.status_code == 400 and b'role="alert"' in bad.data
+    full = {"action": "submit"}
+    for code in ("kebaruan", "efektivitas", "kemanfaatan", "replikasi", "keberlanjutan"):
+        full[f"score_{code}"] = "80"
+        full[f"note_{code}"] = "Alasan yang jelas dan cukup."
+    # the others' scores stay hidden until one's own is in
+    world.score(DESK, world.assignments(DESK, judge_id=judges[1].id)[0].id, 40)
+    assert b"40.00" not in client.get(url).data
+    assert client.post(url, data=full).status_code == 302
+    after = client.get(url).data
+    assert b"80.00" in after and b"40.00" in after
+    # staff see the agency (the stage is blind for judges only)
+    client.post("/logout")
+    login(client, world.staff.username)
+    assert b"Kabupaten Tersembunyi" in client.get(url).data
+
+
+def test_judges_cannot_open_proposals_they_are_not_assigned_to(world: World, client) -> None:
+    p, _judges = _desk(world)
+    outsider = world.judges(DESK, 1)[0]  # on the panel, not assigned
+    login(client, outsider.username)
+    assert client.get(f"/judging/stages/{world.sid(DESK)}/proposals/{p.id}").status_code == 403
+
+
+def test_secretariat_assigns_and_requests_a_rescore_through_the_pages(world: World, client) -> None:
+    tenant = world.tenant(province="51")
+    world.proposals(tenant, 3)
+    world.judges(DESK, 4)
+    world.open()
+    login(client, world.staff.username)
+    response = client.post(
+        f"/judging/stages/{world.sid(DESK)}/assignments/auto", follow_redirects=True
+    )
+    assert response.status_code == 200 and b"9" in response.data
+    assert world.f.count(Assignment) == 9
+    item = world.assignments(DESK)[0]
+    world.score(DESK, item.id, 70)
+    client.post(
+        f"/judging/assignments/{item.id}/rescore", data={"note": "Periksa lagi kebaruannya."}
+    )
+    assert world.f.count(ScoreSheet, ScoreSheet.status == SheetStatus.DRAFT) == 1
+    # taking a judge off finds a replacement
+    other = world.assignments(DESK)[1]
+    client.post(f"/judging/assignments/{other.id}/remove", data={"reason": "Beban terlalu berat."})
+    assert len(world.assignments(DESK, proposal_id=other.proposal_id)) == 3
+    assert world.f.count(AuditLog, AuditLog.action == "judging.assignment.removed") == 1
+
+
+def test_public_objection_form_without_an_account(world: World, client, app) -> None:
+    (target, _other) = world.to_objection_period(
+        [world.tenant(province="51"), world.tenant(province="52")]
+    )
+    listing = client.get("/sanggah/")
+    assert listing.status_code == 200 and target.title.encode() in listing.data
+    url = f"/sanggah/{target.uuid}"
+    assert client.get(url).status_code == 200
+    data = {
+        "name": "Budi",
+        "email": "budi@example.org",
+        "reason": "Layanan ini sudah tidak berjalan sejak awal tahun.",
+    }
+    assert client.post(url, data=dict(data), csrf=False).status_code == 400  # CSRF required
+    sent = client.post(url, data=dict(data), follow_redirects=True)
+    reference = world.run(lambda: db.session.execute(sa.select(Objection.reference)).scalar_one())
+    assert reference.encode() in sent.data
+    bad = client.post(url, data={**data, "email": "bukan-email"})
+    assert bad.status_code == 400 and world.f.count(Objection) == 1
+    app.config["JUDGING_OBJECTIONS_PER_HOUR"] = 1
+    assert client.post(url, data=dict(data)).status_code == 400
+    world.close_objections()
+    assert client.get(url).status_code == 404
+
+
+def test_tenants_send_finalist_materials(world: World, client) -> None:
+    from shared.models import Tenant
+
+    tenant = world.tenant(province="51")
+    (p,) = world.to_objection_period([tenant])
+    admin = world.f.user(Role.LOCAL_ADMIN, tenant=world.f.get(Tenant, tenant.id))
+    login(client, admin.username)
+    url = f"/finalist/{p.uuid}"
+    fake = client.post(
+        url,
+        data={
+            "video_url": "https://v.example.org/x",
+            "slides": (io.BytesIO(b"GIF89a"), "slides.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert (
+        fake.status_code == 200
+        and world.run(
+            lambda: db.session.execute(
+                sa.text("select count(*) from finalist_material")
+            ).scalar_one()
+        )
+        == 0
+    )
+    ok = client.post(
+        url,
+        data={
+            "video_url": "https://v.example.org/x",
+            "slides": (io.BytesIO(b"%PDF-1.7 deck"), "deck.pdf"),
+            "summary": (io.BytesIO(b"%PDF-1.7 sum"), "sum.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    page = client.get(url).data
+    assert b"deck.pdf" in page and b"sum.pdf" in page
+
+
+def test_panelists_see_the_ranking_only_after_their_own_scores(world: World, client) -> None:
+    from shared.models import Role
+
+    world.settings("desk_evaluation", passing_grade=None)
+    world.proposals(world.tenant(province="51"), 2)
+    world.judges("desk_evaluation", 3)
+    panelists = world.judges("panel_nomination", 3, Role.PANELIST)
+    world.open()
+    world.assign()
+    world.score_all("desk_evaluation", lambda a: 80)
+    world.promote("desk_evaluation")
+    world.assign("panel_nomination")
+    mine = world.assignments("panel_nomination", judge_id=panelists[0].id)
+    for item in world.assignments("panel_nomination"):
+        if item.judge_id != panelists[0].id:
+            world.score("panel_nomination", item.id, 66)
+    login(client, panelists[0].username)
+    url = f"/judging/stages/{world.sid('panel_nomination')}/ranking"
+    page = client.get(url)
+    assert page.status_code == 200 and b"66.00" not in page.data
+    for item in mine:
+        world.score("panel_nomination", item.id, 90)
+    assert b"74.00" in client.get(url).data  # (66 + 66 + 90) / 3 per proposal
