@@ -101,10 +101,10 @@ def create_user(
 
 @cli.command("serve")
 @instance_option
-@serve_options(5001, default_workers=1)
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@serve_options(5001, default_workers=2)
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64))
 def serve(instance: Path, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the regional node with gunicorn (one preloaded worker suits a Pemda intranet)."""
+    """Serve the regional node with gunicorn: preloaded workers sharing the master's memory."""
     serve_command("regional", instance, host, port, workers, threads=threads, preload=True)
 
 
