@@ -16,12 +16,16 @@ def create_app(
 ) -> Flask:
     """Application factory for a regional node."""
     app = build_app(__name__, RegionalConfig, instance_path=instance_path, test_config=test_config)
-    from regional import main
+    from regional import exports, imports, main
+    from shared import tenant_admin
 
     app.add_url_rule("/", endpoint="index", view_func=main.index)
     app.register_blueprint(main.bp)
     from regional import results
 
     results.init_app(app)
+    tenant_admin.register(app)
     proposals.register(app)
+    app.register_blueprint(imports.bp)
+    app.register_blueprint(exports.bp)
     return app

@@ -11,7 +11,7 @@ from flask_login import current_user
 from shared import models  # noqa: F401  (register every model with the metadata)
 from shared.config import load_config
 from shared.db import db, include_in_migrations, sqlite_begin_mode
-from shared.extensions import babel, csrf, login_manager, migrate
+from shared.extensions import babel, csrf, login_manager
 from shared.services.users import scope_of
 from shared.tenancy import reset_scope, set_scope
 from sync import models as sync_models  # noqa: F401
@@ -52,13 +52,16 @@ def build_app(
     load_config(app, defaults, test_config)
 
     db.init_app(app)
-    migrate.init_app(
-        app,
-        db,
-        directory=MIGRATIONS_DIR,
-        render_as_batch=True,
-        include_name=include_in_migrations,
-    )
+    if app.config.get("MIGRATIONS", True):  # off in serving processes (see extensions.py)
+        from flask_migrate import Migrate
+
+        Migrate(
+            app,
+            db,
+            directory=MIGRATIONS_DIR,
+            render_as_batch=True,
+            include_name=include_in_migrations,
+        )
     csrf.init_app(app)
     babel.init_app(
         app,

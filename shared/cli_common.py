@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from shared.cli_support import app_context, check_port_free, make_app, read_secret
 from shared.config import read_instance_config, write_instance_config
@@ -19,6 +18,8 @@ from shared.services import competitions, tenants, users
 
 def initialise(kind: str, instance: Path, values: dict[str, Any]) -> None:
     """Write the instance config, migrate the database to head and seed the competition."""
+    from flask_migrate import upgrade
+
     existing = read_instance_config(instance)
     if existing and existing.get("NODE_KIND") != kind:
         raise click.ClickException(
@@ -65,20 +66,40 @@ def create_user_command(
         )
 
 
-def serve_command(kind: str, instance: Path, host: str, port: int, workers: int) -> None:
+def serve_command(
+    kind: str,
+    instance: Path,
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    threads: int = 4,
+    preload: bool = False,
+) -> None:
     from shared.cli_support import check_initialised
     from shared.server import serve
 
     check_initialised(kind, instance)
     check_port_free(host, port)
-    make_app(kind, instance)  # fail here, with one line, rather than in every worker
-    click.echo(f"sinovik {kind} serving http://{host}:{port}/ ({workers} workers)")
-    serve(lambda: make_app(kind, instance), host=host, port=port, workers=workers)
+    app = make_app(kind, instance, serving=True)  # fail here, with one line, not per worker
+    click.echo(
+        f"sinovik {kind} serving http://{host}:{port}/ ({workers} workers, {threads} threads each)"
+    )
+    serve(
+        (lambda: app) if preload else (lambda: make_app(kind, instance, serving=True)),
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        preload=preload,
+    )
 
 
-def serve_options(default_port: int):
+def serve_options(default_port: int, default_workers: int = 2):
     def decorator(fn):
-        fn = click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))(fn)
+        fn = click.option(
+            "--workers", default=default_workers, show_default=True, type=click.IntRange(1, 64)
+        )(fn)
         fn = click.option(
             "--port", default=default_port, show_default=True, type=click.IntRange(1, 65535)
         )(fn)

@@ -29,13 +29,15 @@ def instance_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
-def make_app(kind: str, instance: Path) -> Flask:
+def make_app(kind: str, instance: Path, *, serving: bool = False) -> Flask:
+    """The app of an instance; a ``serving`` one leaves out what only the CLI needs."""
     if kind == "central":
         from central import create_app
     else:
         from regional import create_app
     try:
-        return create_app(instance_path=str(instance))
+        overrides = {"MIGRATIONS": False} if serving else None
+        return create_app(overrides, instance_path=str(instance))
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -32,11 +33,20 @@ def serve(
     workers: int,
     threads: int = 4,
     timeout: int = 120,
+    preload: bool = False,
 ) -> None:
-    """Serve until stopped; workers load the app after forking (no shared DB connections)."""
+    """Serve until stopped.
+
+    By default each worker loads the app after forking. With ``preload`` the master loads it
+    once and the workers share its memory (copy-on-write; frozen from the garbage collector so
+    it stays shared); connection pools are reset in each worker, so none is shared.
+    """
     GunicornServer(
         factory,
         {
+            "preload_app": preload,
+            "when_ready": _freeze_shared_heap if preload else None,
+            "post_fork": _reset_pools if preload else None,
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
@@ -49,3 +59,28 @@ def serve(
             "proc_name": "sinovik",
         },
     ).run()
+
+
+def _freeze_shared_heap(server: Any) -> None:
+    """Before forking: compile every template and load the catalogs once, in the master, then
+    keep it all out of the collector's reach, so the workers share it instead of copying."""
+    app = server.app.wsgi()
+    for name in app.jinja_env.list_templates(extensions=("html",)):
+        app.jinja_env.get_template(name)
+    with app.test_request_context():
+        from flask_babel import force_locale, gettext
+
+        for locale in app.config["LANGUAGES"]:
+            with force_locale(locale):
+                gettext("Dashboard")
+    gc.collect()
+    gc.freeze()
+
+
+def _reset_pools(server: Any, worker: Any) -> None:
+    """A worker must not reuse a database connection the master may have opened."""
+    from shared.db import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)

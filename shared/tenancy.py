@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import (
@@ -27,6 +28,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql.util import find_tables
 
 
 class TenantScopeError(RuntimeError):
@@ -113,7 +115,31 @@ _SCOPED = (TenantScoped, OptionalTenantScoped)
 
 
 def _scoped_entities(state: ORMExecuteState) -> bool:
-    return any(issubclass(mapper.class_, _SCOPED) for mapper in state.all_mappers)
+    if any(issubclass(mapper.class_, _SCOPED) for mapper in state.all_mappers):
+        return True
+    # ``all_mappers`` lists the top level only: a count over ``select(Proposal).subquery()``
+    # (what pagination runs) or a scoped subquery in a WHERE must be scoped too, so look at
+    # every table the statement reads.
+    if not state.is_select:
+        return False
+    scoped = _scoped_table_names(len(_registry().mappers))
+    return any(getattr(t, "fullname", None) in scoped for t in find_tables(state.statement))
+
+
+def _registry():
+    from shared.db import Base
+
+    return Base.registry
+
+
+@lru_cache(maxsize=4)
+def _scoped_table_names(mapper_count: int) -> frozenset[str]:
+    """The tables of tenant-scoped models (recomputed if models are added)."""
+    return frozenset(
+        mapper.local_table.fullname
+        for mapper in _registry().mappers
+        if issubclass(mapper.class_, _SCOPED)
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")

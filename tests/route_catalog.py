@@ -49,6 +49,7 @@ PLAIN_ARGS: dict[str, Any] = {
     "code": "AAAABBBBCCCCDDDD",
     "part": "groups",
     "section_key": "ringkasan",
+    "fmt": "csv",
     "kind": "slides",
 }
 

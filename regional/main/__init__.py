@@ -1,4 +1,4 @@
-"""Start page of the regional node."""
+"""Start page of the regional node: the tenant's dashboard (a unit's, for its operators)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from shared.models.user import Role
 from shared.permissions import require_roles
+from shared.services import tenant_overview
 from shared.web.nav import add_nav
 
 bp = Blueprint("main", __name__, template_folder="../templates")
@@ -24,5 +25,6 @@ def index():
 @bp.route("/dashboard")
 @require_roles(Role.LOCAL_ADMIN, Role.OPERATOR)
 def dashboard():
-    """The tenant's overview."""
-    return render_template("regional/dashboard.html")
+    """Proposals by status and unit, unsent drafts, time left to the deadline, quota use."""
+    unit_id = current_user.unit_id or 0 if current_user.role == Role.OPERATOR else None
+    return render_template("regional/dashboard.html", ov=tenant_overview.overview(unit_id=unit_id))

@@ -140,3 +140,26 @@ class ProposalComment(PkMixin, TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     proposal: Mapped[Proposal] = relationship(back_populates="comments")
+
+
+# The tenant dashboards count proposals by unit, status and group: one covering index answers
+# them without reading the (large) proposal rows.
+sa.Index(
+    "ix_proposal_overview",
+    Proposal.tenant_id,
+    Proposal.competition_id,
+    Proposal.unit_id,
+    Proposal.status,
+    Proposal.group_code,
+    Proposal.submitted_revision,
+)
+
+# The proposal list pages newest first: walking this index in order reads only one page of
+# rows instead of sorting every proposal of the year.
+sa.Index(
+    "ix_proposal_list",
+    Proposal.tenant_id,
+    Proposal.competition_id,
+    Proposal.updated_at,
+    Proposal.id,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy.orm import selectinload
 
 from shared.competition_config import CompetitionConfig, default_config
@@ -79,11 +80,19 @@ def ensure_default_competition(today: date | None = None) -> Competition:
 
 
 def current_competition() -> Competition | None:
-    """The competition proposals are collected for now: the latest year."""
+    """The competition proposals are collected for now: the latest year (looked up once per
+    request: every page asks for it, some several times)."""
+    if has_request_context():
+        cached = g.get("_current_competition")
+        if cached is not None and cached in db.session:
+            return cached
     stmt = (
         sa.select(Competition)
         .options(selectinload(Competition.versions), selectinload(Competition.stages))
         .order_by(Competition.year.desc())
         .limit(1)
     )
-    return db.session.execute(stmt).scalar_one_or_none()
+    competition = db.session.execute(stmt).scalar_one_or_none()
+    if has_request_context():
+        g._current_competition = competition
+    return competition

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import defer, selectinload
 
@@ -102,16 +103,18 @@ class ProposalInput:
 # -- labels -----------------------------------------------------------------------------------
 
 
+STATUS_LABELS = {  # lazy: one catalog lookup per label shown, not five
+    S.DRAFT: _l("Draft"),
+    S.SENT: _l("Sent to admin"),
+    S.RETURNED: _l("Returned"),
+    S.VERIFIED: _l("Verified"),
+    S.SUBMITTED: _l("Submitted"),
+}
+
+
 def status_label(status: ProposalStatus | str) -> str:
     """The status as people read it."""
-    labels = {
-        S.DRAFT: _("Draft"),
-        S.SENT: _("Sent to admin"),
-        S.RETURNED: _("Returned"),
-        S.VERIFIED: _("Verified"),
-        S.SUBMITTED: _("Submitted"),
-    }
-    return labels.get(ProposalStatus(status), str(status))
+    return str(STATUS_LABELS[ProposalStatus(status)])
 
 
 # -- the registration window ------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""The Admin Lokal registers, edits and deactivates units; each bad input has its message."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from shared.db import db
+from shared.models import AuditLog, Proposal, Role, Unit
+from tests.conftest import login
+from tests.proposal_support import complete_values, form_data, open_window
+
+FULL_UNIT = {
+    "name": "Dinas Kesehatan",
+    "head_name": "dr. Muhammad Ali",
+    "official_name": "Sri Wahyuni",
+    "official_position": "Sekretaris Dinas",
+    "official_phone": "0291-591234",
+    "official_email": "dinkes@jepara.go.id",
+    "it_name": "Agus Santoso",
+    "it_phone": "+62 812 3456 7890",
+    "it_email": "ti.dinkes@jepara.go.id",
+}
+
+
+@pytest.fixture
+def admin(login_as, tenant):
+    return login_as(Role.LOCAL_ADMIN, tenant=tenant)
+
+
+def test_admin_registers_a_unit_with_its_contacts(client, factory, admin, tenant) -> None:
+    response = client.post("/units/new", data=dict(FULL_UNIT))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Unit Dinas Kesehatan telah didaftarkan" in page
+    for value in ("dr. Muhammad Ali", "Sekretaris Dinas", "Agus Santoso", "0291-591234"):
+        assert value in page
+    stored = factory.count(Unit, Unit.tenant_id == tenant.id, Unit.name == "Dinas Kesehatan")
+    assert stored == 1
+    entries = factory.count(
+        AuditLog, AuditLog.action == "unit.create", AuditLog.actor_id == admin.id
+    )
+    assert entries == 1
+    listing = client.get("/units/").get_data(as_text=True)
+    assert "Dinas Kesehatan" in listing and "Sri Wahyuni" in listing
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": "   "}, "Unit wajib diberi nama"),
+        ({"official_email": "bukan-surel"}, "Masukkan alamat surel yang benar"),
+        ({"it_email": "ti@"}, "Masukkan alamat surel yang benar"),
+        ({"official_phone": "telepon saya"}, "Masukkan nomor telepon"),
+        ({"it_phone": "12"}, "Masukkan nomor telepon"),
+        ({"head_name": "x" * 121}, "Paling banyak 120 karakter"),
+        ({"name": "dinas pendidikan"}, "Unit bernama dinas pendidikan sudah ada"),
+    ],
+)
+def test_bad_unit_input_gets_its_message_and_writes_nothing(
+    client, factory, admin, tenant, changes, message
+) -> None:
+    factory.unit(tenant, name="Dinas Pendidikan")
+    units_before = factory.count(Unit)
+    audit_before = factory.count(AuditLog)
+    response = client.post("/units/new", data={**FULL_UNIT, **changes})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    # what was typed is still in the form
+    assert "Sekretaris Dinas" in page
+    assert factory.count(Unit) == units_before
+    assert factory.count(AuditLog) == audit_before
+
+
+def test_a_unit_name_may_repeat_in_another_tenant(
+    client, factory, admin, tenant, other_tenant
+) -> None:
+    factory.unit(other_tenant, name="Dinas Kesehatan")
+    assert client.post("/units/new", data=dict(FULL_UNIT)).status_code == 302
+
+
+def test_edit_records_only_what_changed(app, client, factory, admin, tenant, in_app) -> None:
+    unit = factory.unit(tenant, **FULL_UNIT)
+    form = {**FULL_UNIT, "head_name": "dr. Siti Rahma", "it_phone": "0812-1111-2222"}
+    response = client.post(f"/units/{unit.id}/edit", data=form)
+    assert response.status_code == 302
+    stored = factory.get(Unit, unit.id)
+    assert (stored.head_name, stored.it_phone) == ("dr. Siti Rahma", "0812-1111-2222")
+    with in_app(app):
+        entry = db.session.execute(
+            sa.select(AuditLog).where(AuditLog.action == "unit.update")
+        ).scalar_one()
+    assert entry.before == {"head_name": "dr. Muhammad Ali", "it_phone": FULL_UNIT["it_phone"]}
+    assert entry.after == {"head_name": "dr. Siti Rahma", "it_phone": "0812-1111-2222"}
+    assert entry.actor_id == admin.id
+
+
+def test_bad_edit_changes_nothing(client, factory, admin, tenant) -> None:
+    factory.unit(tenant, name="Dinas Pendidikan")
+    unit = factory.unit(tenant, **FULL_UNIT)
+    form = {**FULL_UNIT, "name": "DINAS PENDIDIKAN", "head_name": "Orang Lain"}
+    response = client.post(f"/units/{unit.id}/edit", data=form)
+    assert response.status_code == 400
+    assert "sudah ada" in response.get_data(as_text=True)
+    stored = factory.get(Unit, unit.id)
+    assert (stored.name, stored.head_name) == ("Dinas Kesehatan", "dr. Muhammad Ali")
+    assert factory.count(AuditLog, AuditLog.action == "unit.update") == 0
+
+
+def test_deactivating_keeps_proposals_and_blocks_new_work(client, factory, admin, tenant) -> None:
+    competition = open_window(factory)
+    unit = factory.unit(tenant, name="Dinas Perhubungan")
+    for _ in range(3):
+        factory.proposal(tenant, unit)
+    response = client.post(f"/units/{unit.id}/deactivate")
+    assert response.status_code == 302
+    page = client.get(f"/units/{unit.id}").get_data(as_text=True)
+    assert "proposalnya tetap disimpan" in page
+    stored = factory.get(Unit, unit.id)
+    assert not stored.active and stored.deactivated_at is not None
+    assert factory.count(Proposal, Proposal.unit_id == unit.id) == 3
+    assert factory.count(AuditLog, AuditLog.action == "unit.deactivate") == 1
+    # no new operator for it, and the proposal services refuse it
+    response = client.post(
+        "/operators/new",
+        data={"username": "budi", "full_name": "Budi", "email": "b@x.go.id", "unit_id": unit.id},
+    )
+    assert response.status_code == 400
+    operator = factory.user(Role.OPERATOR, tenant=tenant, unit=unit)
+    client.post("/logout")
+    login(client, operator.username)
+    response = client.post("/proposals/new", data=form_data(complete_values(competition)))
+    assert response.status_code == 400
+    assert "Pilih unit aktif" in response.get_data(as_text=True)
+    assert factory.count(Proposal, Proposal.unit_id == unit.id) == 3
+    client.post("/logout")
+    login(client, admin.username)
+    # reactivation brings it back
+    client.post(f"/units/{unit.id}/activate")
+    assert factory.get(Unit, unit.id).active
+    assert factory.count(AuditLog, AuditLog.action == "unit.activate") == 1
+
+
+def test_operators_cannot_manage_units(client, factory, login_as, tenant) -> None:
+    unit = factory.unit(tenant)
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    assert client.get("/units/").status_code == 403
+    assert client.post("/units/new", data=dict(FULL_UNIT)).status_code == 403
+    assert factory.count(Unit) == 1
