@@ -8,7 +8,7 @@ from flask import Flask
 
 from central import models  # noqa: F401  (central's own tables join the metadata)
 from central.config import CentralConfig
-from shared import proposals
+from shared import proposals, tenant_admin
 from shared.app import build_app
 
 
@@ -29,6 +29,7 @@ def create_app(
     dashboard.register(app)
     screening.register(app)
     proposals.register(app)
+    tenant_admin.register(app)  # units and operators of tenants without a node
     judging.init_app(app)
     _register_announcement(app)
     return app
