@@ -51,3 +51,35 @@ def test_second_run_sends_nothing_and_replays_are_acknowledged(pair: Pair) -> No
     replay = sync_run(pair, do_pull=False)
     assert replay.ok and replay.push.duplicates == 2
     assert len(pair.central_revisions()) == 2
+
+
+def test_many_proposals_travel_in_bounded_batches(pair: Pair) -> None:
+    from shared.models.tenant import Tenant
+    from shared.models.unit import Unit
+    from sync.loadgen import seed_submitted
+
+    pair.connect()
+    pair.node.config.update(SYNC_BATCH_ITEMS=40, SYNC_BATCH_BYTES=64 * 1024)
+    uuids = pair.on_node(
+        lambda: seed_submitted(
+            db.session.get(Tenant, pair.tenant.id),
+            db.session.get(Unit, pair.unit.id),
+            150,
+            attachments_per_proposal=1,
+        )
+    )
+    requests_seen: list[int] = []
+
+    def _count_batches(n: int) -> None:
+        requests_seen.append(n)
+
+    from sync import node
+    from sync.push import push
+
+    def _push():
+        return push(node.client(), _count_batches)
+
+    report = pair.on_node(_push)
+    assert report.ok and report.acked == 150
+    assert len(requests_seen) >= 4 and max(requests_seen) <= 40
+    assert sorted(u for u, _, _ in pair.central_revisions()) == sorted(uuids)
