@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,11 +49,30 @@ class RejectedRow:
     proposal: Proposal | None
 
 
+# The runner's per-item lines ("rejected <uuid> r<n>: why") may name another tenant's proposal
+# on a node that hosts several tenants; the page lists the tenant's own items instead.
+_ITEM_LINE = re.compile(r"^(rejected|failed) [0-9a-fA-F-]{36} r\d+: ")
+
+
+def node_problems(lines: list[str]) -> str:
+    """The node-wide problems of a run, without lines about single proposals."""
+    return "; ".join(line for line in lines if line and not _ITEM_LINE.match(line))
+
+
 @dataclass
 class SyncOverview:
     link: NodeLink | None
     counts: dict[str, int]
     rejected: list[RejectedRow]
+
+    @property
+    def last_error(self) -> str:
+        """The last run's error as this tenant may read it ("" when the last run went well)."""
+        if self.link is None or not self.link.last_error:
+            return ""
+        return node_problems(self.link.last_error.split("; ")) or _(
+            "Central did not accept some revisions this node sent; yours, if any, are listed below."
+        )
 
     def series(self) -> list[tuple[str, int]]:
         """(label, count) per outbox state, for the chart."""
@@ -110,7 +130,7 @@ def sync_now() -> Outcome:
     )
     if report.ok:
         return Outcome(_("Sync finished: %(counts)s", counts=counts), "success")
-    problems = "; ".join(report.failure_lines())
+    problems = node_problems(report.failure_lines())
     return Outcome(
         _("Sync finished with problems: %(counts)s %(problems)s", counts=counts, problems=problems),
         "error",
