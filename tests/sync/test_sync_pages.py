@@ -161,3 +161,55 @@ def test_an_unconnected_node_explains_how_to_connect(pair: Pair) -> None:
     page = admin.get("/sync/").get_data(as_text=True)
     assert 'id="not-connected"' in page and "sinovik regional connect" in page
     assert "Sinkronisasi gagal" in _sync_now(admin)
+
+
+def test_results_from_central_reach_the_admins_pages(pair: Pair) -> None:
+    """Screening with its reason, stage reached and award travel back with "Sync now"."""
+    from central.screening import services as screening
+    from shared.models import Stage
+    from sync import feed
+
+    pair.connect()
+    failed, finalist = pair.submitted(2)
+    admin = _node_admin(pair)
+    _sync_now(admin)
+    secretariat = pair.central.factory.user(Role.SECRETARIAT)
+
+    def _decide():
+        by_uuid = {p.uuid: p for p in db.session.execute(sa.select(Proposal)).scalars()}
+        staff = db.session.get(type(pair.admin), secretariat.id)
+        db.session.execute(sa.update(Stage).values(publish_at=utcnow() - timedelta(hours=1)))
+        screening.decide(
+            by_uuid[failed],
+            result="failed",
+            reason_code="other",
+            note="Usia implementasi kurang dari satu tahun.",
+            actor=staff,
+        )
+        screening.decide(by_uuid[finalist], result="passed", reason_code="", note="", actor=staff)
+        won = by_uuid[finalist]
+        won.stage_code, won.award = "final", "top"
+        feed.publish(
+            "stage.reached",
+            {"uuid": won.uuid, "stage_code": "final", "award": "top"},
+            tenant_id=won.tenant_id,
+        )
+
+    pair.on_central(_decide)
+    page = _sync_now(admin)
+    assert re.search(r"Sinkronisasi selesai: .*; [1-9]\d* pembaruan diterima", page)
+    results = admin.get("/results").get_data(as_text=True)
+    failed_title, finalist_title = (
+        pair.on_node(
+            lambda u=u: db.session.execute(
+                sa.select(Proposal.title).where(Proposal.uuid == u)
+            ).scalar_one()
+        )
+        for u in (failed, finalist)
+    )
+    row = results.split(failed_title, 1)[1].split("</tr>", 1)[0]
+    assert "Tidak lolos seleksi" in row and "Usia implementasi kurang dari satu tahun." in row
+    row = results.split(finalist_title, 1)[1].split("</tr>", 1)[0]
+    assert "Lolos seleksi" in row and "Top Inovasi Pelayanan Publik" in row
+    shown = admin.get(f"/proposals/{_proposal_id(pair, finalist)}").get_data(as_text=True)
+    assert "Top Inovasi Pelayanan Publik" in shown
