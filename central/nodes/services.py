@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from shared.db import db
@@ -12,14 +13,25 @@ from shared.models.user import User
 from shared.services import ServiceError
 from sync import credentials
 from sync.credentials import IssuedCredentials
-from sync.models import SyncNode
+from sync.models import SyncNode, SyncNodeTenant
 
 LABEL_MAX = 200
 
 
 def panel_context(tenant: Tenant) -> dict[str, Any]:
-    """The tenant's nodes, oldest first, for the nodes panel."""
-    return {"nodes": credentials.nodes_of_tenant(tenant.id)}
+    """The tenant's nodes, oldest first, and the other tenants each of them also serves."""
+    found = credentials.nodes_of_tenant(tenant.id)
+    also: dict[str, list[str]] = {}
+    if found:
+        rows = db.session.execute(
+            sa.select(SyncNodeTenant.node_id, Tenant.name)
+            .join(Tenant, Tenant.id == SyncNodeTenant.tenant_id)
+            .where(SyncNodeTenant.node_id.in_([n.id for n in found]), Tenant.id != tenant.id)
+            .order_by(Tenant.code)
+        )
+        for node_id, name in rows:
+            also.setdefault(node_id, []).append(name)
+    return {"nodes": found, "also_serves": also}
 
 
 def node_of_tenant(tenant: Tenant, node_id: str) -> SyncNode | None:

@@ -114,3 +114,24 @@ def test_tenant_list_shows_when_a_node_last_synced(
         if f"<td>{code}</td>" in row
     }
     assert "WIB" in rows[tenant.code] and "WIB" not in rows[other_tenant.code]
+
+
+def test_a_node_serving_several_tenants_says_so(
+    client, login_as, factory, tenant, other_tenant, in_app, app
+) -> None:
+    from shared.models import Tenant
+    from sync import credentials
+
+    node_id = factory.run(
+        lambda: (
+            credentials.issue(
+                [db.session.get(Tenant, tenant.id), db.session.get(Tenant, other_tenant.id)],
+                actor=None,
+            ).node.id
+        )
+    )
+    login_as(Role.SECRETARIAT)
+    page = client.get(f"/tenants/{tenant.code}").get_data(as_text=True)
+    assert node_id in page and "Juga melayani: Kota Semarang" in page
+    page = client.get(f"/tenants/{other_tenant.code}").get_data(as_text=True)
+    assert node_id in page and "Juga melayani: Kabupaten Jepara" in page
