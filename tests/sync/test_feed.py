@@ -198,3 +198,24 @@ def test_a_reset_central_gets_everything_back_from_the_node(pair: Pair) -> None:
     assert report.ok and report.pull.resynced
     assert sorted(u for u, _, _ in pair.central_revisions()) == sorted(uuids)
     assert pair.outbox_states() == {"acked": 3}
+
+
+def test_an_invitation_to_the_khusus_group_reaches_the_node(pair: Pair) -> None:
+    from shared.models.invitation import Invitation
+    from shared.models.tenant import Tenant
+    from shared.services import invitations
+
+    pair.connect()
+
+    def _invite():
+        competition = db.session.execute(sa.select(Competition)).scalar_one()
+        invitations.invite(
+            db.session.get(Tenant, pair.central_tenant.id), competition, "khusus", actor=None
+        )
+
+    pair.on_central(_invite)
+    assert sync_run(pair).ok
+    groups = pair.on_node(
+        lambda: db.session.execute(sa.select(Invitation.group_code)).scalars().all()
+    )
+    assert groups == ["khusus"]
