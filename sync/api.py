@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from shared.blobstore import SHA256_RE, blob_store
-from shared.db import db, sqlite_begin_mode, utcnow
+from shared.db import db, utcnow
 from shared.extensions import csrf
 from shared.tenancy import national_scope
 from sync import changes, ingest
@@ -47,8 +47,7 @@ def _error(message: str, status: int, **extra: Any):
 
 @bp.before_request
 def _authenticate():
-    if request.method in ("POST", "PUT"):
-        g._sync_begin = sqlite_begin_mode.set("IMMEDIATE")
+    # (the app's own hook already opens write requests with BEGIN IMMEDIATE on SQLite)
     g._sync_scope = national_scope()
     g._sync_scope.__enter__()
     try:
@@ -64,9 +63,6 @@ def _leave_scope(exc: BaseException | None) -> None:
     scope = g.pop("_sync_scope", None)
     if scope is not None:
         scope.__exit__(None, None, None)
-    token = g.pop("_sync_begin", None)
-    if token is not None:
-        sqlite_begin_mode.reset(token)
 
 
 @bp.errorhandler(HTTPException)
@@ -101,12 +97,13 @@ class _BadRequest(HTTPException):
 @bp.get("/hello")
 def hello():
     node = _node()
+    epoch = changes.epoch()  # made (and committed) on first use
     db.session.commit()
     return jsonify(
         {
             "node_id": node.node.id,
             "tenants": sorted(node.tenants),
-            "epoch": changes.epoch(),
+            "epoch": epoch,
             "schema": P.SCHEMA_VERSION,
         }
     )
@@ -194,13 +191,10 @@ def push():
     accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
     node.node.last_push_at = utcnow()
     node.node.pushed_total = (node.node.pushed_total or 0) + accepted
+    epoch = changes.epoch()
     db.session.commit()
     return jsonify(
-        {
-            "results": [r.as_dict() for r in results],
-            "epoch": changes.epoch(),
-            "schema": P.SCHEMA_VERSION,
-        }
+        {"results": [r.as_dict() for r in results], "epoch": epoch, "schema": P.SCHEMA_VERSION}
     )
 
 
