@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -149,17 +150,18 @@ def blob_chunk(sha256: str):
         return _error(f"attachment larger than central accepts ({limit} bytes)", 413)
     partial = _partial(sha256)
     partial.parent.mkdir(parents=True, exist_ok=True)
-    have = partial.stat().st_size if partial.exists() else 0
-    if offset != have:
-        return _error("resume from the offset central holds", 409, offset=have)
     chunk = request.get_data()
-    if have + len(chunk) > total:
-        return _error("chunk runs past the declared size", 400, offset=have)
     with partial.open("ab") as out:
+        fcntl.flock(out, fcntl.LOCK_EX)  # a duplicated request waits, then sees the new size
+        have = os.fstat(out.fileno()).st_size
+        if offset != have:
+            return _error("resume from the offset central holds", 409, offset=have)
+        if have + len(chunk) > total:
+            return _error("chunk runs past the declared size", 400, offset=have)
         out.write(chunk)
         out.flush()
         os.fsync(out.fileno())
-    have += len(chunk)
+        have += len(chunk)
     if have < total:
         return jsonify({"sha256": sha256, "complete": False, "offset": have})
     digest = hashlib.sha256()
