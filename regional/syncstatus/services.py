@@ -47,6 +47,7 @@ class ProposalSync:
 class RejectedRow:
     item: OutboxItem
     proposal: Proposal | None
+    newer: ProposalSync | None = None  # a later revision of the proposal, once submitted
 
 
 # The runner's per-item lines ("rejected <uuid> r<n>: why") may name another tenant's proposal
@@ -87,7 +88,14 @@ def overview() -> SyncOverview:
         p.uuid: p
         for p in db.session.execute(sa.select(Proposal).where(Proposal.uuid.in_(uuids))).scalars()
     }
-    rows = [RejectedRow(item, proposals.get(item.proposal_uuid)) for item in rejected]
+    newest = status.by_proposal(uuids)
+    rows = []
+    for item in rejected:
+        latest = newest.get(item.proposal_uuid)
+        newer = None
+        if latest is not None and latest.revision > item.revision:
+            newer = ProposalSync(latest.state, latest.revision, latest.last_error, latest.acked_at)
+        rows.append(RejectedRow(item, proposals.get(item.proposal_uuid), newer))
     return SyncOverview(node.link(), status.counts(), rows)
 
 

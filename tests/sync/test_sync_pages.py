@@ -92,6 +92,18 @@ def test_rejected_revisions_show_their_reason_to_their_tenant_only(pair: Pair) -
     shown = admin.get(proposal_url).get_data(as_text=True)
     assert "Ditolak server pusat" in shown and reason in shown
 
+    # a new revision, once central accepts it, is shown next to the old rejection
+    pair.on_central(
+        lambda: db.session.execute(
+            sa.update(Competition).values(registration_closes_at=utcnow() + timedelta(days=10))
+        )
+    )
+    for step in ("revise", "verify", "submit"):
+        assert admin.post(f"{proposal_url}/{step}").status_code == 302
+    page = _sync_now(admin)
+    assert _count(page, "acked") == 1 and _count(page, "rejected") == 1
+    assert "Sejak itu revisi 2: Diterima server pusat" in page.split('id="rejected"')[1]
+
     # an Admin Lokal of another tenant hosted on the same node sees none of it
     other = pair.node_factory.tenant(code="33.21", name="Kabupaten Kudus")
     other_admin = pair.node_factory.user(Role.LOCAL_ADMIN, other)
