@@ -664,10 +664,18 @@ class HistoryEntry:
 
 
 def history(proposal: Proposal) -> list[HistoryEntry]:
-    """Audit entries and comments of the proposal, oldest first."""
+    """The proposal's own workflow (audit entries) and comments, oldest first.
+
+    Only ``proposal.*`` actions: what the ministry records on the proposal on central
+    (screening, judging, objections) is embargoed and reaches the agency as published results.
+    """
     stmt = (
         sa.select(AuditLog)
-        .where(AuditLog.object_type == "Proposal", AuditLog.object_id == proposal.uuid)
+        .where(
+            AuditLog.object_type == "Proposal",
+            AuditLog.object_id == proposal.uuid,
+            AuditLog.action.like("proposal.%"),
+        )
         .order_by(AuditLog.at, AuditLog.id)
     )
     entries = [
