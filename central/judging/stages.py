@@ -401,11 +401,10 @@ class PromotionCheck:
         return not self.problems
 
 
-def pending_sheets(js: JudgingStage) -> int:
-    """Active assignments whose judge has not submitted or abstained yet."""
+def open_assignments(js: JudgingStage, judge: User | None = None) -> sa.Select:
+    """Active assignments of the stage (of one judge) without a submitted or abstained sheet."""
     stmt = (
-        sa.select(sa.func.count())
-        .select_from(Assignment)
+        sa.select(Assignment)
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .where(
             Assignment.stage_id == js.stage_id,
@@ -413,6 +412,12 @@ def pending_sheets(js: JudgingStage) -> int:
             sa.or_(ScoreSheet.id.is_(None), ScoreSheet.status == SheetStatus.DRAFT),
         )
     )
+    return stmt if judge is None else stmt.where(Assignment.judge_id == judge.id)
+
+
+def pending_sheets(js: JudgingStage) -> int:
+    """Active assignments whose judge has not submitted or abstained yet."""
+    stmt = sa.select(sa.func.count()).select_from(open_assignments(js).subquery())
     return db.session.execute(stmt).scalar_one()
 
 

@@ -110,6 +110,7 @@ STATUS_LABELS = {  # lazy: one catalog lookup per label shown, not five
     S.VERIFIED: _l("Verified"),
     S.SUBMITTED: _l("Submitted"),
 }
+STATUS_ORDER = tuple(STATUS_LABELS)  # the way through the workflow, as lists and charts show it
 
 
 def status_label(status: ProposalStatus | str) -> str:
