@@ -51,6 +51,7 @@ PLAIN_ARGS: dict[str, Any] = {
     "section_key": "ringkasan",
     "fmt": "csv",
     "kind": "slides",
+    "sha256": "0" * 64,
 }
 
 # Endpoints anyone may open without logging in.
@@ -82,5 +83,15 @@ PUBLIC_ENDPOINTS = {
 # Endpoints every logged-in account may open (no role restriction).
 ANY_ACCOUNT_ENDPOINTS = {"auth.logout", "auth.onboarding", "auth.change_password"}
 
+# Endpoints a regional node calls, authenticated by its signed request (sync/protocol.py)
+# instead of a session; tests/test_route_security.py checks that they refuse unsigned calls.
+NODE_SIGNED_ENDPOINTS = {
+    "sync_api.hello",
+    "sync_api.blobs_missing",
+    "sync_api.blob_chunk",
+    "sync_api.push",
+    "sync_api.feed",
+}
+
 # Endpoints authenticated by other means than the session (no CSRF: not browser forms).
-CSRF_EXEMPT_ENDPOINTS: set[str] = set()
+CSRF_EXEMPT_ENDPOINTS: set[str] = set(NODE_SIGNED_ENDPOINTS)

@@ -284,7 +284,7 @@ def _publish_stage(proposal: Proposal, js: JudgingStage) -> None:
         "stage.reached",
         {"uuid": proposal.uuid, "stage_code": proposal.stage_code, "award": proposal.award},
         tenant_id=proposal.tenant_id,
-        visible_at=js.stage.publish_at,
+        stage=js.stage,
     )
 
 
@@ -518,7 +518,7 @@ def promote(js: JudgingStage, *, actor: User, now: datetime | None = None) -> Pr
                 "award.given",
                 {"uuid": proposal.uuid, "stage_code": proposal.stage_code, "award": proposal.award},
                 tenant_id=proposal.tenant_id,
-                visible_at=js.stage.publish_at,
+                stage=js.stage,
             )
     elif nxt is not None:
         for pid in sorted(selected):

@@ -25,7 +25,7 @@ from sqlalchemy.orm import load_only
 from central.screening import checks
 from central.screening.models import ScreeningCheck
 from shared.db import db, utcnow
-from shared.models.competition import Competition
+from shared.models.competition import Competition, Stage
 from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
 from shared.models.tenant import Tenant, TenantKind
 from shared.models.user import User
@@ -323,12 +323,8 @@ def reason_text(result: ScreeningResult, reason_code: str, note: str) -> str:
     return ": ".join(part for part in (label, note) if part)
 
 
-def _visible_at(competition: Competition) -> datetime:
-    stage = next((s for s in competition.stages if s.code == "screening"), None)
-    now = utcnow()
-    if stage is not None and stage.publish_at is not None and stage.publish_at > now:
-        return stage.publish_at
-    return now
+def _screening_stage(competition: Competition) -> Stage | None:
+    return next((s for s in competition.stages if s.code == "screening"), None)
 
 
 def decide(proposal: Proposal, *, result: str, reason_code: str, note: str, actor: User) -> None:
@@ -369,7 +365,7 @@ def decide(proposal: Proposal, *, result: str, reason_code: str, note: str, acto
         EVENT_KIND,
         {"uuid": proposal.uuid, "revision": revision, "result": outcome.value, "reason": reason},
         tenant_id=proposal.tenant_id,
-        visible_at=_visible_at(proposal.competition),
+        stage=_screening_stage(proposal.competition),
     )
 
 

@@ -15,7 +15,7 @@ from central.judging.export import stage_workbook
 from central.judging.models import EntryStatus, Objection, ObjectionStatus, PresentationSlot
 from central.judging.schedule import ScheduleSettings
 from shared.db import db, utcnow
-from shared.models import AuditLog, Proposal
+from shared.models import AuditLog, Proposal, Stage
 from shared.services import ServiceError
 from shared.tenancy import tenant_scope
 from shared.timeutil import WIB
@@ -330,7 +330,7 @@ def test_final_selection_gives_awards_publishes_them_and_lists_alphabetically(wo
     final_publish = world.run(lambda: js(world.sid("final")).stage.publish_at)
     events = world.run(
         lambda: [
-            (e.payload["award"], e.visible_at)
+            (e.payload["award"], db.session.get(Stage, e.stage_id).publish_at)
             for e in db.session.execute(
                 sa.select(ChangeEvent).where(ChangeEvent.kind == "award.given")
             ).scalars()
