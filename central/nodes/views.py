@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from central.nodes import services as nodes
-from central.web import apply_service, no_store
+from shared.web.views import apply_service, no_store
 from shared.db import db
 from shared.models.tenant import Tenant
 from shared.models.user import Role
