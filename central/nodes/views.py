@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from central.nodes import services as nodes
-from shared.web.views import apply_service, no_store
 from shared.db import db
 from shared.models.tenant import Tenant
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.web.loading import load_or_404
+from shared.web.views import apply_service, no_store
 from sync.credentials import IssuedCredentials
 from sync.models import SyncNode
 
