@@ -34,6 +34,9 @@ def create_app(
     from sync import api as sync_api
 
     sync_api.init_app(app)
+    from central import nodes
+
+    nodes.init_app(app)
     _register_announcement(app)
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -101,3 +102,16 @@ def nodes_of_tenant(tenant_id: int) -> list[SyncNode]:
         .order_by(SyncNode.created_at)
     )
     return list(db.session.execute(stmt).scalars())
+
+
+def last_seen_by_tenant(tenant_ids: list[int]) -> dict[int, datetime]:
+    """When a node of each tenant last called central (tenants without a node are absent)."""
+    if not tenant_ids:
+        return {}
+    stmt = (
+        sa.select(SyncNodeTenant.tenant_id, sa.func.max(SyncNode.last_seen_at))
+        .join(SyncNode, SyncNode.id == SyncNodeTenant.node_id)
+        .where(SyncNodeTenant.tenant_id.in_(tenant_ids), SyncNode.last_seen_at.is_not(None))
+        .group_by(SyncNodeTenant.tenant_id)
+    )
+    return {tid: seen for tid, seen in db.session.execute(stmt)}

@@ -18,6 +18,14 @@ def _judging() -> Any:
     return catalog
 
 
+def _node_id(f: Any, t: Any) -> str:
+    from shared.db import db
+    from shared.models import Tenant
+    from sync import credentials
+
+    return f.run(lambda: credentials.issue([db.session.get(Tenant, t.id)], actor=None).node.id)
+
+
 # URL argument -> how to make an object of a given tenant and return the value for the URL.
 # Signature: (factory, tenant) -> value
 OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
@@ -31,6 +39,7 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "nomination_id": lambda f, t: af.nomination(f, t).id,
     "request_id": lambda f, t: f.account_request(t).id,
     "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
+    "node_id": lambda f, t: _node_id(f, t),  # central: a regional node serving the tenant
     # judging (central): see tests/central/judging/catalog.py
     "stage_id": lambda f, t: _judging().stage_id(f, t),
     "rubric_id": lambda f, t: _judging().rubric_id(f, t),

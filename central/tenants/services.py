@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from shared.pagination import Paged, clamp_page
 from shared.services import ServiceError, audit
 from shared.services import tenants as shared_tenants
 from shared.services.competitions import current_competition
+from sync import credentials as sync_credentials
 
 # Regions come from the official list (seed-regions); the secretariat adds the others by hand.
 ADDABLE_KINDS = (TenantKind.KEMENTERIAN, TenantKind.LEMBAGA, TenantKind.BUMN, TenantKind.BUMD)
@@ -69,6 +71,7 @@ class TenantRow:
     admins: int = 0
     submitted: int = 0
     in_progress: int = 0
+    last_sync: datetime | None = None  # when a regional node of the tenant last called central
 
 
 @dataclass
@@ -106,6 +109,8 @@ def _fill_counts(rows: dict[int, TenantRow]) -> None:
     )
     for tenant_id, n in admins:
         rows[tenant_id].admins = n
+    for tenant_id, seen in sync_credentials.last_seen_by_tenant(ids).items():
+        rows[tenant_id].last_sync = seen
     competition = current_competition()
     if competition is None:
         return
