@@ -94,10 +94,11 @@ def data_stamp() -> int | None:
     info = connection.connection.info  # the DBAPI connection's: survives pool check-outs
     if info.get("sinovik_data_version") != version:
         # Another connection committed since this one last looked (or it is new): retire every
-        # entry, and build this request's part without the cache (the snapshot may hold
-        # commits counted after the transaction began).
+        # entry, and build this transaction's parts without the cache (its snapshot may hold
+        # commits counted after it began).
         info["sinovik_data_version"] = version
         _bump()
+        session.info["sinovik_generation"] = None  # for the rest of this transaction
         return None
     return session.info.get("sinovik_generation")
 
