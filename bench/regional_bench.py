@@ -201,20 +201,29 @@ def login(base: str, username: str) -> requests.Session:
     return session
 
 
-def run_load(base: str, path: str, users: list[str], n_requests: int) -> list[float]:
-    """Closed loop: each client sends its next request as soon as the last one answered.
-
-    Clients use http.client over kept-alive connections: the load generator shares the
-    machine with the server, so it should spend as little CPU as it can.
-    """
-    port = int(base.rsplit(":", 1)[1].strip("/"))
+def log_in_all(base: str, users: list[str]) -> list[str]:
+    """One logged-in session cookie per client (logging in hashes a password: not timed)."""
     cookies = []
     for user in users:
         jar = login(base, user).cookies
         cookies.append("; ".join(f"{c.name}={c.value}" for c in jar))
+    return cookies
+
+
+def run_load(
+    base: str, path: str, cookies: list[str], n_requests: int, started: threading.Barrier
+) -> list[float]:
+    """Closed loop: each client sends its next request as soon as the last one answered.
+
+    Clients use http.client over kept-alive connections: the load generator shares the
+    machine with the server, so it should spend as little CPU as it can. Every client sends
+    one warm-up request, then all wait at ``started`` (which the caller also joins, to start
+    its clock and CPU count there).
+    """
+    port = int(base.rsplit(":", 1)[1].strip("/"))
     times: list[float] = []
     lock = threading.Lock()
-    per_client = max(1, n_requests // len(users))
+    per_client = max(1, n_requests // len(cookies))
     failures: list[str] = []
 
     def client(cookie: str) -> None:
@@ -223,13 +232,14 @@ def run_load(base: str, path: str, users: list[str], n_requests: int) -> list[fl
         headers = {"Cookie": cookie, "User-Agent": requests.utils.default_user_agent()}
         conn.request("GET", path, headers=headers)  # warm-up
         conn.getresponse().read()
+        started.wait()
         local = []
         for _ in range(per_client):
-            started = time.perf_counter()
+            sent = time.perf_counter()
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             response.read()
-            local.append((time.perf_counter() - started) * 1000)
+            local.append((time.perf_counter() - sent) * 1000)
             if response.status != 200:
                 failures.append(f"{path}: {response.status}")
         conn.close()
@@ -239,6 +249,7 @@ def run_load(base: str, path: str, users: list[str], n_requests: int) -> list[fl
     threads = [threading.Thread(target=client, args=(c,)) for c in cookies]
     for t in threads:
         t.start()
+    started.wait()
     for t in threads:
         t.join()
     if failures:
@@ -339,11 +350,17 @@ def main() -> int:
                     log(f"{label:<28}  (no such page in this build)")
                     continue
                 workers = children(server.pid)
-                started, cpu = time.perf_counter(), cpu_seconds(workers)
-                times = run_load(base, path, users, args.requests)
-                rate = len(times) / (time.perf_counter() - started)
-                # includes the logins and warm-up requests: a slight overestimate
-                per_request = (cpu_seconds(workers) - cpu) * 1000 / len(times)
+                cookies = log_in_all(base, users)
+                clock: dict[str, float] = {}
+
+                def start_clock(clock: dict[str, float] = clock, pids: list[int] = workers) -> None:
+                    clock["at"], clock["cpu"] = time.perf_counter(), cpu_seconds(pids)
+
+                barrier = threading.Barrier(len(cookies) + 1, action=start_clock)
+                times = run_load(base, path, cookies, args.requests, barrier)
+                rate = len(times) / (time.perf_counter() - clock["at"])
+                # logins and warm-up requests come before the clock starts
+                per_request = (cpu_seconds(workers) - clock["cpu"]) * 1000 / len(times)
                 log(
                     f"{label + ' ' + path:<28}{pct(times, 50):>9.1f}{pct(times, 95):>9.1f}"
                     f"{max(times):>9.1f}{rate:>8.0f}{per_request:>19.1f}"

@@ -69,6 +69,7 @@ def _began(session: Session, *_args: Any) -> None:
     # Read before the transaction's first statement starts its snapshot: every commit counted
     # up to here is in that snapshot.
     session.info["sinovik_generation"] = _current[0]
+    session.info.pop("sinovik_stamped", None)
 
 
 def _connection_commits(connection: Connection) -> None:
@@ -77,7 +78,13 @@ def _connection_commits(connection: Connection) -> None:
     connection.connection.info.pop("sinovik_data_version", None)
 
 
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the next transaction looks again
+        session.info.pop("sinovik_stamped", None)
+
+
 event.listen(Engine, "commit", _connection_commits)
+event.listen(Session, "after_transaction_end", _ended)
 event.listen(Session, "after_begin", _began)
 event.listen(Session, "after_flush", _wrote)
 event.listen(Session, "after_commit", _committed)
@@ -87,9 +94,14 @@ event.listen(Session, "after_rollback", _transaction_over)
 def data_stamp() -> int | None:
     """The generation of the data the current transaction sees; None when it cannot be known."""
     session = db.session()
-    connection = session.connection()
-    if connection.dialect.name != "sqlite" or session.info.get("sinovik_unsaved_writes"):
+    if session.info.get("sinovik_unsaved_writes"):
         return None
+    if session.info.get("sinovik_stamped"):  # looked already in this transaction
+        return session.info.get("sinovik_generation")
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return None
+    session.info["sinovik_stamped"] = True
     version = connection.exec_driver_sql("PRAGMA data_version").scalar()
     info = connection.connection.info  # the DBAPI connection's: survives pool check-outs
     if info.get("sinovik_data_version") != version:
