@@ -1,15 +1,18 @@
 """Regional node benchmark: idle memory and page times under concurrent clients.
 
     .venv/bin/python bench/regional_bench.py [--proposals 2000] [--units 30] [--clients 10]
-        [--requests 400] [--workers N] [--threads N] [--keep DIR]
+        [--requests 400] [--workers N] [--threads N] [--keep DIR] [--no-cache]
 
 It builds a throwaway regional instance (SQLite, WAL) with the given number of units and
 proposals (realistic section texts), starts it with `sinovik regional serve` (gunicorn, the
 production server), measures the memory of the idle server (master + workers: RSS, and PSS,
 which shares the pages the forked workers have in common fairly among them), then runs
 closed-loop clients without think time against the dashboard and the proposal list and
-prints p50/p95/max per page. The figures are printed, never asserted: speed is not a unit
-test. Targets from the issue: idle node < 80 MB, p95 < 100 ms.
+prints p50/p95/max and the server's CPU time per request (user + system time of the workers
+while the clients run, after the logins: the figure that other work on the machine skews
+least) per page. ``--no-cache`` turns the page cache off (shared/pagecache.py): every request
+then pays what a reload right after a change pays. The figures are printed, never asserted:
+speed is not a unit test. Targets from the issue: idle node < 80 MB, p95 < 100 ms.
 """
 
 from __future__ import annotations
@@ -270,6 +273,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: the serve one)")
     parser.add_argument("--threads", type=int, help="threads per worker (default: the serve one)")
     parser.add_argument("--keep", type=Path, help="build the instance here and keep it")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="turn the page cache off (PAGE_CACHE_MAX_AGE=0): the cost of every cache miss",
+    )
     args = parser.parse_args()
 
     from shared.cli import main as sinovik
@@ -319,8 +327,15 @@ def main() -> int:
             cmd += ["--workers", str(args.workers)]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
+        env = dict(os.environ)
+        if args.no_cache:
+            env["SINOVIK_PAGE_CACHE_MAX_AGE"] = "0"  # every request computes its figures and rows
         server = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
         )
         base = f"http://127.0.0.1:{port}/"
         try:
