@@ -43,6 +43,7 @@ class BaseConfig:
     LOGIN_WINDOW_SECONDS = 15 * 60
     BLOB_DIR: str | None = None  # default: <instance>/blobs
     TENANT_CODES: list[str] = []  # regional: the tenants this node hosts
+    PAGE_CACHE_MAX_AGE = 60  # seconds a cached page part may live (0: no cache); pagecache.py
 
 
 def _coerce(raw: str) -> Any:

@@ -155,7 +155,7 @@ def page_cache() -> PageCache:
     if cache is None:
         cache = current_app.extensions.setdefault(
             "sinovik_part_cache",
-            PageCache(max_age=current_app.config.get("PAGE_CACHE_MAX_AGE", 60)),
+            PageCache(max_age=current_app.config["PAGE_CACHE_MAX_AGE"]),
         )
     return cache
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
@@ -112,9 +113,17 @@ STATUS_LABELS = {  # lazy: one catalog lookup per label shown, not five
 }
 
 
+_STATUS_TEXT: dict[tuple[str, ProposalStatus], str] = {}  # the catalogs never change
+
+
 def status_label(status: ProposalStatus | str) -> str:
     """The status as people read it."""
-    return str(STATUS_LABELS[ProposalStatus(status)])
+    # a list shows a label per row: look each one up in the catalog once per language
+    key = (str(get_locale()), ProposalStatus(status))
+    text = _STATUS_TEXT.get(key)
+    if text is None:
+        text = _STATUS_TEXT[key] = str(STATUS_LABELS[key[1]])
+    return text
 
 
 # -- the registration window ------------------------------------------------------------------
