@@ -148,6 +148,10 @@ class PageCache:
                 self._entries.popitem(last=False)
         return value
 
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
 
 def page_cache() -> PageCache:
     """The app's cache (one per process: gunicorn workers do not share it)."""
@@ -229,5 +233,7 @@ def render_with_cached_block(
     page_html: list[str] = []
     part = cached(key, fill)
     if page_html:  # built just now: the whole page is already rendered
+        if "csrf_token" in part:  # a form's token is the session's: never serve it to others
+            page_cache().discard(key)
         return page_html[0]
     return render_page({}, lambda ctx: iter((part,)))
