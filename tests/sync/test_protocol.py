@@ -249,3 +249,10 @@ def test_deadline_is_judged_by_the_node_submit_time(pair: Pair) -> None:
     answer, _ = _signed(pair, "POST", "push", _push_body([late]))
     result = answer.json()["results"][0]
     assert result["status"] == "rejected" and "after the registration closed" in result["reason"]
+
+
+def test_central_keeps_one_epoch_until_told_otherwise(pair: Pair) -> None:
+    pair.issue()
+    first, _ = _signed(pair, "GET", "hello")
+    second, _ = _signed(pair, "GET", "hello")
+    assert first.json()["epoch"] == second.json()["epoch"]
