@@ -9,6 +9,7 @@ from shared.db import db
 from shared.models.proposal import ProposalStatus
 from shared.models.unit import Unit
 from shared.models.user import Role
+from shared.pagecache import page_key, render_with_cached_block
 from shared.permissions import require_roles
 from shared.proposals.blueprint import (
     TENANT_ROLES,
@@ -51,17 +52,20 @@ def _filter() -> svc.ProposalFilter:
 @require_roles(*TENANT_ROLES)
 def index():
     """The agency's proposals (an operator's: their unit's), filtered and searchable."""
-    competition, flt = current_competition(), _filter()
-    page = svc.list_proposals(actor(), flt, page=request.args.get("page", 1, type=int))
-    return render_template(
-        "proposals/index.html",
-        page=page,
-        flt=flt,
-        competition=competition,
-        window=svc.window(competition) if competition else None,
-        units=svc.active_units() if actor().role == Role.LOCAL_ADMIN else [],
-        statuses=list(ProposalStatus),
-    )
+    flt, user, window = _filter(), actor(), svc.current_window()
+    page_no = request.args.get("page", 1, type=int)
+
+    def rows() -> dict:
+        return {
+            "page": svc.list_proposals(user, flt, page=page_no),
+            "competition": current_competition(),
+            "units": svc.active_units() if user.role == Role.LOCAL_ADMIN else [],
+            "statuses": list(ProposalStatus),
+        }
+
+    # the rows and filters are rendered once per change of the data (see shared/pagecache.py)
+    key = page_key(window.shown() if window else None)
+    return render_with_cached_block("proposals/index.html", key, rows, flt=flt, window=window)
 
 
 def _unit_for_new(form) -> Unit | None:
