@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from central.announce.published import Publication, StageInfo, publication_for, publications
 from central.announce.results import province_names, tenant_province
+from central.catalogue import search_index
 from central.catalogue.models import CatalogueEntry, CatalogueText, ReplicationStatus
 from shared.db import db, utcnow
 from shared.models.proposal import Proposal
@@ -60,7 +61,6 @@ ANY_AWARD = "any"
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-POSTGRES_TS_CONFIG = "pg_catalog.indonesian"  # as in the catalogue migration's trigger
 
 
 # -- building entries ---------------------------------------------------------------------------
@@ -461,51 +461,67 @@ class SearchPage:
         return self.page + 1
 
 
-# -- full-text search, per database ---------------------------------------------------------------
-# The full-text index covers every entry, published or not; what it returns are only candidate
-# ids, always intersected with the published entries before anything is counted or shown.
+# -- search ----------------------------------------------------------------------------------
+# The database's full-text index says which entries hold each word; the filters, the published
+# entries, counting and ordering are bitmask operations on the per-process listing of the
+# current catalogue version (central/catalogue/search_index.py).
 
 
-def _is_postgres() -> bool:
-    return db.engine.dialect.name == "postgresql"
-
-
-def _tsquery(tokens: list[str]) -> Any:
-    return sa.func.to_tsquery(
-        sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"),
-        sa.literal(" & ".join(f"{t}:*" for t in tokens)),
+def _published_mask(index: search_index.Listing, pubs: list[Publication]) -> int:
+    """Entries whose finalist list is public and whose proposal is still a finalist."""
+    visible = tuple(
+        (p.competition_id, p.finalist_codes)
+        for p in pubs
+        if p.finalists_published and p.finalist_codes
     )
 
+    def build() -> int:
+        out = 0
+        for competition_id, codes in visible:
+            out |= index.mask("competition_id", competition_id) & index.any_of("stage_code", codes)
+        return out
 
-_VECTOR = sa.literal_column("catalogue_text.search_vector")
-_FTS = sa.table("catalogue_fts", sa.column("rowid"))
-_FTS_MATCH = sa.literal_column("catalogue_fts").op("MATCH")
+    return index.derived(("published", visible), build)
 
 
-def _matching_ids(tokens: list[str], *, title_only: bool = False) -> sa.Select:
-    """A subquery of the ids of the entries matching every token (prefix match), in the title
-    and texts, or in the title only."""
-    if _is_postgres():
-        if title_only:  # the title's own GIN index (a weight filter would re-read the texts)
-            title = sa.func.to_tsvector(
-                sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"), CatalogueEntry.title
+def _filter_mask(
+    index: search_index.Listing, query: CatalogueQuery, pubs: list[Publication]
+) -> int:
+    mask = index.all
+    if query.year is not None:
+        mask &= index.mask("year", query.year)
+    if query.category:
+        mask &= index.mask("category_code", query.category)
+    if query.province:
+        mask &= index.mask("province_code", query.province)
+    if query.agency_kind:
+        mask &= index.mask("agency_kind", query.agency_kind)
+    if query.status:
+        mask &= index.mask("status", query.status)
+    if query.award:
+        # an award filter only ever matches years whose final results are public
+        awarded = tuple(p.competition_id for p in pubs if p.awards_published)
+        mask &= index.any_of("competition_id", awarded)
+        if query.award == ANY_AWARD:
+            mask &= index.derived(
+                ("any award",),
+                lambda: index.all & ~(index.mask("award", None) | index.mask("award", "")),
             )
-            # never correlated with the outer query on catalogue_entry: its own index scan
-            stmt = sa.select(CatalogueEntry.id).where(title.op("@@")(_tsquery(tokens)))
-            return stmt.correlate(None)
-        return sa.select(CatalogueText.entry_id).where(_VECTOR.op("@@")(_tsquery(tokens)))
-    terms = " ".join(f'"{t}"*' for t in tokens)
-    return sa.select(_FTS.c.rowid).where(_FTS_MATCH(f"title : ({terms})" if title_only else terms))
+        else:
+            mask &= index.mask("award", query.award)
+    return mask
 
 
-def _match_count(tokens: list[str]) -> int:
-    stmt = sa.select(sa.func.count()).select_from(_matching_ids(tokens).subquery())
-    return db.session.execute(stmt.execution_options(national=True)).scalar_one()
-
-
-# Up to this many matches SQLite fetches the matching entries by id; beyond it, it reads the
-# listing index once and tests each entry against the matches ("id + 0" disables the id lookup).
-FEW_MATCHES = 3000
+def _words_mask(index: search_index.Listing, tokens: list[str], *, title_only: bool) -> int:
+    """Entries holding every word (as a prefix); words the text search ignores are left out,
+    and a query of only such words matches nothing (as one query of all words would)."""
+    mask, used = index.all, False
+    for token in tokens:
+        found = index.word(token, title_only=title_only)
+        if found is not None:
+            mask &= found
+            used = True
+    return mask if used else 0
 
 
 def search(query: CatalogueQuery, *, now: datetime | None = None) -> SearchPage:
@@ -513,40 +529,29 @@ def search(query: CatalogueQuery, *, now: datetime | None = None) -> SearchPage:
 
     Order: entries whose title holds every word first, then the others; within each, the
     newest year first, then alphabetical.  The database's full-text index does the matching
-    (FTS5 or tsvector+GIN); only ids pass between the steps.
+    (FTS5 or tsvector+GIN), word by word; the rest works on the cached listing.
     """
     pubs = publications(now)
     by_id = {p.competition_id: p for p in pubs}
     years = sorted({p.year for p in pubs if p.finalists_published}, reverse=True)
-    published = published_clause(pubs)
     page = SearchPage([], 0, query.page, query.per_page, years)
-    if published is None:
+    index = search_index.listing()
+    matches = _published_mask(index, pubs)
+    if not matches:
         return page
-    where = [published, *query.filters(pubs)]
-    order: list[Any] = []
+    matches &= _filter_mask(index, query, pubs)
+    skip, count = (query.page - 1) * query.per_page, query.per_page
     if query.tokens:
-        entry_id = CatalogueEntry.id
-        if not _is_postgres() and _match_count(query.tokens) > FEW_MATCHES:
-            entry_id = CatalogueEntry.id + 0
-        where.append(entry_id.in_(_matching_ids(query.tokens)))
-        in_title = CatalogueEntry.id.in_(_matching_ids(query.tokens, title_only=True))
-        order.append(sa.case((in_title, 0), else_=1))
         page.ranked = True
-    order += [CatalogueEntry.year.desc(), CatalogueEntry.title, CatalogueEntry.id]
-    # Public reads: they opt out of tenant scoping visibly; ``where`` keeps them to entries
-    # whose results are published.
-    count = sa.select(sa.func.count()).select_from(CatalogueEntry).where(*where)
-    page.total = db.session.execute(count.execution_options(national=True)).scalar_one()
-    ids = list(
-        db.session.execute(
-            sa.select(CatalogueEntry.id)
-            .where(*where)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset((query.page - 1) * query.per_page)
-            .execution_options(national=True)
-        ).scalars()
-    )
+        matches &= _words_mask(index, query.tokens, title_only=False)
+        in_title = matches & _words_mask(index, query.tokens, title_only=True)
+        first = in_title.bit_count()
+        ids = index.page(in_title, skip, count)
+        if len(ids) < count:
+            ids += index.page(matches & ~in_title, max(0, skip - first), count - len(ids))
+    else:
+        ids = index.page(matches, skip, count)
+    page.total = matches.bit_count()
     page.items = _load(ids, by_id, national=True, listing=True)
     return page
 
