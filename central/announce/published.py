@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from shared.competition_config import CompetitionConfig
-from shared.db import db, utcnow
+from shared.db import core_connection, db, utcnow
 from shared.models.competition import Competition, CompetitionVersion, Stage
 from shared.results import FINAL_STAGE, FINALIST_STAGE, SCREENING_STAGE
 
@@ -137,34 +137,41 @@ def publications(now: datetime | None = None) -> list[Publication]:
 _LOADED: dict[tuple, list[Publication]] = {}
 
 
+def _statements() -> tuple[sa.Select, sa.Select]:
+    competitions = (
+        sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
+        .join(
+            CompetitionVersion,
+            sa.and_(
+                CompetitionVersion.competition_id == Competition.id,
+                CompetitionVersion.number == Competition.current_version,
+            ),
+        )
+        .order_by(Competition.year.desc())
+    )
+    stages = sa.select(
+        Stage.competition_id,
+        Stage.code,
+        Stage.position,
+        Stage.name_id,
+        Stage.name_en,
+        Stage.publish_at,
+    ).order_by(Stage.competition_id, Stage.position)
+    return competitions, stages
+
+
+_STATEMENTS: tuple[sa.Select, sa.Select] | None = None
+
+
 def _load_publications() -> list[Publication]:
-    comps = tuple(
-        tuple(r)
-        for r in db.session.execute(
-            sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
-            .join(
-                CompetitionVersion,
-                sa.and_(
-                    CompetitionVersion.competition_id == Competition.id,
-                    CompetitionVersion.number == Competition.current_version,
-                ),
-            )
-            .order_by(Competition.year.desc())
-        )
-    )
-    stage_rows = tuple(
-        tuple(r)
-        for r in db.session.execute(
-            sa.select(
-                Stage.competition_id,
-                Stage.code,
-                Stage.position,
-                Stage.name_id,
-                Stage.name_en,
-                Stage.publish_at,
-            ).order_by(Stage.competition_id, Stage.position)
-        )
-    )
+    # Built once and run on the session's connection (national tables, no tenant criteria to
+    # add): every public request reads these rows.
+    global _STATEMENTS
+    if _STATEMENTS is None:
+        _STATEMENTS = _statements()
+    connection = core_connection()
+    comps = tuple(tuple(r) for r in connection.execute(_STATEMENTS[0]))
+    stage_rows = tuple(tuple(r) for r in connection.execute(_STATEMENTS[1]))
     key = (str(db.engine.url), comps, stage_rows)
     if key in _LOADED:  # the same rows as last time: reuse what was built from them
         return _LOADED[key]

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 
 from central.catalogue.models import CatalogueEntry, CatalogueState, CatalogueText
-from shared.db import db
+from shared.db import core_connection, db
 
 POSTGRES_TS_CONFIG = "pg_catalog.indonesian"  # as in the catalogue migration's trigger
 FILTER_COLUMNS = (
@@ -46,14 +46,15 @@ FILTER_COLUMNS = (
 MAX_WORDS = 2048  # cached words per process (a few KB each with 20,000 entries)
 
 
+# Built once, run on the session's connection: it is read on every public catalogue request.
+_VERSION = sa.select(CatalogueState.version).where(CatalogueState.id == 1)
+
+
 def current_version() -> int:
     """The catalogue's version (one primary-key read, once per request)."""
     if has_request_context() and "_catalogue_version" in g:
         return g._catalogue_version
-    version = db.session.execute(
-        sa.select(CatalogueState.version).where(CatalogueState.id == 1)
-    ).scalar()
-    version = version or 0
+    version = core_connection().execute(_VERSION).scalar() or 0
     if has_request_context():
         g._catalogue_version = version
     return version
@@ -177,7 +178,7 @@ def _word_ids(token: str, *, title_only: bool) -> list[int]:
     # one go on the session's connection (the ORM's row-by-row loading would cost more than the
     # full-text lookup when a word is in every entry).
     stmt = stmt.execution_options(national=True)
-    return db.session.connection().execute(stmt).scalars().all()
+    return core_connection().execute(stmt).scalars().all()
 
 
 def _ignored_word(token: str) -> bool:
@@ -214,7 +215,7 @@ def listing() -> Listing:
             .order_by(CatalogueEntry.year.desc(), CatalogueEntry.title, CatalogueEntry.id)
             .execution_options(national=True)  # every entry; searches keep the published ones
         )
-        rows = [tuple(row) for row in db.session.connection().execute(stmt).all()]
+        rows = [tuple(row) for row in core_connection().execute(stmt).all()]
         found = Listing(version, rows)
         current_app.extensions["sinovik_catalogue_listing"] = found
         return found
