@@ -284,7 +284,8 @@ class CatalogueItem:
 
     def as_json(self, *, detail: bool = False) -> dict[str, Any]:
         e, t = self.entry, self.entry.text
-        stage = self.stage
+        stage, award = self.stage, self.award
+        locale = str(get_locale() or "id")  # once: a page lists up to a hundred entries
         data: dict[str, Any] = {
             "uuid": e.proposal_uuid,
             "title": e.title,
@@ -293,10 +294,13 @@ class CatalogueItem:
             "province": (
                 {"code": e.province_code, "name": self.province_name} if e.province_code else None
             ),
-            "category": {"code": e.category_code, "name": self.category_label},
-            "group": {"code": e.group_code, "name": self.group_label},
-            "award": {"code": self.award, "name": self.award_label} if self.award else None,
-            "stage": {"code": stage.code, "name": self.stage_name()} if stage else None,
+            "category": {
+                "code": e.category_code,
+                "name": self.pub.category_label(e.category_code, locale),
+            },
+            "group": {"code": e.group_code, "name": self.pub.group_label(e.group_code, locale)},
+            "award": {"code": award, "name": award_label(award)} if award else None,
+            "stage": {"code": stage.code, "name": stage.name(locale)} if stage else None,
             "status": e.status.value,
             "status_updated_at": e.status_updated_at.isoformat(),
             "summary": t.summary,
