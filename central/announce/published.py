@@ -125,13 +125,18 @@ def publications(now: datetime | None = None) -> list[Publication]:
     Three small queries (competitions, their current versions' ids, stages); read on every
     public request, so the same request reuses what it already read.
     """
-    now = now or utcnow()
-    cached = g.get("_publications") if has_request_context() else None
+    in_request = has_request_context()
+    if now is None and in_request and "_publications_now" in g:
+        return list(g._publications_now)  # as seen at the request's time, made once
+    cached = g.get("_publications") if in_request else None
     if cached is None:
         cached = _load_publications()
-        if has_request_context():
+        if in_request:
             g._publications = cached
-    return [replace(p, now=now) for p in cached]
+    seen = [replace(p, now=now or utcnow()) for p in cached]
+    if now is None and in_request:
+        g._publications_now = seen
+    return list(seen)
 
 
 _LOADED: dict[tuple, list[Publication]] = {}
@@ -155,12 +160,22 @@ def _statements() -> tuple[sa.Select, sa.Select]:
         Stage.position,
         Stage.name_id,
         Stage.name_en,
-        Stage.publish_at,
+        # as stored: compared as is to the rows of the last load, converted only when they differ
+        sa.type_coerce(Stage.publish_at, sa.String),
     ).order_by(Stage.competition_id, Stage.position)
     return competitions, stages
 
 
 _STATEMENTS: tuple[sa.Select, sa.Select] | None = None
+
+
+def _stored_time(value: datetime | str | None) -> datetime | None:
+    """A stored UTC time (SQLite: text, PostgreSQL: a naive datetime) as an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 def _load_publications() -> list[Publication]:
@@ -178,7 +193,9 @@ def _load_publications() -> list[Publication]:
     configs = _configs({cid: vid for cid, _, _, vid in comps})
     stages: dict[int, list[StageInfo]] = {}
     for cid, code, position, name_id, name_en, publish_at in stage_rows:
-        stages.setdefault(cid, []).append(StageInfo(code, position, name_id, name_en, publish_at))
+        stages.setdefault(cid, []).append(
+            StageInfo(code, position, name_id, name_en, _stored_time(publish_at))
+        )
     epoch = datetime.min.replace(tzinfo=UTC)
     built = [
         Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch)

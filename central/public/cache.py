@@ -39,7 +39,10 @@ def _visibility(pubs: list[Publication]) -> Hashable:
             p.year,
             p.name,
             id(p.config),  # parsed once per competition version and kept: a new version, a new id
-            tuple((s.code, s.name_id, s.name_en, p.published(s.code)) for s in p.stages),
+            tuple(
+                (s.code, s.name_id, s.name_en, s.publish_at is not None and s.publish_at <= p.now)
+                for s in p.stages
+            ),
         )
         for p in pubs
     )
