@@ -84,6 +84,16 @@ def _install_request_scope(app: Flask) -> None:
     """Resolve the tenant scope once per request from the logged-in user."""
 
     @app.before_request
+    def _visitor_without_login() -> None:
+        # No user id in the session and no remember cookie: nobody can be logged in, so skip
+        # Flask-Login's loading and session protection (which would rewrite the session and
+        # send cookies on every public page).
+        if "_user_id" not in session and (
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies
+        ):
+            g._login_user = login_manager.anonymous_user()
+
+    @app.before_request
     def _open_scope() -> None:
         if request.method in WRITE_METHODS:
             g._begin_token = sqlite_begin_mode.set("IMMEDIATE")

@@ -65,6 +65,15 @@ UNMANAGED_SCHEMA_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+def core_connection() -> sa.Connection:
+    """The session's connection, for prebuilt Core reads that run on every request (no ORM
+    statement handling, no tenant criteria: national tables or explicitly national reads).
+    Pending ORM changes are flushed first, as an ORM read would."""
+    if db.session.autoflush:
+        db.session.flush()
+    return db.session.connection()
+
+
 def include_in_migrations(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic ``include_name`` hook: skip the objects listed in ``UNMANAGED_SCHEMA_NAMES``."""
     prefixes = UNMANAGED_SCHEMA_NAMES.get(type_, ())

@@ -69,6 +69,7 @@ PUBLIC_ENDPOINTS = {
     "index",
     "auth.login",
     "set_language",
+    "language_link",
     # the public site and the open-data API (central): published data only, no login
     "public.results_home",
     "public.finalists",

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from shared.competition_config import CompetitionConfig
-from shared.db import db, utcnow
+from shared.db import core_connection, db, utcnow
 from shared.models.competition import Competition, CompetitionVersion, Stage
 from shared.results import FINAL_STAGE, FINALIST_STAGE, SCREENING_STAGE
 
@@ -125,53 +125,77 @@ def publications(now: datetime | None = None) -> list[Publication]:
     Three small queries (competitions, their current versions' ids, stages); read on every
     public request, so the same request reuses what it already read.
     """
-    now = now or utcnow()
-    cached = g.get("_publications") if has_request_context() else None
+    in_request = has_request_context()
+    if now is None and in_request and "_publications_now" in g:
+        return list(g._publications_now)  # as seen at the request's time, made once
+    cached = g.get("_publications") if in_request else None
     if cached is None:
         cached = _load_publications()
-        if has_request_context():
+        if in_request:
             g._publications = cached
-    return [replace(p, now=now) for p in cached]
+    seen = [replace(p, now=now or utcnow()) for p in cached]
+    if now is None and in_request:
+        g._publications_now = seen
+    return list(seen)
 
 
 _LOADED: dict[tuple, list[Publication]] = {}
 
 
+def _statements() -> tuple[sa.Select, sa.Select]:
+    competitions = (
+        sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
+        .join(
+            CompetitionVersion,
+            sa.and_(
+                CompetitionVersion.competition_id == Competition.id,
+                CompetitionVersion.number == Competition.current_version,
+            ),
+        )
+        .order_by(Competition.year.desc())
+    )
+    stages = sa.select(
+        Stage.competition_id,
+        Stage.code,
+        Stage.position,
+        Stage.name_id,
+        Stage.name_en,
+        # as stored: compared as is to the rows of the last load, converted only when they differ
+        sa.type_coerce(Stage.publish_at, sa.String),
+    ).order_by(Stage.competition_id, Stage.position)
+    return competitions, stages
+
+
+_STATEMENTS: tuple[sa.Select, sa.Select] | None = None
+
+
+def _stored_time(value: datetime | str | None) -> datetime | None:
+    """A stored UTC time (SQLite: text, PostgreSQL: a naive datetime) as an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
 def _load_publications() -> list[Publication]:
-    comps = tuple(
-        tuple(r)
-        for r in db.session.execute(
-            sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
-            .join(
-                CompetitionVersion,
-                sa.and_(
-                    CompetitionVersion.competition_id == Competition.id,
-                    CompetitionVersion.number == Competition.current_version,
-                ),
-            )
-            .order_by(Competition.year.desc())
-        )
-    )
-    stage_rows = tuple(
-        tuple(r)
-        for r in db.session.execute(
-            sa.select(
-                Stage.competition_id,
-                Stage.code,
-                Stage.position,
-                Stage.name_id,
-                Stage.name_en,
-                Stage.publish_at,
-            ).order_by(Stage.competition_id, Stage.position)
-        )
-    )
+    # Built once and run on the session's connection (national tables, no tenant criteria to
+    # add): every public request reads these rows.
+    global _STATEMENTS
+    if _STATEMENTS is None:
+        _STATEMENTS = _statements()
+    connection = core_connection()
+    comps = tuple(tuple(r) for r in connection.execute(_STATEMENTS[0]))
+    stage_rows = tuple(tuple(r) for r in connection.execute(_STATEMENTS[1]))
     key = (str(db.engine.url), comps, stage_rows)
     if key in _LOADED:  # the same rows as last time: reuse what was built from them
         return _LOADED[key]
     configs = _configs({cid: vid for cid, _, _, vid in comps})
     stages: dict[int, list[StageInfo]] = {}
     for cid, code, position, name_id, name_en, publish_at in stage_rows:
-        stages.setdefault(cid, []).append(StageInfo(code, position, name_id, name_en, publish_at))
+        stages.setdefault(cid, []).append(
+            StageInfo(code, position, name_id, name_en, _stored_time(publish_at))
+        )
     epoch = datetime.min.replace(tzinfo=UTC)
     built = [
         Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch)

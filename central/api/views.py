@@ -13,6 +13,7 @@ from central.announce import results
 from central.announce.published import publication_by_year
 from central.api.openapi import openapi_document
 from central.catalogue import services as catalogue
+from central.public.cache import cached_public_answer
 from shared.pagination import page_count
 from shared.services import ServiceError
 
@@ -65,6 +66,10 @@ def _open_to_all(response):
 @bp.get("/catalogue")
 def catalogue_list():
     """Published finalists and winners, searchable and filterable, best match first."""
+    return cached_public_answer(_catalogue_list)
+
+
+def _catalogue_list():
     query = catalogue.CatalogueQuery.from_args(request.args)
     page = catalogue.search(query)
     items = [{**item.as_json(), "url": _entry_url(item.entry.proposal_uuid)} for item in page.items]

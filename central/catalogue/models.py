@@ -16,6 +16,11 @@ Full-text search is kept by the database (created in the migration, outside this
 SQLite has an FTS5 table ``catalogue_fts`` over ``catalogue_text`` (title, search_text) kept by
 triggers; PostgreSQL has a weighted ``search_vector`` tsvector column on ``catalogue_text`` with
 a GIN index, kept by a trigger.
+
+``CatalogueState.version`` moves (by database triggers, in the same transaction) whenever any
+entry or text is inserted, updated or deleted, whoever writes it (services, the trigger on
+proposal, raw SQL).  Public search keeps per-process caches built from the catalogue and checks
+them against this one number on every request (central/catalogue/search_index.py).
 """
 
 from __future__ import annotations
@@ -103,3 +108,12 @@ class CatalogueText(TenantScoped, Base):
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     entry: Mapped[CatalogueEntry] = relationship(back_populates="text")
+
+
+class CatalogueState(Base):
+    """One row: a version number the database moves on every change to the catalogue."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from central.announce.published import Publication, StageInfo, publication_for, publications
 from central.announce.results import province_names, tenant_province
+from central.catalogue import search_index
 from central.catalogue.models import CatalogueEntry, CatalogueText, ReplicationStatus
-from shared.db import db, utcnow
+from shared.db import core_connection, db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.tenant import TenantKind
 from shared.models.user import User
@@ -60,7 +61,6 @@ ANY_AWARD = "any"
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-POSTGRES_TS_CONFIG = "pg_catalog.indonesian"  # as in the catalogue migration's trigger
 
 
 # -- building entries ---------------------------------------------------------------------------
@@ -284,7 +284,8 @@ class CatalogueItem:
 
     def as_json(self, *, detail: bool = False) -> dict[str, Any]:
         e, t = self.entry, self.entry.text
-        stage = self.stage
+        stage, award = self.stage, self.award
+        locale = str(get_locale() or "id")  # once: a page lists up to a hundred entries
         data: dict[str, Any] = {
             "uuid": e.proposal_uuid,
             "title": e.title,
@@ -293,10 +294,13 @@ class CatalogueItem:
             "province": (
                 {"code": e.province_code, "name": self.province_name} if e.province_code else None
             ),
-            "category": {"code": e.category_code, "name": self.category_label},
-            "group": {"code": e.group_code, "name": self.group_label},
-            "award": {"code": self.award, "name": self.award_label} if self.award else None,
-            "stage": {"code": stage.code, "name": self.stage_name()} if stage else None,
+            "category": {
+                "code": e.category_code,
+                "name": self.pub.category_label(e.category_code, locale),
+            },
+            "group": {"code": e.group_code, "name": self.pub.group_label(e.group_code, locale)},
+            "award": {"code": award, "name": award_label(award)} if award else None,
+            "stage": {"code": stage.code, "name": stage.name(locale)} if stage else None,
             "status": e.status.value,
             "status_updated_at": e.status_updated_at.isoformat(),
             "summary": t.summary,
@@ -347,20 +351,55 @@ def published_clause(pubs: list[Publication]) -> sa.ColumnElement[bool] | None:
     )
 
 
-def _load(
-    ids: list[int], pubs: dict[int, Publication], *, national: bool, listing: bool = False
-) -> list[CatalogueItem]:
-    """Entries with their texts (only the summary for a listing) for ``ids``, in that order."""
+def _load(ids: list[int], pubs: dict[int, Publication], *, national: bool) -> list[CatalogueItem]:
+    """Entries with their texts for ``ids``, in that order."""
     if not ids:
         return []
-    text = selectinload(CatalogueEntry.text)
-    if listing:
-        text = text.load_only(CatalogueText.summary)
-    stmt = sa.select(CatalogueEntry).where(CatalogueEntry.id.in_(ids)).options(text)
+    stmt = (
+        sa.select(CatalogueEntry)
+        .where(CatalogueEntry.id.in_(ids))
+        .options(selectinload(CatalogueEntry.text))
+    )
     if national:  # public read of ids already restricted to published entries
         stmt = stmt.execution_options(national=True)
     by_id = {e.id: e for e in db.session.execute(stmt).scalars()}
     return [CatalogueItem(by_id[i], pubs[by_id[i].competition_id]) for i in ids if i in by_id]
+
+
+@dataclass(frozen=True)
+class ListedText:
+    summary: str
+
+
+class ListedEntry:
+    """A read-only entry of a result list: the entry's columns and the summary of its texts,
+    read in one query without building ORM objects (a search page shows twenty)."""
+
+    __slots__ = ("_row", "text")
+
+    def __init__(self, row: sa.Row) -> None:
+        self._row = row
+        self.text = ListedText(row.summary)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
+_LISTED = (
+    sa.select(CatalogueEntry.__table__, CatalogueText.summary)
+    .join(CatalogueText, CatalogueText.entry_id == CatalogueEntry.id)
+    .where(CatalogueEntry.id.in_(sa.bindparam("ids", expanding=True)))
+)
+
+
+def _listed(ids: list[int], pubs: dict[int, Publication]) -> list[CatalogueItem]:
+    """Published entries of a result list by ids (already restricted to published entries:
+    a national read), in that order."""
+    if not ids:
+        return []
+    rows = core_connection().execute(_LISTED, {"ids": ids})
+    by_id = {row.id: ListedEntry(row) for row in rows}
+    return [CatalogueItem(by_id[i], pubs[by_id[i].competition_id]) for i in ids if i in by_id]  # type: ignore[arg-type]
 
 
 @dataclass
@@ -461,51 +500,67 @@ class SearchPage:
         return self.page + 1
 
 
-# -- full-text search, per database ---------------------------------------------------------------
-# The full-text index covers every entry, published or not; what it returns are only candidate
-# ids, always intersected with the published entries before anything is counted or shown.
+# -- search ----------------------------------------------------------------------------------
+# The database's full-text index says which entries hold each word; the filters, the published
+# entries, counting and ordering are bitmask operations on the per-process listing of the
+# current catalogue version (central/catalogue/search_index.py).
 
 
-def _is_postgres() -> bool:
-    return db.engine.dialect.name == "postgresql"
-
-
-def _tsquery(tokens: list[str]) -> Any:
-    return sa.func.to_tsquery(
-        sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"),
-        sa.literal(" & ".join(f"{t}:*" for t in tokens)),
+def _published_mask(index: search_index.Listing, pubs: list[Publication]) -> int:
+    """Entries whose finalist list is public and whose proposal is still a finalist."""
+    visible = tuple(
+        (p.competition_id, p.finalist_codes)
+        for p in pubs
+        if p.finalists_published and p.finalist_codes
     )
 
+    def build() -> int:
+        out = 0
+        for competition_id, codes in visible:
+            out |= index.mask("competition_id", competition_id) & index.any_of("stage_code", codes)
+        return out
 
-_VECTOR = sa.literal_column("catalogue_text.search_vector")
-_FTS = sa.table("catalogue_fts", sa.column("rowid"))
-_FTS_MATCH = sa.literal_column("catalogue_fts").op("MATCH")
+    return index.derived(("published", visible), build)
 
 
-def _matching_ids(tokens: list[str], *, title_only: bool = False) -> sa.Select:
-    """A subquery of the ids of the entries matching every token (prefix match), in the title
-    and texts, or in the title only."""
-    if _is_postgres():
-        if title_only:  # the title's own GIN index (a weight filter would re-read the texts)
-            title = sa.func.to_tsvector(
-                sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"), CatalogueEntry.title
+def _filter_mask(
+    index: search_index.Listing, query: CatalogueQuery, pubs: list[Publication]
+) -> int:
+    mask = index.all
+    if query.year is not None:
+        mask &= index.mask("year", query.year)
+    if query.category:
+        mask &= index.mask("category_code", query.category)
+    if query.province:
+        mask &= index.mask("province_code", query.province)
+    if query.agency_kind:
+        mask &= index.mask("agency_kind", query.agency_kind)
+    if query.status:
+        mask &= index.mask("status", query.status)
+    if query.award:
+        # an award filter only ever matches years whose final results are public
+        awarded = tuple(p.competition_id for p in pubs if p.awards_published)
+        mask &= index.any_of("competition_id", awarded)
+        if query.award == ANY_AWARD:
+            mask &= index.derived(
+                ("any award",),
+                lambda: index.all & ~(index.mask("award", None) | index.mask("award", "")),
             )
-            # never correlated with the outer query on catalogue_entry: its own index scan
-            stmt = sa.select(CatalogueEntry.id).where(title.op("@@")(_tsquery(tokens)))
-            return stmt.correlate(None)
-        return sa.select(CatalogueText.entry_id).where(_VECTOR.op("@@")(_tsquery(tokens)))
-    terms = " ".join(f'"{t}"*' for t in tokens)
-    return sa.select(_FTS.c.rowid).where(_FTS_MATCH(f"title : ({terms})" if title_only else terms))
+        else:
+            mask &= index.mask("award", query.award)
+    return mask
 
 
-def _match_count(tokens: list[str]) -> int:
-    stmt = sa.select(sa.func.count()).select_from(_matching_ids(tokens).subquery())
-    return db.session.execute(stmt.execution_options(national=True)).scalar_one()
-
-
-# Up to this many matches SQLite fetches the matching entries by id; beyond it, it reads the
-# listing index once and tests each entry against the matches ("id + 0" disables the id lookup).
-FEW_MATCHES = 3000
+def _words_mask(index: search_index.Listing, tokens: list[str], *, title_only: bool) -> int:
+    """Entries holding every word (as a prefix); words the text search ignores are left out,
+    and a query of only such words matches nothing (as one query of all words would)."""
+    mask, used = index.all, False
+    for token in tokens:
+        found = index.word(token, title_only=title_only)
+        if found is not None:
+            mask &= found
+            used = True
+    return mask if used else 0
 
 
 def search(query: CatalogueQuery, *, now: datetime | None = None) -> SearchPage:
@@ -513,41 +568,30 @@ def search(query: CatalogueQuery, *, now: datetime | None = None) -> SearchPage:
 
     Order: entries whose title holds every word first, then the others; within each, the
     newest year first, then alphabetical.  The database's full-text index does the matching
-    (FTS5 or tsvector+GIN); only ids pass between the steps.
+    (FTS5 or tsvector+GIN), word by word; the rest works on the cached listing.
     """
     pubs = publications(now)
     by_id = {p.competition_id: p for p in pubs}
     years = sorted({p.year for p in pubs if p.finalists_published}, reverse=True)
-    published = published_clause(pubs)
     page = SearchPage([], 0, query.page, query.per_page, years)
-    if published is None:
+    index = search_index.listing()
+    matches = _published_mask(index, pubs)
+    if not matches:
         return page
-    where = [published, *query.filters(pubs)]
-    order: list[Any] = []
+    matches &= _filter_mask(index, query, pubs)
+    skip, count = (query.page - 1) * query.per_page, query.per_page
     if query.tokens:
-        entry_id = CatalogueEntry.id
-        if not _is_postgres() and _match_count(query.tokens) > FEW_MATCHES:
-            entry_id = CatalogueEntry.id + 0
-        where.append(entry_id.in_(_matching_ids(query.tokens)))
-        in_title = CatalogueEntry.id.in_(_matching_ids(query.tokens, title_only=True))
-        order.append(sa.case((in_title, 0), else_=1))
         page.ranked = True
-    order += [CatalogueEntry.year.desc(), CatalogueEntry.title, CatalogueEntry.id]
-    # Public reads: they opt out of tenant scoping visibly; ``where`` keeps them to entries
-    # whose results are published.
-    count = sa.select(sa.func.count()).select_from(CatalogueEntry).where(*where)
-    page.total = db.session.execute(count.execution_options(national=True)).scalar_one()
-    ids = list(
-        db.session.execute(
-            sa.select(CatalogueEntry.id)
-            .where(*where)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset((query.page - 1) * query.per_page)
-            .execution_options(national=True)
-        ).scalars()
-    )
-    page.items = _load(ids, by_id, national=True, listing=True)
+        matches &= _words_mask(index, query.tokens, title_only=False)
+        in_title = matches & _words_mask(index, query.tokens, title_only=True)
+        first = in_title.bit_count()
+        ids = index.page(in_title, skip, count)
+        if len(ids) < count:
+            ids += index.page(matches & ~in_title, max(0, skip - first), count - len(ids))
+    else:
+        ids = index.page(matches, skip, count)
+    page.total = matches.bit_count()
+    page.items = _listed(ids, by_id)
     return page
 
 

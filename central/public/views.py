@@ -16,6 +16,7 @@ from central.announce.annex import render_annex
 from central.announce.published import Publication, publication_by_year, publications
 from central.catalogue import services as catalogue
 from central.certificates import services as certificates
+from central.public.cache import cached_public_answer
 from shared.results import AWARD_LABELS, award_label
 from shared.services import ServiceError
 
@@ -107,6 +108,10 @@ def winners_pdf():
 @bp.route("/catalogue")
 def catalogue_search():
     """Search the published finalists and winners by text, category, region, year and award."""
+    return cached_public_answer(_catalogue_page)
+
+
+def _catalogue_page():
     try:
         query = catalogue.CatalogueQuery.from_args(request.args)
     except ServiceError as err:

@@ -14,7 +14,9 @@ from shared.timeutil import format_wib
 from shared.web import charts
 
 # Endpoints a user who must still complete the first-login steps may reach.
-ONBOARDING_OPEN = frozenset({"auth.onboarding", "auth.logout", "static", "set_language"})
+ONBOARDING_OPEN = frozenset(
+    {"auth.onboarding", "auth.logout", "static", "set_language", "language_link"}
+)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -64,6 +66,13 @@ def init_web(app: Flask) -> None:
                 current_user.locale = lang
                 db.session.commit()
         return redirect(safe_next(request.form.get("next"), url_for("index")))
+
+    @app.get("/language/<lang>")
+    def language_link(lang: str):
+        """Switch the interface language from a link (visitors who are not logged in)."""
+        if lang in current_app.config["LANGUAGES"]:
+            session["locale"] = lang
+        return redirect(safe_next(request.args.get("next"), url_for("index")))
 
     @app.after_request
     def _security_headers(response):

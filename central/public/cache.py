@@ -1,0 +1,74 @@
+"""Finished public catalogue answers, kept per process while nothing they show can differ.
+
+A visitor who is not logged in gets the same page as every other visitor for the same URL and
+language: no name, no form token, no cookie.  So the catalogue's search pages (HTML and the
+open-data JSON) are kept whole, keyed by the URL and the language, with a stamp of everything
+they are made from:
+
+- the catalogue version (``catalogue_state.version``, moved by database triggers on every change
+  of an entry or its texts, whoever makes it: an owner's update shows on the next search),
+- what the publications allow at this moment (each stage's publish time against now, the
+  competition's configuration): an embargo lifting changes the stamp by itself.
+
+Reading the stamp costs one primary-key read and the publication rows every public request
+reads anyway.  Logged-in users always get a fresh page (it shows their name and form tokens).
+``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Response, current_app, make_response, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from central.announce.published import Publication, publications
+from central.catalogue.search_index import current_version
+from central.pagecache import PageCache
+
+MAX_ENTRIES = 2048  # finished pages of 10-20 KB each
+
+
+def _visibility(pubs: list[Publication]) -> Hashable:
+    """What the public may see of each year now (changes when a publish time passes)."""
+    return tuple(
+        (
+            p.competition_id,
+            p.year,
+            p.name,
+            id(p.config),  # parsed once per competition version and kept: a new version, a new id
+            tuple(
+                (s.code, s.name_id, s.name_en, s.publish_at is not None and s.publish_at <= p.now)
+                for s in p.stages
+            ),
+        )
+        for p in pubs
+    )
+
+
+def _cache() -> PageCache:
+    cache = current_app.extensions.get("sinovik_public_answers")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "sinovik_public_answers",
+            PageCache(max_entries=MAX_ENTRIES, max_age=current_app.config["PAGE_CACHE_MAX_AGE"]),
+        )
+    return cache
+
+
+def cached_public_answer(build: Callable[[], Any]) -> Response:
+    """The answer of ``build`` (a view's return value) for a visitor, from the cache when the
+    catalogue and the publications are as they were when it was made."""
+    if current_user.is_authenticated:
+        return make_response(build())
+    key = (request.endpoint, request.host_url, request.query_string, str(get_locale()))
+    stamp = (current_version(), _visibility(publications()))
+
+    def made() -> tuple[bytes, int, list[tuple[str, str]]]:
+        response = make_response(build())
+        return response.get_data(), response.status_code, list(response.headers.items())
+
+    body, status, headers = _cache().get(key, stamp, made)
+    return Response(body, status=status, headers=headers)

@@ -1,0 +1,175 @@
+"""The public catalogue answers visitors from per-process caches: whatever changes the catalogue
+or what is published shows on the very next search, and paging and filters stay exact."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from central.catalogue.models import CatalogueEntry, CatalogueText
+from central.catalogue.services import refresh_entries
+from shared.db import db
+from shared.models import Proposal, Role
+from tests import announce_factories as af
+
+AWARD_BADGE = '<span class="badge award">Top Inovasi'
+
+
+@pytest.fixture
+def comp_id(factory) -> int:
+    return factory.competition().id
+
+
+@pytest.fixture
+def visitor(app):
+    """A second browser that is never logged in (its answers come from the caches)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def catalogue(factory, tenant, other_tenant, comp_id):
+    items = {
+        "puskesmas": af.proposal(factory, tenant, title="Antrean Puskesmas Daring", award="top"),
+        "sekolah": af.proposal(
+            factory, other_tenant, title="Sekolah Ramah Anak", category_code="pendidikan"
+        ),
+    }
+    af.set_publish(factory, comp_id, top99=af.past(), final=af.future())
+    factory.run(refresh_entries, comp_id, actor=None)
+    return items
+
+
+def _titles(client, query: str) -> list[str]:
+    return [item["title"] for item in client.get(f"/api/v1/catalogue?{query}").get_json()["items"]]
+
+
+def _page(client, query: str) -> str:
+    response = client.get(f"/catalogue?{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _entry_id(app, proposal_id: int) -> int:
+    with app.app_context():
+        from shared.tenancy import national_scope
+
+        with national_scope():
+            return db.session.execute(
+                sa.select(CatalogueEntry.id).where(CatalogueEntry.proposal_id == proposal_id)
+            ).scalar_one()
+
+
+def test_a_visitor_sees_the_owners_update_on_the_next_search(
+    app, client, visitor, login_as, tenant, catalogue
+) -> None:
+    before = _page(visitor, "q=puskesmas")
+    assert "Berlanjut" in before and "Berhenti" not in before
+    assert _titles(visitor, "q=genset") == []
+    assert _titles(visitor, "status=stopped") == []
+
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    entry_id = _entry_id(app, catalogue["puskesmas"].id)
+    response = client.post(
+        f"/catalogue/mine/{entry_id}",
+        data={"status": "stopped", "replication_summary": "Butuh genset cadangan."},
+    )
+    assert response.status_code == 302
+
+    after = _page(visitor, "q=puskesmas")
+    assert "Berhenti" in after and "Berlanjut" not in after
+    assert _titles(visitor, "q=genset") == ["Antrean Puskesmas Daring"]
+    assert _titles(visitor, "status=stopped") == ["Antrean Puskesmas Daring"]
+
+
+def test_changes_made_outside_the_services_show_too(app, visitor, catalogue, in_app) -> None:
+    assert "Pendaftaran lewat pesan singkat" not in _page(visitor, "q=sekolah")
+    assert _titles(visitor, "q=sekolah") == ["Sekolah Ramah Anak"]
+    with in_app(app):  # a database trigger, not the application, moves the catalogue version
+        db.session.execute(
+            sa.update(CatalogueText)
+            .where(CatalogueText.title == "Sekolah Ramah Anak")
+            .values(summary="Pendaftaran lewat pesan singkat.")
+        )
+        db.session.execute(
+            sa.update(CatalogueEntry)
+            .where(CatalogueEntry.title == "Sekolah Ramah Anak")
+            .values(title="Sekolah Inklusif")
+        )
+        db.session.commit()
+    assert "Pendaftaran lewat pesan singkat" in _page(visitor, "q=sekolah")
+    assert _titles(visitor, "q=sekolah") == ["Sekolah Inklusif"]
+
+
+def test_later_decisions_and_publication_show_on_the_next_search(
+    app, factory, visitor, catalogue, comp_id, in_app
+) -> None:
+    assert _titles(visitor, "award=any") == []  # awards still embargoed
+    assert AWARD_BADGE not in _page(visitor, "q=antrean")
+    af.set_publish(factory, comp_id, final=af.past())
+    assert _titles(visitor, "award=any") == ["Antrean Puskesmas Daring"]
+    assert AWARD_BADGE in _page(visitor, "q=antrean")
+    with in_app(app):  # judging withdraws the award after the refresh (a trigger copies it)
+        proposal = db.session.get(Proposal, catalogue["puskesmas"].id)
+        proposal.award = None
+        db.session.commit()
+    assert _titles(visitor, "award=any") == []
+    assert AWARD_BADGE not in _page(visitor, "q=antrean")
+    af.set_publish(factory, comp_id, top99=af.future(), final=af.future())
+    assert _titles(visitor, "") == []
+    assert "0 inovasi ditemukan" in _page(visitor, "q=antrean")
+
+
+def test_visitors_get_no_cookie_and_choose_the_language_by_link(visitor, catalogue) -> None:
+    response = visitor.get("/catalogue?q=sekolah")
+    assert response.headers.get("Set-Cookie") is None
+    html = response.get_data(as_text=True)
+    assert "csrf_token" not in html and "1 inovasi ditemukan" in html
+    assert visitor.get("/api/v1/catalogue?q=sekolah").headers.get("Set-Cookie") is None
+
+    switched = visitor.get("/language/en?next=/catalogue?q%3Dsekolah")
+    assert switched.status_code == 302 and switched.headers["Location"] == "/catalogue?q=sekolah"
+    assert "1 innovations found" in _page(visitor, "q=sekolah")
+    # another visitor still gets the default language for the same address
+    other = visitor.application.test_client()
+    assert "1 inovasi ditemukan" in _page(other, "q=sekolah")
+
+
+def test_logged_in_users_keep_their_session_page(client, login_as, tenant, catalogue) -> None:
+    user = login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    html = _page(client, "q=sekolah")
+    assert user.display_name in html and "csrf_token" in html
+
+
+def test_paging_and_filters_over_ranked_results(client, factory, tenant, other_tenant, comp_id):
+    in_text = {**af.SECTIONS, "ringkasan": "Posyandu keliling untuk balita."}
+    titled = [f"Posyandu Nomor {i:02d}" for i in range(12)]
+    mentioned = [f"Aplikasi Kader {i:02d}" for i in range(13)]
+    for i, title in enumerate(titled):
+        owner = tenant if i % 2 else other_tenant
+        af.proposal(factory, owner, title=title, category_code="kesehatan")
+    for i, title in enumerate(mentioned):
+        category = "kesehatan" if i % 3 else "pendidikan"
+        af.proposal(factory, tenant, title=title, sections=in_text, category_code=category)
+    af.proposal(factory, tenant, title="Bank Sampah Desa")
+    af.set_publish(factory, comp_id, top99=af.past())
+    factory.run(refresh_entries, comp_id, actor=None)
+
+    pages = [
+        client.get(f"/api/v1/catalogue?q=posyandu&per_page=10&page={n}").get_json()
+        for n in (1, 2, 3, 4)
+    ]
+    assert [p["total"] for p in pages] == [25] * 4 and pages[0]["pages"] == 3
+    seen = [item["title"] for p in pages for item in p["items"]]
+    assert seen == titled + mentioned  # title matches first, each part alphabetical
+    assert pages[3]["items"] == []
+
+    kesehatan = [t for i, t in enumerate(mentioned) if i % 3]
+    assert _titles(client, "q=posyandu&category=kesehatan&per_page=100") == titled + kesehatan
+    assert _titles(client, "q=posyandu&category=pendidikan&per_page=2&page=2") == [
+        mentioned[6],
+        mentioned[9],
+    ]
+    assert _titles(client, "kind=kota&per_page=100") == titled[0::2]
+    html = _page(client, "q=posyandu&page=2")
+    assert "25 inovasi ditemukan" in html and "Halaman 2 dari 2" in html
+    assert "Aplikasi Kader 12" in html and "Posyandu Nomor" not in html
