@@ -1,0 +1,241 @@
+"""Sync survives a hostile network and crashes: everything on 127.0.0.1.
+
+1. A thousand proposals pushed through :mod:`tests.sync.faultproxy` with a fifth of the
+   connections dropped, cut, delayed, duplicated or reordered: the node syncs again until a
+   run succeeds, and central then holds exactly what the node submitted.
+2. The sync process is killed (SIGKILL) after some batches were acknowledged; a second run
+   finishes the job.
+3. Central (gunicorn, SQLite or PostgreSQL) is killed (SIGKILL) while it ingests; after a
+   restart the node's next run finishes the job.
+
+After each: every submitted revision is on central exactly once with the node's content hash,
+central's copy of each proposal is at the node's latest revision with its attachments, every
+attachment's bytes hash to their name and equal the node's, and the node's outbox holds only
+acknowledged items.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from shared.blobstore import BlobStore, blob_store
+from shared.db import db
+from shared.models.proposal import Attachment, Proposal, ProposalRevision
+from shared.models.tenant import Tenant
+from shared.models.unit import Unit
+from shared.services.content import content_hash
+from shared.tenancy import national_scope
+from sync.loadgen import seed_submitted
+from sync.models import NodeLink, OutboxItem, OutboxState
+from tests.sync.conftest import Pair, sync_run
+from tests.sync.faultproxy import FAULTS, FaultProxy
+
+pytestmark = pytest.mark.slow
+
+# Short timeouts and small requests, so a run makes many connections and a fault costs little
+FAST_SYNC = {
+    "SYNC_CONNECT_TIMEOUT": 1.0,
+    "SYNC_READ_TIMEOUT": 0.5,
+    "SYNC_ATTEMPTS": 3,
+    "SYNC_BACKOFF_MAX": 0.05,
+    "SYNC_BATCH_ITEMS": 25,
+    "SYNC_BATCH_BYTES": 256 * 1024,
+    "SYNC_CHUNK_BYTES": 768,
+}
+
+
+# -- seeding and checking (inside an app context with national scope) ---------------------
+
+
+def seed(count: int, *, with_files: int, revised: int) -> list[str]:
+    """``count`` submitted proposals on this node, the first ``with_files`` with an
+    attachment; then ``revised`` of them (every other one among those with files, then
+    others) submitted again as revision 2, half of those with an added attachment."""
+    tenant = db.session.execute(sa.select(Tenant)).scalars().first()
+    unit = db.session.execute(sa.select(Unit)).scalars().first()
+    assert tenant is not None
+    uuids = seed_submitted(tenant, unit, with_files, attachments_per_proposal=1)
+    uuids += seed_submitted(tenant, unit, count - with_files)
+    chosen = uuids[:with_files:2] + uuids[with_files : with_files + revised]
+    add_second_revisions(chosen[:revised])
+    return uuids
+
+
+def add_second_revisions(uuids: list[str]) -> None:
+    """Submit each proposal again as revision 2 (a new title; every other one with one more
+    attachment), as the node's submit leaves it: frozen revision, proposal row, outbox item."""
+    store = blob_store()
+    for n, uuid in enumerate(uuids):
+        proposal = db.session.execute(sa.select(Proposal).where(Proposal.uuid == uuid)).scalar_one()
+        first = db.session.execute(
+            sa.select(ProposalRevision).where(
+                ProposalRevision.proposal_uuid == uuid, ProposalRevision.revision == 1
+            )
+        ).scalar_one()
+        content = copy.deepcopy(first.content)
+        content["title"] = f"{content['title']} (revisi)"
+        if n % 2 == 0:
+            blob = store.put(f"{uuid}:revisi:".encode() + b"%PDF-1.4 revisi\n" * 50)
+            added = {
+                "sha256": blob.sha256,
+                "kind": "document",
+                "filename": "lampiran-revisi.pdf",
+                "size": blob.size,
+                "media_type": "application/pdf",
+            }
+            content["attachments"] = sorted(
+                [*content["attachments"], added],
+                key=lambda a: (a["kind"], a["sha256"], a["filename"]),
+            )
+            db.session.add(
+                Attachment(tenant_id=proposal.tenant_id, proposal_id=proposal.id, **added)
+            )
+        digest = content_hash(content)
+        db.session.add(
+            ProposalRevision(
+                tenant_id=proposal.tenant_id,
+                proposal_uuid=uuid,
+                revision=2,
+                content=content,
+                content_hash=digest,
+                submitted_at=first.submitted_at,
+                received_at=first.submitted_at,
+            )
+        )
+        proposal.title = content["title"]
+        proposal.revision = proposal.submitted_revision = 2
+        proposal.content_hash = digest
+        db.session.add(
+            OutboxItem(
+                tenant_id=proposal.tenant_id,
+                proposal_uuid=uuid,
+                revision=2,
+                content_hash=digest,
+                state=OutboxState.PENDING,
+            )
+        )
+    db.session.commit()
+
+
+@dataclass
+class Snapshot:
+    revisions: list[tuple[str, int, str]]  # every revision row, sorted (duplicates show)
+    proposals: list[tuple[str, int, str]]  # uuid, revision, content hash of each proposal row
+    attachments: dict[str, list[str]]  # proposal uuid -> sorted attachment digests
+    blob_dir: str
+    outbox: dict[str, int]
+
+
+def snapshot() -> Snapshot:
+    revisions = sorted(
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(
+                ProposalRevision.proposal_uuid,
+                ProposalRevision.revision,
+                ProposalRevision.content_hash,
+            )
+        )
+    )
+    proposals = sorted(
+        tuple(r)
+        for r in db.session.execute(
+            sa.select(Proposal.uuid, Proposal.revision, Proposal.content_hash)
+        )
+    )
+    attachments: dict[str, list[str]] = {}
+    for uuid, sha in db.session.execute(
+        sa.select(Proposal.uuid, Attachment.sha256).join(
+            Attachment, Attachment.proposal_id == Proposal.id
+        )
+    ):
+        attachments.setdefault(uuid, []).append(sha)
+    outbox = {
+        str(state): n
+        for state, n in db.session.execute(
+            sa.select(OutboxItem.state, sa.func.count()).group_by(OutboxItem.state)
+        )
+    }
+    return Snapshot(
+        revisions,
+        proposals,
+        {u: sorted(s) for u, s in attachments.items()},
+        str(Path(blob_store().root)),
+        outbox,
+    )
+
+
+def latest_attachments() -> dict[str, list[str]]:
+    """The attachments of each proposal's latest submitted revision, as frozen on the node."""
+    newest: dict[str, tuple[int, list[str]]] = {}
+    for uuid, revision, content in db.session.execute(
+        sa.select(
+            ProposalRevision.proposal_uuid, ProposalRevision.revision, ProposalRevision.content
+        )
+    ):
+        if revision > newest.get(uuid, (0, []))[0]:
+            newest[uuid] = (revision, sorted(a["sha256"] for a in content["attachments"]))
+    return {u: shas for u, (_, shas) in newest.items() if shas}
+
+
+def assert_converged(node: Snapshot, node_files: dict[str, list[str]], central: Snapshot) -> None:
+    assert central.revisions == node.revisions  # each revision once, same content
+    assert central.proposals == node.proposals  # at the latest revision
+    assert central.attachments == node_files
+    node_store, central_store = BlobStore(node.blob_dir), BlobStore(central.blob_dir)
+    for sha in {s for shas in node_files.values() for s in shas}:
+        held = central_store.read(sha)
+        assert hashlib.sha256(held).hexdigest() == sha
+        assert held == node_store.read(sha)
+    assert node.outbox == {"acked": len(node.revisions)}
+
+
+def in_app(app: Flask, fn: Callable[[], Any]) -> Any:
+    with app.app_context(), national_scope():
+        try:
+            return fn()
+        finally:
+            db.session.remove()
+
+
+def check(node_app: Flask, central_app: Flask) -> None:
+    node_snap = in_app(node_app, snapshot)
+    node_files = in_app(node_app, latest_attachments)
+    assert_converged(node_snap, node_files, in_app(central_app, snapshot))
+
+
+# -- 1. a hostile network ------------------------------------------------------------------
+
+
+def test_a_thousand_proposals_arrive_once_through_a_faulty_network(pair: Pair) -> None:
+    pair.connect()
+    pair.node.config.update(FAST_SYNC)
+    uuids = pair.on_node(lambda: seed(1000, with_files=100, revised=100))
+    assert len(uuids) == 1000
+    delay = FAST_SYNC["SYNC_READ_TIMEOUT"] + 0.25
+    with FaultProxy(pair.central.url, rate=0.2, seed=20261129, delay=delay, hold=delay) as proxy:
+
+        def _through_proxy():
+            db.session.execute(sa.update(NodeLink).values(central_url=proxy.url))
+
+        pair.on_node(_through_proxy)
+        reports = []
+        for _ in range(40):
+            report = sync_run(pair)
+            reports.append(report)
+            if report.ok:
+                break
+        counts = dict(proxy.counts)
+    assert report.ok, reports[-1].failure_lines()
+    assert len(reports) > 1, "no fault made a run fail: the faults are too gentle"
+    assert set(FAULTS) <= set(counts), counts
+    check(pair.node, pair.central.app)
