@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -152,7 +153,20 @@ def blob_chunk(sha256: str):
         return _error(f"attachment larger than central accepts ({limit} bytes)", 413)
     partial = _partial(sha256)
     partial.parent.mkdir(parents=True, exist_ok=True)
+    # One chunk at a time per upload, across threads and workers: a retried chunk arriving
+    # while the first copy is still being written must see that copy, not append again.
+    with FileLock(str(partial.parent / f"{sha256[:2]}.lock")):
+        return _append_chunk(store, sha256, partial, offset, total)
+
+
+def _append_chunk(store, sha256: str, partial: Path, offset: int, total: int):
+    if store.exists(sha256):
+        partial.unlink(missing_ok=True)
+        return jsonify({"sha256": sha256, "complete": True})
     have = partial.stat().st_size if partial.exists() else 0
+    if have > total:  # left by an older, unserialised writer: start over
+        partial.unlink()
+        have = 0
     if offset != have:
         return _error("resume from the offset central holds", 409, offset=have)
     chunk = request.get_data()
