@@ -18,16 +18,29 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid as uuid_mod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import sqlalchemy as sa
+from click.testing import CliRunner
 from flask import Flask
 
 from shared.blobstore import BlobStore, blob_store
+from shared.cli import main
+from shared.cli_support import app_context, free_port, make_app
+from shared.config import write_instance_config
 from shared.db import db
 from shared.models.proposal import Attachment, Proposal, ProposalRevision
 from shared.models.tenant import Tenant
@@ -36,6 +49,7 @@ from shared.services.content import content_hash
 from shared.tenancy import national_scope
 from sync.loadgen import seed_submitted
 from sync.models import NodeLink, OutboxItem, OutboxState
+from tests.conftest import POSTGRES_URL, skip_or_fail
 from tests.sync.conftest import Pair, sync_run
 from tests.sync.faultproxy import FAULTS, FaultProxy
 
@@ -239,3 +253,234 @@ def test_a_thousand_proposals_arrive_once_through_a_faulty_network(pair: Pair) -
     assert len(reports) > 1, "no fault made a run fail: the faults are too gentle"
     assert set(FAULTS) <= set(counts), counts
     check(pair.node, pair.central.app)
+
+
+# -- real processes: central under gunicorn, the node's sync as `python -m shared` --------
+
+TENANT = ("33.20", "Kabupaten Jepara")
+SUBPROCESS_SYNC = {**FAST_SYNC, "SYNC_READ_TIMEOUT": 10.0, "SYNC_BATCH_ITEMS": 10}
+
+
+def cli(*args: str, input: str | None = None) -> str:
+    result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@dataclass
+class Central:
+    instance: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with (self.instance / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "shared", "central", "serve"]
+                + ["--instance", str(self.instance), "--port", str(self.port), "--workers", "1"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: SIGKILL reaches every worker
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, (self.instance / "server.log").read_text()[-3000:]
+            try:
+                requests.get(self.url + "/login", timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise AssertionError("central did not start")
+
+    def kill(self) -> None:
+        """kill -9 of the whole server (gunicorn's master and its workers)."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@dataclass
+class Deployment:
+    central: Central
+    node: Path
+
+    def sync(self, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "shared", "sync", "run", "--instance", str(self.node), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+
+    def sync_until_ok(self, rounds: int = 5) -> None:
+        for _ in range(rounds):
+            process = self.sync()
+            output, _ = process.communicate(timeout=120)
+            if process.returncode == 0:
+                return
+        raise AssertionError(f"sync kept failing: {output.decode()[-3000:]}")
+
+    def outbox(self) -> dict[str, int]:
+        """The node's outbox states, read while the sync process may be writing."""
+        with sqlite3.connect(self.node / "sinovik.db", timeout=10) as conn:
+            return dict(
+                conn.execute("SELECT state, count(*) FROM outbox_item GROUP BY state").fetchall()
+            )
+
+    def check(self) -> None:
+        check(make_app("regional", self.node), make_app("central", self.central.instance))
+
+
+@contextmanager
+def database(backend: str) -> Iterator[str | None]:
+    """None for SQLite in the instance folder, else the URL of a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield None
+        return
+    if not POSTGRES_URL:
+        skip_or_fail(
+            "PostgreSQL tests skipped: set SINOVIK_TEST_POSTGRES_URL", "SINOVIK_REQUIRE_POSTGRES"
+        )
+    admin_url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"sinovik_fault_{uuid_mod.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def deployment(tmp_path: Path, backend: str, proposals: int) -> Iterator[Deployment]:
+    """Central and a connected node set up as an operator would, with ``proposals`` waiting
+    in the node's outbox; central is running."""
+    code, name = TENANT
+    central_dir, node_dir = tmp_path / "central", tmp_path / "node"
+    with database(backend) as url:
+        cli(
+            "central",
+            "init",
+            "--instance",
+            str(central_dir),
+            *(["--database-url", url] if url else []),
+        )
+        cli(
+            "central",
+            "add-tenant",
+            "--instance",
+            str(central_dir),
+            "--code",
+            code,
+            "--name",
+            name,
+            "--kind",
+            "kabupaten",
+        )
+        issued = cli(
+            "central", "issue-node-credentials", "--instance", str(central_dir), "--tenant", code
+        )
+        node_id = issued.split("node id:")[1].split()[0]
+        secret = issued.split("secret:")[1].split()[0]
+        central = Central(central_dir, free_port())
+        central.start()
+        try:
+            cli(
+                "regional",
+                "init",
+                "--instance",
+                str(node_dir),
+                "--tenant",
+                code,
+                "--tenant-name",
+                name,
+            )
+            cli(
+                "regional",
+                "connect",
+                "--instance",
+                str(node_dir),
+                "--central-url",
+                central.url,
+                "--node-id",
+                node_id,
+                input=secret + "\n",
+            )
+            write_instance_config(node_dir, SUBPROCESS_SYNC)
+            with app_context("regional", node_dir):
+                seed(proposals, with_files=proposals // 10, revised=proposals // 10)
+            yield Deployment(central, node_dir)
+        finally:
+            central.stop()
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+# -- 2. the node's sync killed mid-batch -----------------------------------------------------
+
+
+def test_a_sync_killed_mid_batch_finishes_on_the_next_run(tmp_path: Path) -> None:
+    with deployment(tmp_path, "sqlite", 500) as dep:
+        sync = dep.sync()
+        try:
+            wait_for(
+                lambda: dep.outbox().get("acked", 0) >= 100 and dep.outbox().get("in_flight", 0),
+                "a batch in flight after some were acknowledged",
+            )
+        finally:
+            sync.send_signal(signal.SIGKILL)
+            sync.communicate(timeout=10)
+        left = dep.outbox()
+        assert left.get("acked", 0) < 550 and left.get("pending", 0) + left.get("in_flight", 0)
+        dep.sync_until_ok()
+        dep.check()
+
+
+# -- 3. central killed mid-ingest -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_central_killed_mid_ingest_takes_the_rest_after_a_restart(
+    tmp_path: Path, backend: str
+) -> None:
+    with deployment(tmp_path, backend, 500) as dep:
+        sync = dep.sync()
+        try:
+            wait_for(
+                lambda: dep.outbox().get("acked", 0) >= 100 and dep.outbox().get("in_flight", 0),
+                "a batch in flight after some were acknowledged",
+            )
+            dep.central.kill()
+            sync.communicate(timeout=120)
+        finally:
+            if sync.poll() is None:
+                sync.kill()
+                sync.communicate(timeout=10)
+        assert sync.returncode != 0  # the run saw central go away
+        left = dep.outbox()
+        assert left.get("pending", 0) + left.get("in_flight", 0)
+        dep.central.start()
+        dep.sync_until_ok()
+        dep.check()
