@@ -12,6 +12,7 @@ from shared.db import db
 from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
 from shared.models.tenant import Tenant, TenantKind
 from shared.models.user import Role, User
+from shared.pagination import Paged, clamp_page
 from shared.services import ServiceError, audit
 from shared.services import tenants as shared_tenants
 from shared.services.competitions import current_competition
@@ -71,38 +72,18 @@ class TenantRow:
 
 
 @dataclass
-class TenantPage:
+class TenantPage(Paged):
     rows: list[TenantRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def search(flt: TenantFilter, page: int = 1, per_page: int = PER_PAGE) -> TenantPage:
     """One page of tenants matching the filter, with admin and proposal counts."""
     base = flt.apply(sa.select(Tenant))
     total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = clamp_page(page, total, per_page)
     tenants = (
         db.session.execute(
             base.order_by(Tenant.kind, Tenant.code).limit(per_page).offset((page - 1) * per_page)

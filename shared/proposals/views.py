@@ -20,6 +20,7 @@ from shared.proposals.blueprint import (
     wants_json,
 )
 from shared.proposals.forms import ProposalForm, build_form, describe_changes
+from shared.results import proposal_results
 from shared.services import ServiceError
 from shared.services import proposals as svc
 from shared.services.competitions import current_competition
@@ -171,6 +172,7 @@ def show(proposal_id: int):
         issues=[] if submitted else svc.check_proposal(proposal),
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),
+        results=proposal_results(proposal, actor()),
     )
 
 

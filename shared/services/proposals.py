@@ -110,6 +110,7 @@ STATUS_LABELS = {  # lazy: one catalog lookup per label shown, not five
     S.VERIFIED: _l("Verified"),
     S.SUBMITTED: _l("Submitted"),
 }
+STATUS_ORDER = tuple(STATUS_LABELS)  # the way through the workflow, as lists and charts show it
 
 
 def status_label(status: ProposalStatus | str) -> str:
@@ -664,10 +665,18 @@ class HistoryEntry:
 
 
 def history(proposal: Proposal) -> list[HistoryEntry]:
-    """Audit entries and comments of the proposal, oldest first."""
+    """The proposal's own workflow (audit entries) and comments, oldest first.
+
+    Only ``proposal.*`` actions: what the ministry records on the proposal on central
+    (screening, judging, objections) is embargoed and reaches the agency as published results.
+    """
     stmt = (
         sa.select(AuditLog)
-        .where(AuditLog.object_type == "Proposal", AuditLog.object_id == proposal.uuid)
+        .where(
+            AuditLog.object_type == "Proposal",
+            AuditLog.object_id == proposal.uuid,
+            AuditLog.action.like("proposal.%"),
+        )
         .order_by(AuditLog.at, AuditLog.id)
     )
     entries = [
