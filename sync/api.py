@@ -154,6 +154,9 @@ def blob_chunk(sha256: str):
     with partial.open("ab") as out:
         fcntl.flock(out, fcntl.LOCK_EX)  # a duplicated request waits, then sees the new size
         have = os.fstat(out.fileno()).st_size
+        if have > total:  # damaged (two unserialised writers once appended): start over
+            out.truncate(0)
+            have = 0
         if offset != have:
             return _error("resume from the offset central holds", 409, offset=have)
         if have + len(chunk) > total:

@@ -135,8 +135,9 @@ def upload_blob(client: CentralClient, store: BlobStore, sha256: str, offset: in
     path = store.path(sha256)
     total = path.stat().st_size
     sent = 0
+    restarted = False
     with path.open("rb") as data:
-        while offset < total or total == 0:
+        while True:  # at least one request: at offset == total it makes central keep the file
             data.seek(offset)
             chunk = data.read(chunk_size)
             try:
@@ -151,12 +152,15 @@ def upload_blob(client: CentralClient, store: BlobStore, sha256: str, offset: in
                 if err.status == 409 and "offset" in err.data:
                     offset = int(err.data["offset"])  # central holds a different amount: resume
                     continue
+                if err.status == 422 and "offset" in err.data and not restarted:
+                    restarted = True  # central dropped a damaged partial upload: once more
+                    offset = int(err.data["offset"])
+                    continue
                 raise
             sent += len(chunk)
             if answer.get("complete"):
                 return sent
             offset = int(answer["offset"])
-    return sent
 
 
 def _upload_attachments(client: CentralClient, items: list[_Item], report: PushReport) -> set[str]:
