@@ -28,6 +28,7 @@ from shared.tenancy import national_scope
 from sync import changes, ingest
 from sync import protocol as P
 from sync.auth import AuthError, NodeIdentity, authenticate
+from sync.models import SyncNode
 
 bp = Blueprint("sync_api", __name__, url_prefix=P.API_PREFIX)
 csrf.exempt(bp)
@@ -195,7 +196,7 @@ def push():
     )
     accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
     node.node.last_push_at = utcnow()
-    node.node.pushed_total = (node.node.pushed_total or 0) + accepted
+    node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: concurrent pushes add up
     epoch = changes.epoch()
     db.session.commit()
     return jsonify(

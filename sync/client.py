@@ -113,6 +113,10 @@ class CentralClient:
             raise _Transient(f"central answered {response.status_code} (will retry)")
         if not isinstance(data, dict):
             data = {"error": response.text[:200]}
+        if response.status_code == 401 and "nonce" in str(data.get("error")):
+            # the answer to a copy of our request (a proxy or the network sent it twice):
+            # the next attempt carries a fresh nonce
+            raise _Transient("central saw this request twice (will retry)")
         if not response.ok:
             raise SyncError(
                 str(data.get("error") or response.reason),

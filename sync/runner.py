@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,26 +33,20 @@ class SyncBusy(Exception):
 class RunReport:
     push: PushReport | None = None
     pull: PullReport | None = None
-    errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return (
-            not self.errors
-            and (self.push is None or self.push.ok)
-            and (self.pull is None or self.pull.ok)
-        )
+        return (self.push is None or self.push.ok) and (self.pull is None or self.pull.ok)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "push": self.push.as_dict() if self.push else None,
             "pull": self.pull.as_dict() if self.pull else None,
-            "errors": self.errors,
         }
 
     def failure_lines(self) -> list[str]:
-        lines = list(self.errors)
+        lines: list[str] = []
         if self.push:
             lines += [f"rejected {u} r{r}: {why}" for u, r, why in self.push.rejected]
             lines += [f"failed {u} r{r}: {why}" for u, r, why in self.push.failed]
@@ -91,9 +85,7 @@ def _run(do_push, do_pull, push_progress, pull_progress) -> RunReport:
         if do_push:
             report.push = push(client, push_progress)
             link.last_push_at = utcnow()
-            if report.push.error:
-                report.errors.append(f"push: {report.push.error}")
-        if do_pull and not report.errors:
+        if do_pull and not (report.push and report.push.error):
             try:
                 report.pull = pull(client, link, pull_progress)
             except SyncError as err:
