@@ -1,15 +1,18 @@
 """Regional node benchmark: idle memory and page times under concurrent clients.
 
     .venv/bin/python bench/regional_bench.py [--proposals 2000] [--units 30] [--clients 10]
-        [--requests 400] [--workers N] [--threads N] [--keep DIR]
+        [--requests 400] [--workers N] [--threads N] [--keep DIR] [--no-cache]
 
 It builds a throwaway regional instance (SQLite, WAL) with the given number of units and
 proposals (realistic section texts), starts it with `sinovik regional serve` (gunicorn, the
 production server), measures the memory of the idle server (master + workers: RSS, and PSS,
 which shares the pages the forked workers have in common fairly among them), then runs
 closed-loop clients without think time against the dashboard and the proposal list and
-prints p50/p95/max per page. The figures are printed, never asserted: speed is not a unit
-test. Targets from the issue: idle node < 80 MB, p95 < 100 ms.
+prints p50/p95/max and the server's CPU time per request (user + system time of the workers
+while the clients run, after the logins: the figure that other work on the machine skews
+least) per page. ``--no-cache`` turns the page cache off (shared/pagecache.py): every request
+then pays what a reload right after a change pays. The figures are printed, never asserted:
+speed is not a unit test. Targets from the issue: idle node < 80 MB, p95 < 100 ms.
 """
 
 from __future__ import annotations
@@ -201,20 +204,29 @@ def login(base: str, username: str) -> requests.Session:
     return session
 
 
-def run_load(base: str, path: str, users: list[str], n_requests: int) -> list[float]:
-    """Closed loop: each client sends its next request as soon as the last one answered.
-
-    Clients use http.client over kept-alive connections: the load generator shares the
-    machine with the server, so it should spend as little CPU as it can.
-    """
-    port = int(base.rsplit(":", 1)[1].strip("/"))
+def log_in_all(base: str, users: list[str]) -> list[str]:
+    """One logged-in session cookie per client (logging in hashes a password: not timed)."""
     cookies = []
     for user in users:
         jar = login(base, user).cookies
         cookies.append("; ".join(f"{c.name}={c.value}" for c in jar))
+    return cookies
+
+
+def run_load(
+    base: str, path: str, cookies: list[str], n_requests: int, started: threading.Barrier
+) -> list[float]:
+    """Closed loop: each client sends its next request as soon as the last one answered.
+
+    Clients use http.client over kept-alive connections: the load generator shares the
+    machine with the server, so it should spend as little CPU as it can. Every client sends
+    one warm-up request, then all wait at ``started`` (which the caller also joins, to start
+    its clock and CPU count there).
+    """
+    port = int(base.rsplit(":", 1)[1].strip("/"))
     times: list[float] = []
     lock = threading.Lock()
-    per_client = max(1, n_requests // len(users))
+    per_client = max(1, n_requests // len(cookies))
     failures: list[str] = []
 
     def client(cookie: str) -> None:
@@ -223,13 +235,14 @@ def run_load(base: str, path: str, users: list[str], n_requests: int) -> list[fl
         headers = {"Cookie": cookie, "User-Agent": requests.utils.default_user_agent()}
         conn.request("GET", path, headers=headers)  # warm-up
         conn.getresponse().read()
+        started.wait()
         local = []
         for _ in range(per_client):
-            started = time.perf_counter()
+            sent = time.perf_counter()
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             response.read()
-            local.append((time.perf_counter() - started) * 1000)
+            local.append((time.perf_counter() - sent) * 1000)
             if response.status != 200:
                 failures.append(f"{path}: {response.status}")
         conn.close()
@@ -239,6 +252,7 @@ def run_load(base: str, path: str, users: list[str], n_requests: int) -> list[fl
     threads = [threading.Thread(target=client, args=(c,)) for c in cookies]
     for t in threads:
         t.start()
+    started.wait()
     for t in threads:
         t.join()
     if failures:
@@ -259,6 +273,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: the serve one)")
     parser.add_argument("--threads", type=int, help="threads per worker (default: the serve one)")
     parser.add_argument("--keep", type=Path, help="build the instance here and keep it")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="turn the page cache off (PAGE_CACHE_MAX_AGE=0): the cost of every cache miss",
+    )
     args = parser.parse_args()
 
     from shared.cli import main as sinovik
@@ -308,8 +327,15 @@ def main() -> int:
             cmd += ["--workers", str(args.workers)]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
+        env = dict(os.environ)
+        if args.no_cache:
+            env["SINOVIK_PAGE_CACHE_MAX_AGE"] = "0"  # every request computes its figures and rows
         server = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
         )
         base = f"http://127.0.0.1:{port}/"
         try:
@@ -339,11 +365,17 @@ def main() -> int:
                     log(f"{label:<28}  (no such page in this build)")
                     continue
                 workers = children(server.pid)
-                started, cpu = time.perf_counter(), cpu_seconds(workers)
-                times = run_load(base, path, users, args.requests)
-                rate = len(times) / (time.perf_counter() - started)
-                # includes the logins and warm-up requests: a slight overestimate
-                per_request = (cpu_seconds(workers) - cpu) * 1000 / len(times)
+                cookies = log_in_all(base, users)
+                clock: dict[str, float] = {}
+
+                def start_clock(clock: dict[str, float] = clock, pids: list[int] = workers) -> None:
+                    clock["at"], clock["cpu"] = time.perf_counter(), cpu_seconds(pids)
+
+                barrier = threading.Barrier(len(cookies) + 1, action=start_clock)
+                times = run_load(base, path, cookies, args.requests, barrier)
+                rate = len(times) / (time.perf_counter() - clock["at"])
+                # logins and warm-up requests come before the clock starts
+                per_request = (cpu_seconds(workers) - clock["cpu"]) * 1000 / len(times)
                 log(
                     f"{label + ' ' + path:<28}{pct(times, 50):>9.1f}{pct(times, 95):>9.1f}"
                     f"{max(times):>9.1f}{rate:>8.0f}{per_request:>19.1f}"

@@ -31,6 +31,12 @@ def create_app(
     proposals.register(app)
     tenant_admin.register(app)  # units and operators of tenants without a node
     judging.init_app(app)
+    from sync import api as sync_api
+
+    sync_api.init_app(app)
+    from central import nodes
+
+    nodes.init_app(app)
     _register_announcement(app)
     return app
 

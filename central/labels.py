@@ -6,26 +6,8 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from shared.models.proposal import ProposalStatus, ScreeningResult
-
-STATUS_ORDER = (
-    ProposalStatus.DRAFT,
-    ProposalStatus.SENT,
-    ProposalStatus.RETURNED,
-    ProposalStatus.VERIFIED,
-    ProposalStatus.SUBMITTED,
-)
-
-
-def status_label(status: ProposalStatus | str) -> str:
-    labels = {
-        ProposalStatus.DRAFT: _("Draft"),
-        ProposalStatus.SENT: _("Sent to admin"),
-        ProposalStatus.RETURNED: _("Returned"),
-        ProposalStatus.VERIFIED: _("Verified"),
-        ProposalStatus.SUBMITTED: _("Submitted"),
-    }
-    return labels.get(ProposalStatus(status), str(status))
+from shared.models.proposal import ScreeningResult
+from shared.services.proposals import STATUS_ORDER, status_label
 
 
 def screening_label(result: ScreeningResult | str) -> str:

@@ -28,4 +28,7 @@ def create_app(
     proposals.register(app)
     app.register_blueprint(imports.bp)
     app.register_blueprint(exports.bp)
+    from regional import syncstatus
+
+    syncstatus.init_app(app)
     return app

@@ -15,9 +15,11 @@ def _register() -> None:
     from central.cli import cli as central_cli
     from regional.cli import cli as regional_cli
     from shared.demo import demo
+    from sync.cli import register as register_sync
 
     main.add_command(central_cli)
     main.add_command(regional_cli)
+    register_sync(central_cli, regional_cli, main)
     main.add_command(demo)
 
 

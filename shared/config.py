@@ -43,6 +43,7 @@ class BaseConfig:
     LOGIN_WINDOW_SECONDS = 15 * 60
     BLOB_DIR: str | None = None  # default: <instance>/blobs
     TENANT_CODES: list[str] = []  # regional: the tenants this node hosts
+    PAGE_CACHE_MAX_AGE = 60  # seconds a cached page part may live (0: no cache); pagecache.py
 
 
 def _coerce(raw: str) -> Any:
@@ -74,6 +75,11 @@ def load_config(app: Flask, defaults: type, test_config: dict[str, Any] | None =
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # a file on this machine: no server connection can go stale, so no ping per request
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     _check_secret(app)
 
 

@@ -75,23 +75,15 @@ def using_scope(scope: Scope) -> Iterator[Scope]:
 @contextmanager
 def tenant_scope(tenant_ids: Iterable[int]) -> Iterator[Scope]:
     """Run a block scoped to the given tenants."""
-    scope = Scope(frozenset(tenant_ids))
-    token = _scope.set(scope)
-    try:
+    with using_scope(Scope(frozenset(tenant_ids))) as scope:
         yield scope
-    finally:
-        _scope.reset(token)
 
 
 @contextmanager
 def national_scope() -> Iterator[Scope]:
     """Run a block that may read and write every tenant's rows (ministry, CLI, sync ingest)."""
-    scope = Scope(national=True)
-    token = _scope.set(scope)
-    try:
+    with using_scope(Scope(national=True)) as scope:
         yield scope
-    finally:
-        _scope.reset(token)
 
 
 class TenantScoped:

@@ -18,6 +18,14 @@ def _judging() -> Any:
     return catalog
 
 
+def _node_id(f: Any, t: Any) -> str:
+    from shared.db import db
+    from shared.models import Tenant
+    from sync import credentials
+
+    return f.run(lambda: credentials.issue([db.session.get(Tenant, t.id)], actor=None).node.id)
+
+
 # URL argument -> how to make an object of a given tenant and return the value for the URL.
 # Signature: (factory, tenant) -> value
 OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
@@ -31,6 +39,7 @@ OBJECT_ARGS: dict[str, Callable[[Any, Any], Any]] = {
     "nomination_id": lambda f, t: af.nomination(f, t).id,
     "request_id": lambda f, t: f.account_request(t).id,
     "attachment_id": lambda f, t: f.attachment(f.proposal(t, f.unit(t))).id,
+    "node_id": lambda f, t: _node_id(f, t),  # central: a regional node serving the tenant
     # judging (central): see tests/central/judging/catalog.py
     "stage_id": lambda f, t: _judging().stage_id(f, t),
     "rubric_id": lambda f, t: _judging().rubric_id(f, t),
@@ -51,6 +60,7 @@ PLAIN_ARGS: dict[str, Any] = {
     "section_key": "ringkasan",
     "fmt": "csv",
     "kind": "slides",
+    "sha256": "0" * 64,
 }
 
 # Endpoints anyone may open without logging in.
@@ -83,5 +93,15 @@ PUBLIC_ENDPOINTS = {
 # Endpoints every logged-in account may open (no role restriction).
 ANY_ACCOUNT_ENDPOINTS = {"auth.logout", "auth.onboarding", "auth.change_password"}
 
+# Endpoints a regional node calls, authenticated by its signed request (sync/protocol.py)
+# instead of a session; tests/test_route_security.py checks that they refuse unsigned calls.
+NODE_SIGNED_ENDPOINTS = {
+    "sync_api.hello",
+    "sync_api.blobs_missing",
+    "sync_api.blob_chunk",
+    "sync_api.push",
+    "sync_api.feed",
+}
+
 # Endpoints authenticated by other means than the session (no CSRF: not browser forms).
-CSRF_EXEMPT_ENDPOINTS: set[str] = set()
+CSRF_EXEMPT_ENDPOINTS: set[str] = set(NODE_SIGNED_ENDPOINTS)

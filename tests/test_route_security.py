@@ -13,6 +13,7 @@ from tests.conftest import login, make_test_app
 from tests.route_catalog import (
     ANY_ACCOUNT_ENDPOINTS,
     CSRF_EXEMPT_ENDPOINTS,
+    NODE_SIGNED_ENDPOINTS,
     OBJECT_ARGS,
     PLAIN_ARGS,
     PUBLIC_ENDPOINTS,
@@ -62,9 +63,26 @@ def test_every_endpoint_declares_who_may_use_it(app: Flask) -> None:
         rule.endpoint
         for rule in _rules(app)
         if _required_roles(app, rule.endpoint) is None
-        and rule.endpoint not in PUBLIC_ENDPOINTS | ANY_ACCOUNT_ENDPOINTS
+        and rule.endpoint not in PUBLIC_ENDPOINTS | ANY_ACCOUNT_ENDPOINTS | NODE_SIGNED_ENDPOINTS
     ]
     assert undeclared == [], "decorate with require_roles or list in tests/route_catalog.py"
+
+
+def test_node_endpoints_refuse_unsigned_requests_even_from_staff(app, client, factory) -> None:
+    """A browser session, even the ministry admin's, is no node credential."""
+    admin = factory.user(Role.MINISTRY_ADMIN)
+    login(client, admin.username)
+    checked = 0
+    for rule in _rules(app):
+        if rule.endpoint not in NODE_SIGNED_ENDPOINTS:
+            continue
+        url = _url(app, rule, factory, None)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method, data=b"{}", csrf=False)
+            assert response.status_code == 401, (rule.endpoint, method)
+            assert "unsigned" in response.get_json()["error"]
+            checked += 1
+    assert checked == (5 if app.config["NODE_KIND"] == "central" else 0)
 
 
 def test_another_tenants_objects_answer_404(app, client, factory, tenant, other_tenant) -> None:

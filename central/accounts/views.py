@@ -24,7 +24,6 @@ from central.accounts import services as accounts
 from central.accounts.forms import ApproveForm, RejectForm, RequestForm
 from central.accounts.models import AccountRequest
 from central.tenants.services import kind_label
-from central.web import apply_service, form_status, no_store, page_arg
 from shared.db import db
 from shared.models.tenant import Tenant
 from shared.models.user import Role, User
@@ -32,6 +31,7 @@ from shared.permissions import require_roles
 from shared.tenancy import tenant_scope
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
+from shared.web.views import apply_service, form_status, no_store, page_arg
 
 STAFF = (Role.SECRETARIAT, Role.MINISTRY_ADMIN)
 

@@ -14,6 +14,7 @@ from central.announce.published import publication_by_year
 from central.api.openapi import openapi_document
 from central.catalogue import services as catalogue
 from central.public.cache import cached_public_answer
+from shared.pagination import page_count
 from shared.services import ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -24,7 +25,7 @@ LISTS = ("finalists", "top")
 
 
 def _paged(items: list[dict[str, Any]], total: int, page: int, per_page: int, **extra: Any):
-    pages = max(1, -(-total // per_page))
+    pages = page_count(total, per_page)
     args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
 
     def link(n: int) -> str:

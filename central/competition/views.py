@@ -13,7 +13,6 @@ from flask_login import current_user
 from central.competition import services
 from central.competition.forms import RulesForm, StageRow, WindowForm, table_form
 from central.competition.tables import TABLES
-from central.web import apply_service, form_status
 from shared.db import db
 from shared.models.competition import Competition
 from shared.models.user import Role
@@ -21,6 +20,7 @@ from shared.permissions import require_roles
 from shared.services.competitions import current_competition, ensure_default_competition
 from shared.timeutil import from_wib, to_wib
 from shared.web.nav import add_nav
+from shared.web.views import apply_service, form_status
 
 ADMIN = (Role.MINISTRY_ADMIN,)
 

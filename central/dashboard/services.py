@@ -14,11 +14,11 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from central.labels import STATUS_ORDER
 from shared.db import db, utcnow
 from shared.models.competition import Competition
 from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
 from shared.models.tenant import Tenant, TenantKind
+from shared.services.proposals import STATUS_ORDER
 from shared.timeutil import wib_date
 
 SUBMITTED = ProposalStatus.SUBMITTED

@@ -10,11 +10,11 @@ from markupsafe import Markup
 from central import pagecache
 from central.dashboard import exports, services
 from central.tenants.services import kind_label
-from shared.db import utcnow
 from shared.models.competition import Competition
 from shared.models.tenant import TenantKind
 from shared.models.user import Role
 from shared.permissions import require_roles
+from shared.results import SCREENING_STAGE, published_stages
 from shared.services.competitions import current_competition
 
 STAFF = (Role.SECRETARIAT, Role.MINISTRY_ADMIN)
@@ -34,8 +34,7 @@ def _filter() -> services.DashFilter:
 
 def _results_published(competition: Competition) -> bool:
     """Agencies see screening results only from the screening stage's publish time."""
-    stage = next((s for s in competition.stages if s.code == "screening"), None)
-    return stage is not None and stage.publish_at is not None and stage.publish_at <= utcnow()
+    return SCREENING_STAGE in published_stages(competition.stages)
 
 
 def _row_items(rows: list[services.Row]) -> list[tuple[str, int]]:

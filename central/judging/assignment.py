@@ -43,7 +43,7 @@ from central.judging.models import (
     StageEntry,
     StageKind,
 )
-from central.judging.stages import ensure_open, lock
+from central.judging.stages import ensure_open, lock, open_assignments
 from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.user import User
@@ -396,16 +396,7 @@ def withdraw_judge(js: JudgingStage, user: User, *, reason: str, actor: User) ->
         actor=actor,
         after={"judge": user.username, "reason": reason},
     )
-    open_work = db.session.execute(
-        sa.select(Assignment)
-        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(
-            Assignment.stage_id == js.stage_id,
-            Assignment.judge_id == user.id,
-            Assignment.status == AssignmentStatus.ACTIVE,
-            sa.or_(ScoreSheet.id.is_(None), ScoreSheet.status == SheetStatus.DRAFT),
-        )
-    ).scalars()
+    open_work = db.session.execute(open_assignments(js, user)).scalars()
     proposals = []
     for assignment in open_work:
         end_assignment(assignment, status=AssignmentStatus.WITHDRAWN, reason=reason, actor=actor)

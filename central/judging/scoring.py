@@ -24,7 +24,7 @@ from central.judging.models import (
     SheetStatus,
 )
 from central.judging.rubrics import weighted_total
-from central.judging.stages import ensure_open
+from central.judging.stages import ensure_open, open_assignments
 from shared.db import db, utcnow
 from shared.models.user import User
 from shared.services import ServiceError, audit
@@ -246,17 +246,7 @@ def request_rescore(js: JudgingStage, sheet: ScoreSheet, *, note: str, actor: Us
 
 def open_sheets(js: JudgingStage, user: User) -> int:
     """The user's active assignments in the stage without a finished sheet."""
-    stmt = (
-        sa.select(sa.func.count())
-        .select_from(Assignment)
-        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(
-            Assignment.stage_id == js.stage_id,
-            Assignment.judge_id == user.id,
-            Assignment.status == AssignmentStatus.ACTIVE,
-            sa.or_(ScoreSheet.id.is_(None), ScoreSheet.status == SheetStatus.DRAFT),
-        )
-    )
+    stmt = sa.select(sa.func.count()).select_from(open_assignments(js, user).subquery())
     return db.session.execute(stmt).scalar_one()
 
 

@@ -4,7 +4,9 @@ A promotion freezes a stage: its scores, assignments and shortlist can no longer
 records each entrant's rank and score, moves the selected proposals into the next stage,
 sets ``Proposal.stage_code`` to the highest stage reached (and, at the final stage,
 ``Proposal.award``) and publishes ``stage.reached`` / ``award.given`` events embargoed until
-the reached stage's ``publish_at``.
+the reached stage's ``publish_at``. A promotion into a finalist stage (or of the final stage),
+and the removal of a finalist, also prepare the announcement (catalogue entries, certificates;
+``central.announce.services.prepare_announcement``), embargoed the same way.
 
 Selection at promotion: the shortlist when the stage has a shortlist size; otherwise the
 ranked entrants at or above the passing grade when one is set; otherwise every entrant.
@@ -282,7 +284,7 @@ def _publish_stage(proposal: Proposal, js: JudgingStage) -> None:
         "stage.reached",
         {"uuid": proposal.uuid, "stage_code": proposal.stage_code, "award": proposal.award},
         tenant_id=proposal.tenant_id,
-        visible_at=js.stage.publish_at,
+        stage=js.stage,
     )
 
 
@@ -365,7 +367,24 @@ def remove_entry(js: JudgingStage, proposal: Proposal, *, reason: str, actor: Us
         before=before,
         after={"stage": js.stage.code, "reason": reason, "stage_code": proposal.stage_code},
     )
+    _keep_announcement_current(js, {before["stage_code"]}, actor)
     return entry
+
+
+def _keep_announcement_current(js: JudgingStage, reached: set[str | None], actor: User) -> None:
+    """Rebuild the catalogue entries and certificates when a decision touches the finalists.
+
+    Both stay embargoed until the stage concerned is published, so they can be prepared as soon
+    as judging decides; the secretariat no longer has to remember to run the preparation.
+    """
+    from central.announce.published import publication_for
+    from central.announce.services import prepare_announcement
+
+    pub = publication_for(js.stage.competition_id)
+    if pub is None:
+        return
+    if js.kind == StageKind.FINAL or reached & set(pub.finalist_codes):
+        prepare_announcement(pub, actor=actor)
 
 
 # -- promotion -------------------------------------------------------------------------------
@@ -382,11 +401,10 @@ class PromotionCheck:
         return not self.problems
 
 
-def pending_sheets(js: JudgingStage) -> int:
-    """Active assignments whose judge has not submitted or abstained yet."""
+def open_assignments(js: JudgingStage, judge: User | None = None) -> sa.Select:
+    """Active assignments of the stage (of one judge) without a submitted or abstained sheet."""
     stmt = (
-        sa.select(sa.func.count())
-        .select_from(Assignment)
+        sa.select(Assignment)
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .where(
             Assignment.stage_id == js.stage_id,
@@ -394,6 +412,12 @@ def pending_sheets(js: JudgingStage) -> int:
             sa.or_(ScoreSheet.id.is_(None), ScoreSheet.status == SheetStatus.DRAFT),
         )
     )
+    return stmt if judge is None else stmt.where(Assignment.judge_id == judge.id)
+
+
+def pending_sheets(js: JudgingStage) -> int:
+    """Active assignments whose judge has not submitted or abstained yet."""
+    stmt = sa.select(sa.func.count()).select_from(open_assignments(js).subquery())
     return db.session.execute(stmt).scalar_one()
 
 
@@ -494,7 +518,7 @@ def promote(js: JudgingStage, *, actor: User, now: datetime | None = None) -> Pr
                 "award.given",
                 {"uuid": proposal.uuid, "stage_code": proposal.stage_code, "award": proposal.award},
                 tenant_id=proposal.tenant_id,
-                visible_at=js.stage.publish_at,
+                stage=js.stage,
             )
     elif nxt is not None:
         for pid in sorted(selected):
@@ -514,4 +538,5 @@ def promote(js: JudgingStage, *, actor: User, now: datetime | None = None) -> Pr
             "next": nxt.stage.code if nxt is not None and js.kind != StageKind.FINAL else None,
         },
     )
+    _keep_announcement_current(js, {nxt.stage.code} if nxt is not None else set(), actor)
     return check

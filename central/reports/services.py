@@ -57,32 +57,22 @@ def recap(year: int | None) -> Recap:
     """Submitted, passed screening, finalists and winners by agency type, category, group,
     province and year (ministry-internal: embargoed decisions count too)."""
     pubs = {p.competition_id: p for p in publications()}
+    keys = (
+        Proposal.competition_id,
+        Tenant.kind,
+        Tenant.code,
+        Tenant.province_code,
+        Proposal.category_code,
+        Proposal.group_code,
+        Proposal.screening_result,
+        Proposal.stage_code,
+        Proposal.award,
+    )
     stmt = (
-        sa.select(
-            Proposal.competition_id,
-            Tenant.kind,
-            Tenant.code,
-            Tenant.province_code,
-            Proposal.category_code,
-            Proposal.group_code,
-            Proposal.screening_result,
-            Proposal.stage_code,
-            Proposal.award,
-            sa.func.count().label("n"),
-        )
+        sa.select(*keys, sa.func.count().label("n"))
         .join(Tenant, Tenant.id == Proposal.tenant_id)
         .where(Proposal.status == ProposalStatus.SUBMITTED)
-        .group_by(
-            Proposal.competition_id,
-            Tenant.kind,
-            Tenant.code,
-            Tenant.province_code,
-            Proposal.category_code,
-            Proposal.group_code,
-            Proposal.screening_result,
-            Proposal.stage_code,
-            Proposal.award,
-        )
+        .group_by(*keys)
     )
     if year is not None:
         wanted = [cid for cid, p in pubs.items() if p.year == year]

@@ -25,10 +25,11 @@ from sqlalchemy.orm import load_only
 from central.screening import checks
 from central.screening.models import ScreeningCheck
 from shared.db import db, utcnow
-from shared.models.competition import Competition
+from shared.models.competition import Competition, Stage
 from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
 from shared.models.tenant import Tenant, TenantKind
 from shared.models.user import User
+from shared.pagination import Paged, clamp_page
 from shared.services import ServiceError, audit
 from sync import feed
 
@@ -222,31 +223,12 @@ _CELLS = {
 
 
 @dataclass
-class ListPage:
+class ListPage(Paged):
     rows: list[ListRow]
     total: int
     page: int
     counts: dict[ScreeningResult, int]
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+    per_page: int = PER_PAGE
 
 
 def _where(stmt: sa.Select, competition: Competition, flt: ScreeningFilter) -> sa.Select:
@@ -313,7 +295,7 @@ def list_page(competition: Competition, flt: ScreeningFilter, page: int = 1) -> 
         total = counts.get(ScreeningResult(flt.result), 0)
     else:
         total = sum(counts.values())
-    page = max(1, min(page, max(1, -(-total // PER_PAGE))))
+    page = clamp_page(page, total, PER_PAGE)
     stmt = _where(
         _joined(Proposal, Tenant.code, Tenant.name, ScreeningCheck), competition, flt
     ).options(load_only(*LIST_COLUMNS))
@@ -341,12 +323,8 @@ def reason_text(result: ScreeningResult, reason_code: str, note: str) -> str:
     return ": ".join(part for part in (label, note) if part)
 
 
-def _visible_at(competition: Competition) -> datetime:
-    stage = next((s for s in competition.stages if s.code == "screening"), None)
-    now = utcnow()
-    if stage is not None and stage.publish_at is not None and stage.publish_at > now:
-        return stage.publish_at
-    return now
+def _screening_stage(competition: Competition) -> Stage | None:
+    return next((s for s in competition.stages if s.code == "screening"), None)
 
 
 def decide(proposal: Proposal, *, result: str, reason_code: str, note: str, actor: User) -> None:
@@ -387,7 +365,7 @@ def decide(proposal: Proposal, *, result: str, reason_code: str, note: str, acto
         EVENT_KIND,
         {"uuid": proposal.uuid, "revision": revision, "result": outcome.value, "reason": reason},
         tenant_id=proposal.tenant_id,
-        visible_at=_visible_at(proposal.competition),
+        stage=_screening_stage(proposal.competition),
     )
 
 

@@ -14,7 +14,6 @@ from markupsafe import Markup
 from central import pagecache
 from central.screening import checks, services
 from central.tenants.services import kinds_present, provinces
-from central.web import apply_service, page_arg
 from shared.db import db
 from shared.models.proposal import Proposal, ProposalStatus
 from shared.models.user import Role
@@ -23,6 +22,7 @@ from shared.services.competitions import current_competition
 from shared.web import safe_next
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
+from shared.web.views import apply_service, page_arg
 
 STAFF = (Role.SECRETARIAT, Role.MINISTRY_ADMIN)
 FILTER_ARGS = ("result", "flagged", "tenant", "kind", "province", "group", "category", "q")

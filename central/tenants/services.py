@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -12,9 +13,11 @@ from shared.db import db
 from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
 from shared.models.tenant import Tenant, TenantKind
 from shared.models.user import Role, User
+from shared.pagination import Paged, clamp_page
 from shared.services import ServiceError, audit
 from shared.services import tenants as shared_tenants
 from shared.services.competitions import current_competition
+from sync import credentials as sync_credentials
 
 # Regions come from the official list (seed-regions); the secretariat adds the others by hand.
 ADDABLE_KINDS = (TenantKind.KEMENTERIAN, TenantKind.LEMBAGA, TenantKind.BUMN, TenantKind.BUMD)
@@ -68,41 +71,22 @@ class TenantRow:
     admins: int = 0
     submitted: int = 0
     in_progress: int = 0
+    last_sync: datetime | None = None  # when a regional node of the tenant last called central
 
 
 @dataclass
-class TenantPage:
+class TenantPage(Paged):
     rows: list[TenantRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def search(flt: TenantFilter, page: int = 1, per_page: int = PER_PAGE) -> TenantPage:
     """One page of tenants matching the filter, with admin and proposal counts."""
     base = flt.apply(sa.select(Tenant))
     total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = clamp_page(page, total, per_page)
     tenants = (
         db.session.execute(
             base.order_by(Tenant.kind, Tenant.code).limit(per_page).offset((page - 1) * per_page)
@@ -125,6 +109,8 @@ def _fill_counts(rows: dict[int, TenantRow]) -> None:
     )
     for tenant_id, n in admins:
         rows[tenant_id].admins = n
+    for tenant_id, seen in sync_credentials.last_seen_by_tenant(ids).items():
+        rows[tenant_id].last_sync = seen
     competition = current_competition()
     if competition is None:
         return

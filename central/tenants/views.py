@@ -10,13 +10,13 @@ from flask_login import current_user
 from central.tenants import render_tenant_panels
 from central.tenants import services as tenants
 from central.tenants.forms import TenantEditForm, TenantForm
-from central.web import apply_service, form_status, page_arg
 from shared.db import db
 from shared.models.tenant import Tenant
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
+from shared.web.views import apply_service, form_status, page_arg
 
 STAFF = (Role.SECRETARIAT, Role.MINISTRY_ADMIN)
 

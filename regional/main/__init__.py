@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shared.models.user import Role
+from shared.pagecache import page_key, render_with_cached_block
 from shared.permissions import require_roles
-from shared.services import tenant_overview
+from shared.services import proposals, tenant_overview
 from shared.web.nav import add_nav
 
 bp = Blueprint("main", __name__, template_folder="../templates")
@@ -27,4 +28,11 @@ def index():
 def dashboard():
     """Proposals by status and unit, unsent drafts, time left to the deadline, quota use."""
     unit_id = current_user.unit_id or 0 if current_user.role == Role.OPERATOR else None
-    return render_template("regional/dashboard.html", ov=tenant_overview.overview(unit_id=unit_id))
+    window = proposals.current_window()
+
+    def figures() -> dict:
+        return {"ov": tenant_overview.overview(unit_id=unit_id)}
+
+    # the figures are computed and rendered once per change of the data (shared/pagecache.py)
+    key = page_key(window.shown() if window else None)
+    return render_with_cached_block("regional/dashboard.html", key, figures)

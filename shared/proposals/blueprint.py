@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from shared.db import db
-from shared.models.proposal import Proposal, ScreeningResult
+from shared.models.proposal import Proposal
 from shared.models.user import Role, User
 from shared.permissions import can_view_proposal
+from shared.results import screening_label
 from shared.services import ServiceError
 from shared.services import proposals as svc
 from shared.services.proposal_rules import attachment_kind_label, count_words
@@ -66,15 +67,6 @@ def flash_saved(found: list) -> None:
         flash(_("Saved. The proposal meets every rule."), "success")
 
 
-def screening_label(result: ScreeningResult | str) -> str:
-    labels = {
-        ScreeningResult.PENDING: _("Not screened yet"),
-        ScreeningResult.PASSED: _("Passed administrative screening"),
-        ScreeningResult.FAILED: _("Failed administrative screening"),
-    }
-    return labels.get(ScreeningResult(result), str(result))
-
-
 def format_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
@@ -87,7 +79,7 @@ def _helpers() -> dict:
         "status_label": status_label,
         "action_label": svc.action_label,
         "kind_label": attachment_kind_label,
-        "screening_label": screening_label,
+        "screening_label": screening_label,  # as on the results pages, on both node kinds
         "format_size": format_size,
         "count_words": count_words,
         "locale": locale(),

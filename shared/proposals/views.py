@@ -9,6 +9,7 @@ from shared.db import db
 from shared.models.proposal import ProposalStatus
 from shared.models.unit import Unit
 from shared.models.user import Role
+from shared.pagecache import page_key, render_with_cached_block
 from shared.permissions import require_roles
 from shared.proposals.blueprint import (
     TENANT_ROLES,
@@ -20,6 +21,7 @@ from shared.proposals.blueprint import (
     wants_json,
 )
 from shared.proposals.forms import ProposalForm, build_form, describe_changes
+from shared.results import proposal_results
 from shared.services import ServiceError
 from shared.services import proposals as svc
 from shared.services.competitions import current_competition
@@ -50,17 +52,20 @@ def _filter() -> svc.ProposalFilter:
 @require_roles(*TENANT_ROLES)
 def index():
     """The agency's proposals (an operator's: their unit's), filtered and searchable."""
-    competition, flt = current_competition(), _filter()
-    page = svc.list_proposals(actor(), flt, page=request.args.get("page", 1, type=int))
-    return render_template(
-        "proposals/index.html",
-        page=page,
-        flt=flt,
-        competition=competition,
-        window=svc.window(competition) if competition else None,
-        units=svc.active_units() if actor().role == Role.LOCAL_ADMIN else [],
-        statuses=list(ProposalStatus),
-    )
+    flt, user, window = _filter(), actor(), svc.current_window()
+    page_no = request.args.get("page", 1, type=int)
+
+    def rows() -> dict:
+        return {
+            "page": svc.list_proposals(user, flt, page=page_no),
+            "competition": current_competition(),
+            "units": svc.active_units() if user.role == Role.LOCAL_ADMIN else [],
+            "statuses": list(ProposalStatus),
+        }
+
+    # the rows and filters are rendered once per change of the data (see shared/pagecache.py)
+    key = page_key(window.shown() if window else None)
+    return render_with_cached_block("proposals/index.html", key, rows, flt=flt, window=window)
 
 
 def _unit_for_new(form) -> Unit | None:
@@ -171,6 +176,7 @@ def show(proposal_id: int):
         issues=[] if submitted else svc.check_proposal(proposal),
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),
+        results=proposal_results(proposal, actor()),
     )
 
 

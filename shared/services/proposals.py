@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
@@ -110,11 +111,20 @@ STATUS_LABELS = {  # lazy: one catalog lookup per label shown, not five
     S.VERIFIED: _l("Verified"),
     S.SUBMITTED: _l("Submitted"),
 }
+STATUS_ORDER = tuple(STATUS_LABELS)  # the way through the workflow, as lists and charts show it
+
+
+_STATUS_TEXT: dict[tuple[str, ProposalStatus], str] = {}  # the catalogs never change
 
 
 def status_label(status: ProposalStatus | str) -> str:
     """The status as people read it."""
-    return str(STATUS_LABELS[ProposalStatus(status)])
+    # a list shows a label per row: look each one up in the catalog once per language
+    key = (str(get_locale()), ProposalStatus(status))
+    text = _STATUS_TEXT.get(key)
+    if text is None:
+        text = _STATUS_TEXT[key] = str(STATUS_LABELS[key[1]])
+    return text
 
 
 # -- the registration window ------------------------------------------------------------------
@@ -156,12 +166,42 @@ class Window:
         remaining = self.closes_at - self.now
         return 0 if remaining.total_seconds() <= 0 else (remaining.seconds % 3600) // 60
 
+    def shown(self) -> tuple[object, ...]:
+        """What a page says about the window: a page part showing it is valid while it holds."""
+        return (
+            self.opens_at,
+            self.closes_at,
+            self.state,
+            self.days_left,
+            self.hours_left,
+            self.minutes_left,
+        )
+
 
 def window(competition: Competition, now: datetime | None = None) -> Window:
     """The registration window of ``competition`` seen from ``now`` (default: the server clock)."""
     return Window(
         competition.registration_opens_at, competition.registration_closes_at, now or utcnow()
     )
+
+
+def current_window(now: datetime | None = None) -> Window | None:
+    """The registration window of the current competition (its dates are read once per change
+    of the data: every page of the node shows the window)."""
+    from shared.pagecache import cached
+
+    bounds = cached(("current-window",), _current_window_bounds)
+    return Window(*bounds, now or utcnow()) if bounds else None
+
+
+def _current_window_bounds() -> tuple[datetime, datetime] | None:
+    stmt = (
+        sa.select(Competition.registration_opens_at, Competition.registration_closes_at)
+        .order_by(Competition.year.desc())
+        .limit(1)
+    )
+    row = db.session.execute(stmt).first()
+    return (row[0], row[1]) if row else None
 
 
 def require_competition() -> Competition:
@@ -664,10 +704,18 @@ class HistoryEntry:
 
 
 def history(proposal: Proposal) -> list[HistoryEntry]:
-    """Audit entries and comments of the proposal, oldest first."""
+    """The proposal's own workflow (audit entries) and comments, oldest first.
+
+    Only ``proposal.*`` actions: what the ministry records on the proposal on central
+    (screening, judging, objections) is embargoed and reaches the agency as published results.
+    """
     stmt = (
         sa.select(AuditLog)
-        .where(AuditLog.object_type == "Proposal", AuditLog.object_id == proposal.uuid)
+        .where(
+            AuditLog.object_type == "Proposal",
+            AuditLog.object_id == proposal.uuid,
+            AuditLog.action.like("proposal.%"),
+        )
         .order_by(AuditLog.at, AuditLog.id)
     )
     entries = [

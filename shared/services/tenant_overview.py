@@ -18,15 +18,7 @@ from shared.models.competition import Competition
 from shared.models.proposal import Proposal, ProposalStatus
 from shared.models.unit import Unit
 from shared.services.competitions import current_competition
-from shared.services.proposals import Window, status_label, window
-
-STATUS_ORDER = (
-    ProposalStatus.DRAFT,
-    ProposalStatus.SENT,
-    ProposalStatus.RETURNED,
-    ProposalStatus.VERIFIED,
-    ProposalStatus.SUBMITTED,
-)
+from shared.services.proposals import STATUS_ORDER, Window, status_label, window
 
 
 @dataclass

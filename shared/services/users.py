@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from shared.db import db, utcnow
 from shared.models.tenant import Tenant
@@ -37,7 +38,13 @@ def load_session_user(session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    stmt = sa.select(User).where(User.id == user_id).execution_options(national=True)
+    # the layout and is_active read the tenant on every request: load it in the same query
+    stmt = (
+        sa.select(User)
+        .options(joinedload(User.tenant))
+        .where(User.id == user_id)
+        .execution_options(national=True)
+    )
     user = db.session.execute(stmt).scalar_one_or_none()
     if user is None or user.session_version != version or not user.is_active:
         return None

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,9 +20,10 @@ from shared.models.unit import Unit
 from shared.models.user import Role, User
 from shared.permissions import require_roles
 from shared.services import ServiceError, operators, units
-from shared.tenant_admin.forms import OperatorForm, apply_service
+from shared.tenant_admin.forms import OperatorForm
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
+from shared.web.views import apply_service, form_status, no_store
 
 bp = Blueprint("operators", __name__, url_prefix="/operators", template_folder="templates")
 add_nav(bp, "operators.index", _l("Operator accounts"), (Role.LOCAL_ADMIN,), order=25)
@@ -51,13 +51,9 @@ def _chosen_unit(form: OperatorForm) -> Unit | None:
 
 def _show_temporary_password(user: User, password: str, created: bool):
     """The temporary password, shown once and never cached."""
-    response = make_response(
-        render_template(
-            "tenant_admin/temporary_password.html", user=user, password=password, created=created
-        )
+    return no_store(
+        "tenant_admin/temporary_password.html", user=user, password=password, created=created
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/")
@@ -93,8 +89,7 @@ def create():
         if apply_service(form, action):
             db.session.commit()
             return _show_temporary_password(*result[0], created=True)
-    status = 400 if request.method == "POST" else 200
-    return render_template("tenant_admin/operator_form.html", form=form, user=None), status
+    return render_template("tenant_admin/operator_form.html", form=form, user=None), form_status()
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -119,8 +114,7 @@ def edit(user_id: int):
             db.session.commit()
             flash(_("The account %(u)s was saved.", u=user.username), "success")
             return redirect(url_for("operators.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("tenant_admin/operator_form.html", form=form, user=user), status
+    return render_template("tenant_admin/operator_form.html", form=form, user=user), form_status()
 
 
 @bp.post("/<int:user_id>/reset-password")

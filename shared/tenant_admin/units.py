@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,9 +12,10 @@ from shared.models.unit import Unit
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.services import operators, units
-from shared.tenant_admin.forms import UnitForm, apply_service
+from shared.tenant_admin.forms import UnitForm
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
+from shared.web.views import apply_service, form_status
 
 bp = Blueprint("units", __name__, url_prefix="/units", template_folder="templates")
 add_nav(bp, "units.index", _l("Units"), (Role.LOCAL_ADMIN,), order=20)
@@ -44,8 +45,7 @@ def create():
             db.session.commit()
             flash(_("The unit %(name)s was registered.", name=created[0].name), "success")
             return redirect(url_for("units.show", unit_id=created[0].id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("tenant_admin/unit_form.html", form=form, unit=None), status
+    return render_template("tenant_admin/unit_form.html", form=form, unit=None), form_status()
 
 
 @bp.get("/<int:unit_id>")
@@ -70,8 +70,7 @@ def edit(unit_id: int):
             db.session.commit()
             flash(_("The unit was saved."), "success")
             return redirect(url_for("units.show", unit_id=unit.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("tenant_admin/unit_form.html", form=form, unit=unit), status
+    return render_template("tenant_admin/unit_form.html", form=form, unit=unit), form_status()
 
 
 @bp.post("/<int:unit_id>/deactivate")

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from shared.db import db
-from shared.services import ServiceError, users
+from shared.services import users
 from shared.services.passwords import MIN_LENGTH
 from shared.web import safe_next
 from shared.web.forms import LoginForm, OnboardingForm, PasswordForm
+from shared.web.views import apply_service, form_status
 
 bp = Blueprint("auth", __name__)
 
@@ -43,21 +44,6 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _apply_service(form, action) -> bool:
-    """Run a service call; turn its refusal into a form error. Returns True on success."""
-    try:
-        action()
-    except ServiceError as err:
-        db.session.rollback()
-        field = getattr(form, err.field, None) if err.field else None
-        if field is not None:
-            field.errors = [*field.errors, err.message]
-        else:
-            flash(err.message, "error")
-        return False
-    return True
-
-
 @bp.route("/onboarding", methods=["GET", "POST"])
 @login_required
 def onboarding():
@@ -80,13 +66,12 @@ def onboarding():
                 user, form.current_password.data, form.password.data, form.confirm_password.data
             )
 
-        if _apply_service(form, action):
+        if apply_service(form, action):
             db.session.commit()
             login_user(user)  # the session id changed with the password
             flash(_("Welcome! Your profile is complete."), "success")
             return redirect(url_for("index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/onboarding.html", form=form, min_length=MIN_LENGTH), status
+    return render_template("auth/onboarding.html", form=form, min_length=MIN_LENGTH), form_status()
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -96,7 +81,7 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if _apply_service(
+        if apply_service(
             form,
             lambda: users.change_password(
                 user, form.current_password.data, form.password.data, form.confirm_password.data
@@ -106,5 +91,4 @@ def change_password():
             login_user(user)
             flash(_("Your password was changed."), "success")
             return redirect(url_for("index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH), status
+    return render_template("auth/password.html", form=form, min_length=MIN_LENGTH), form_status()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, current_app, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from shared.models.user import Role
@@ -34,12 +35,18 @@ def nav_links() -> list[tuple[str, str, bool]]:
     """(url, label, active) of the entries the current user may use."""
     if not current_user.is_authenticated:
         return []
-    items = current_app.extensions.get("sinovik_nav", [])
-    return [
-        (url_for(item.endpoint), str(item.label), _is_active(item.endpoint))
-        for item in items
-        if current_user.role in item.roles
-    ]
+    # the same few menus on every page: built once per role, page, language and mount point
+    key = (current_user.role, request.endpoint, str(get_locale()), request.script_root)
+    cache = current_app.extensions.setdefault("sinovik_nav_cache", {})
+    links = cache.get(key)
+    if links is None:
+        items = current_app.extensions.get("sinovik_nav", [])
+        links = cache[key] = [
+            (url_for(item.endpoint), str(item.label), _is_active(item.endpoint))
+            for item in items
+            if current_user.role in item.roles
+        ]
+    return links
 
 
 def _is_active(endpoint: str) -> bool:

@@ -277,7 +277,7 @@ def test_screening_with_a_failure_reason_the_agency_reads(start_server, page) ->
     page.get_by_label("Pilih: Telemedisin Rumah Sakit Vertikal").check()
     page.locator("#bulk").get_by_role("radio", name="Lolos", exact=True).check()
     page.get_by_role("button", name="Terapkan pada yang dipilih").click()
-    expect(page.locator(".flash.success")).to_contain_text("1 usulan")
+    expect(page.locator(".flash.success")).to_contain_text("1 proposal")
     expect(page.locator("tr", has_text="Telemedisin Rumah Sakit Vertikal")).to_contain_text("Lolos")
     _logout(page)
 

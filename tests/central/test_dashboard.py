@@ -70,7 +70,7 @@ def test_national_totals_and_breakdowns(client, login_as, intake) -> None:
     login_as(Role.SECRETARIAT)
     html = client.get("/dashboard").get_data(as_text=True)
     assert _stat(html, "Diajukan") == 5
-    assert _stat(html, "Semua usulan") == 6
+    assert _stat(html, "Semua proposal") == 6
     assert _stat(html, "Draf") == 1
     by_kind = html.split('id="by-kind"')[1].split("</section>")[0]
     assert '>Kabupaten</a></td>\n      <td class="num">3</td><td class="num">4</td>' in by_kind
@@ -82,7 +82,7 @@ def test_national_totals_and_breakdowns(client, login_as, intake) -> None:
     per_day = html.split('id="per-day"')[1].split("</section>")[0]
     assert "28-02: 3" in per_day  # 2 Jepara + 1 Semarang on 28 Feb (WIB)
     assert "20-02: 1" in per_day
-    assert "28-02-2027 dengan 3 usulan" in per_day
+    assert "28-02-2027 dengan 3 proposal diajukan" in per_day
 
 
 def test_drill_down_to_province_and_tenant(client, login_as, intake) -> None:

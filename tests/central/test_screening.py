@@ -191,7 +191,7 @@ def test_failure_with_reason_is_stored_audited_and_published(
         "result": "failed",
         "reason": stored.screening_reason,
     }
-    assert event.visible_at == stage.publish_at  # embargoed until the announcement
+    assert event.stage_id == stage.id  # embargoed until the stage's publish time
     assert audit.after["reason_code"] == "too_young"
     assert "Inovasi belum cukup lama diterapkan" in client.get(url).get_data(as_text=True)
 

@@ -31,7 +31,7 @@ def _form(unit, **changes):
 
 
 def _temporary_password(html: str) -> str:
-    match = re.search(r'<code class="secret">([^<]+)</code>', html)
+    match = re.search(r'<code class="secret"[^>]*>([^<]+)</code>', html)
     assert match, html
     return match.group(1)
 

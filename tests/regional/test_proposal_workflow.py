@@ -306,7 +306,7 @@ def test_results_from_central_are_shown(
     login_as(Role.OPERATOR, tenant=tenant, unit=unit)
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "Hasil dari kementerian" in page
-    assert "Tidak lolos seleksi administrasi" in page
+    assert "Tidak lolos seleksi" in page
     assert "Usia penerapan inovasi kurang dari satu tahun." in page
     assert "Seleksi Administrasi" in page  # the stage's name, not its code
     assert "Top 45" in page

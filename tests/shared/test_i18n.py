@@ -54,3 +54,27 @@ def test_catalog_covers_every_text_in_the_code(tmp_path) -> None:
     with ID_PO.open("rb") as fh:
         catalog = {m.id for m in read_po(fh) if m.id}
     assert in_code - catalog == set(), "run `python tools/i18n.py update` and translate"
+
+
+# The shortlist the panel proposes is an "usulan" (a draft list), not an innovation proposal.
+_NOT_AN_INNOVATION_PROPOSAL = {
+    "From the ranking, keeping the composition rules; replaces the current proposal and its swaps."
+}
+
+
+def test_an_innovation_proposal_is_always_called_proposal() -> None:
+    """SINOVIK and KemenPAN-RB call the entry a 'proposal (inovasi)': one word across the UI."""
+    with ID_PO.open("rb") as fh:
+        catalog = [m for m in read_po(fh) if m.id and isinstance(m.id, str)]
+    mixed = [
+        m.id
+        for m in catalog
+        if "proposal" in m.id.lower()
+        and m.id not in _NOT_AN_INNOVATION_PROPOSAL
+        and "usulan" in m.string.lower()
+    ]
+    assert mixed == []
+    submissions = [
+        m.id for m in catalog if "submission" in m.id.lower() and "usulan" in m.string.lower()
+    ]
+    assert submissions == []

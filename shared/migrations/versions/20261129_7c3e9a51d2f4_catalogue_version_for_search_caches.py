@@ -1,7 +1,7 @@
 """catalogue: a version number moved by triggers on every catalogue change (search caches)
 
 Revision ID: 7c3e9a51d2f4
-Revises: 49bb2a97a7f9
+Revises: 3999dcf16d84
 Create Date: 2026-11-29 09:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3e9a51d2f4'
-down_revision = '49bb2a97a7f9'
+down_revision = '3999dcf16d84'
 branch_labels = None
 depends_on = None
 

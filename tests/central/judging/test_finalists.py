@@ -15,7 +15,7 @@ from central.judging.export import stage_workbook
 from central.judging.models import EntryStatus, Objection, ObjectionStatus, PresentationSlot
 from central.judging.schedule import ScheduleSettings
 from shared.db import db, utcnow
-from shared.models import AuditLog, Proposal
+from shared.models import AuditLog, Proposal, Stage
 from shared.services import ServiceError
 from shared.tenancy import tenant_scope
 from shared.timeutil import WIB
@@ -58,6 +58,8 @@ def test_objection_upheld_removes_the_finalist_with_the_reason(world: World) -> 
         lambda: [p.uuid for p, _t in objections.public_finalists(js(world.sid("objection")))]
     )
     assert sorted(listed) == sorted(p.uuid for p in finalists)
+    # promotion into the finalists prepared the announcement: a finalist certificate each
+    assert _certificates(world, target.id) == 1
 
     with pytest.raises(ServiceError):
         _file(world, target.id, reason="terlalu pendek")
@@ -85,6 +87,8 @@ def test_objection_upheld_removes_the_finalist_with_the_reason(world: World) -> 
         entry[0] == EntryStatus.REMOVED and "Verifikasi menunjukkan layanan berhenti." in entry[1]
     )
     assert world.f.get(Proposal, target.id).stage_code == "panel_nomination"  # no longer a finalist
+    assert _certificates(world, target.id) == 0  # its certificate was revoked
+    assert _certificates(world, finalists[1].id) == 1
     assert world.f.get(Proposal, finalists[1].id).stage_code == "objection"
     assert world.f.count(AuditLog, AuditLog.action == "judging.objection.uphold") == 1
     assert world.f.count(AuditLog, AuditLog.action == "judging.objection.dismiss") == 1
@@ -104,6 +108,15 @@ def test_objection_upheld_removes_the_finalist_with_the_reason(world: World) -> 
     world.close_objections()
     check = world.promote("objection")
     assert check.selected == [finalists[1].id]
+
+
+def _certificates(world: World, pid: int) -> int:
+    """The proposal's certificates still valid."""
+    from central.certificates.models import Certificate
+
+    return world.f.count(
+        Certificate, Certificate.proposal_id == pid, Certificate.revoked_at.is_(None)
+    )
 
 
 def _entry(stage_id: int, pid: int):
@@ -317,7 +330,7 @@ def test_final_selection_gives_awards_publishes_them_and_lists_alphabetically(wo
     final_publish = world.run(lambda: js(world.sid("final")).stage.publish_at)
     events = world.run(
         lambda: [
-            (e.payload["award"], e.visible_at)
+            (e.payload["award"], db.session.get(Stage, e.stage_id).publish_at)
             for e in db.session.execute(
                 sa.select(ChangeEvent).where(ChangeEvent.kind == "award.given")
             ).scalars()

@@ -64,7 +64,11 @@ def test_promotion_freezes_moves_the_selection_and_publishes_embargoed_events(wo
     assert world.f.get(Proposal, weak.id).stage_code == DESK
     events = world.run(
         lambda: [
-            (e.payload["uuid"], e.payload["stage_code"], e.visible_at)
+            (
+                e.payload["uuid"],
+                e.payload["stage_code"],
+                db.session.get(Stage, e.stage_id).publish_at,
+            )
             for e in db.session.execute(
                 sa.select(ChangeEvent)
                 .where(ChangeEvent.kind == "stage.reached")

@@ -1,4 +1,4 @@
-"""Small helpers the central blueprints share: service calls from forms, once-shown passwords."""
+"""Helpers the blueprints of both nodes share: service calls from forms, once-shown pages."""
 
 from __future__ import annotations
 
@@ -40,4 +40,5 @@ def no_store(template: str, **context: Any):
 
 
 def page_arg() -> int:
+    """The page number asked for in the query string, at least 1."""
     return max(1, request.args.get("page", 1, type=int) or 1)

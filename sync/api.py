@@ -1,0 +1,229 @@
+"""Central's sync endpoints (``/api/sync/v1``): every request signed by a node.
+
+``GET  hello``             who am I: node id, tenants, central's epoch, schema version
+``POST blobs/missing``     which of these attachment digests central lacks, and how much of
+                           each a cut upload already delivered
+``PUT  blobs/<sha256>``    one chunk at ``X-Sinovik-Offset`` of ``X-Sinovik-Total`` bytes; the
+                           blob is accepted only when its bytes hash to its name
+``POST push``              a batch of revisions; one result per item (see :mod:`sync.ingest`)
+``GET  changes?since=N``   the change feed for the node's tenants
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from shared.blobstore import SHA256_RE, blob_store
+from shared.db import db, utcnow
+from shared.extensions import csrf
+from shared.tenancy import national_scope
+from sync import changes, ingest
+from sync import protocol as P
+from sync.auth import AuthError, NodeIdentity, authenticate
+
+bp = Blueprint("sync_api", __name__, url_prefix=P.API_PREFIX)
+csrf.exempt(bp)
+
+H_OFFSET = "X-Sinovik-Offset"
+H_TOTAL = "X-Sinovik-Total"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SYNC_MAX_ITEMS", 2000)
+    app.config.setdefault("SYNC_FEED_LIMIT", 500)
+    app.register_blueprint(bp)
+
+
+def _error(message: str, status: int, **extra: Any):
+    return jsonify({"error": message, "schema": P.SCHEMA_VERSION, **extra}), status
+
+
+@bp.before_request
+def _authenticate():
+    # (the app's own hook already opens write requests with BEGIN IMMEDIATE on SQLite)
+    g._sync_scope = national_scope()
+    g._sync_scope.__enter__()
+    try:
+        g.node = authenticate(request)
+    except AuthError as err:
+        db.session.rollback()
+        return _error(err.message, err.status)
+    return None
+
+
+@bp.teardown_request
+def _leave_scope(exc: BaseException | None) -> None:
+    scope = g.pop("_sync_scope", None)
+    if scope is not None:
+        scope.__exit__(None, None, None)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException):
+    return _error(err.description or err.name, err.code or 500)
+
+
+def _node() -> NodeIdentity:
+    return g.node
+
+
+def _json_body() -> dict[str, Any]:
+    try:
+        body = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise _BadRequest("the body is not a JSON object")
+    schema = body.get("schema")
+    if schema != P.SCHEMA_VERSION:
+        raise _BadRequest(
+            f"schema version mismatch: this central speaks {P.SCHEMA_VERSION}, the payload "
+            f"says {schema}; upgrade the older side"
+        )
+    return body
+
+
+class _BadRequest(HTTPException):
+    code = 400
+
+
+@bp.get("/hello")
+def hello():
+    node = _node()
+    epoch = changes.epoch()  # made (and committed) on first use
+    db.session.commit()
+    return jsonify(
+        {
+            "node_id": node.node.id,
+            "tenants": sorted(node.tenants),
+            "epoch": epoch,
+            "schema": P.SCHEMA_VERSION,
+        }
+    )
+
+
+@bp.post("/blobs/missing")
+def blobs_missing():
+    body = _json_body()
+    digests = [str(d) for d in body.get("sha256", [])]
+    if any(not SHA256_RE.match(d) for d in digests):
+        raise _BadRequest("every entry must be a SHA-256 hex digest")
+    store = blob_store()
+    missing = [
+        {"sha256": d, "offset": _partial(d).stat().st_size if _partial(d).exists() else 0}
+        for d in dict.fromkeys(digests)
+        if not store.exists(d)
+    ]
+    db.session.commit()
+    return jsonify({"missing": missing, "schema": P.SCHEMA_VERSION})
+
+
+def _partial(sha256: str) -> Path:
+    return Path(current_app.config["BLOB_DIR"]) / "partial" / _node().node.id / f"{sha256}.part"
+
+
+@bp.put("/blobs/<sha256>")
+def blob_chunk(sha256: str):
+    if not SHA256_RE.match(sha256):
+        raise _BadRequest("not a SHA-256 hex digest")
+    store = blob_store()
+    db.session.commit()  # the nonce is kept even if the chunk is refused below
+    if store.exists(sha256):
+        return jsonify({"sha256": sha256, "complete": True})
+    try:
+        offset = int(request.headers[H_OFFSET])
+        total = int(request.headers[H_TOTAL])
+    except (KeyError, ValueError):
+        raise _BadRequest(f"{H_OFFSET} and {H_TOTAL} are required") from None
+    limit = (
+        current_app.config.get("SYNC_BLOB_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]
+    )
+    if total > limit:
+        return _error(f"attachment larger than central accepts ({limit} bytes)", 413)
+    partial = _partial(sha256)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    chunk = request.get_data()
+    with partial.open("ab") as out:
+        fcntl.flock(out, fcntl.LOCK_EX)  # a duplicated request waits, then sees the new size
+        have = os.fstat(out.fileno()).st_size
+        if have > total:  # damaged (two unserialised writers once appended): start over
+            out.truncate(0)
+            have = 0
+        if offset != have:
+            return _error("resume from the offset central holds", 409, offset=have)
+        if have + len(chunk) > total:
+            return _error("chunk runs past the declared size", 400, offset=have)
+        out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+        have += len(chunk)
+    if have < total:
+        return jsonify({"sha256": sha256, "complete": False, "offset": have})
+    digest = hashlib.sha256()
+    with partial.open("rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != sha256:
+        partial.unlink(missing_ok=True)
+        return _error("the bytes do not hash to the digest; upload again", 422, offset=0)
+    with partial.open("rb") as data:
+        store.put_stream(data)
+    partial.unlink(missing_ok=True)
+    return jsonify({"sha256": sha256, "complete": True, "offset": have})
+
+
+@bp.post("/push")
+def push():
+    node = _node()
+    body = _json_body()
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise _BadRequest("items must be a list")
+    limit = current_app.config["SYNC_MAX_ITEMS"]
+    if len(items) > limit:
+        return _error(f"a batch holds at most {limit} items", 413)
+    results = ingest.ingest(
+        items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node.id}"
+    )
+    accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
+    node.node.last_push_at = utcnow()
+    node.node.pushed_total = (node.node.pushed_total or 0) + accepted
+    epoch = changes.epoch()
+    db.session.commit()
+    return jsonify(
+        {"results": [r.as_dict() for r in results], "epoch": epoch, "schema": P.SCHEMA_VERSION}
+    )
+
+
+@bp.get("/changes")
+def feed():
+    node = _node()
+    since = request.args.get("since", 0, type=int)
+    limit = min(
+        request.args.get("limit", current_app.config["SYNC_FEED_LIMIT"], type=int),
+        current_app.config["SYNC_FEED_LIMIT"],
+    )
+    page = changes.read(list(node.tenants.values()), since, max(1, limit))
+    node.node.last_pull_at = utcnow()
+    epoch = changes.epoch()
+    db.session.commit()
+    return jsonify(
+        {
+            "epoch": epoch,
+            "events": page.events,
+            "next_cursor": page.next_cursor,
+            "scanned_to": page.scanned_to,
+            "blocked": page.blocked,
+            "head": page.head,
+            "more": page.more,
+            "schema": P.SCHEMA_VERSION,
+        }
+    )

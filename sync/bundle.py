@@ -1,0 +1,212 @@
+"""Sneakernet: signed zip bundles for nodes without a link (a USB stick each way).
+
+A proposals bundle (node -> central) holds ``manifest.json`` (schema, node id, the pending
+items exactly as a push sends them, and the attachment digests), ``blobs/<sha256>`` and
+``signature`` (HMAC under the node key over the manifest). Central checks the signature and
+every blob's hash, then applies the items with :func:`sync.ingest.ingest`: the same code as
+an online push, so importing twice, or after a push, changes nothing.
+
+A results bundle (central -> node) holds the tenant's visible feed events, the revisions
+central holds (so the node can acknowledge its outbox) and one signature per active node of
+the tenant. The node applies the events with :func:`sync.pull.apply_events` (once each).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.blobstore import blob_store
+from shared.db import db, utcnow
+from shared.models.proposal import ProposalRevision
+from shared.models.tenant import Tenant
+from shared.services import ServiceError
+from sync import changes, credentials, ingest
+from sync.models import OutboxItem, OutboxState, SyncNode
+from sync.protocol import SCHEMA_VERSION, bundle_signature, derive_key
+
+MANIFEST = "manifest.json"
+SIGNATURE = "signature"
+
+
+def _dump(manifest: dict[str, Any]) -> bytes:
+    return json.dumps(manifest, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _write(out: Path, raw: bytes, signature: str, blobs: list[str] | None = None) -> None:
+    """Write the zip next to ``out`` and rename it into place (never a half-written bundle)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    store = blob_store()
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST, raw)
+        zf.writestr(SIGNATURE, signature)
+        for sha in blobs or []:
+            zf.write(store.path(sha), f"blobs/{sha}")
+    tmp.replace(out)
+
+
+def _read(path: Path) -> tuple[zipfile.ZipFile, bytes, dict[str, Any], str]:
+    try:
+        zf = zipfile.ZipFile(path)
+        raw = zf.read(MANIFEST)
+        sig = zf.read(SIGNATURE).decode().strip()
+        manifest = json.loads(raw)
+    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError):
+        raise ServiceError(f"{path} is not a SINOVIK sync bundle.") from None
+    if manifest.get("schema") != SCHEMA_VERSION:
+        raise ServiceError(
+            f"The bundle has schema version {manifest.get('schema')}; this program speaks "
+            f"{SCHEMA_VERSION}. Upgrade the older side."
+        )
+    return zf, raw, manifest, sig
+
+
+# -- node -> central ------------------------------------------------------------------------
+
+
+def export_proposals(out: Path) -> dict[str, int]:
+    """Bundle every pending or in-flight revision with its attachments (node side)."""
+    from sync import node
+    from sync.push import pending_items
+
+    link = node.require_link()
+    key = derive_key(node.secret_path().read_text().strip())
+    items = pending_items()
+    digests = sorted({d for item in items for d in item.digests})
+    store = blob_store()
+    absent = [d for d in digests if not store.exists(d)]
+    if absent:
+        raise ServiceError(f"Attachment {absent[0][:12]}… is missing from this node's files.")
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "kind": "proposals",
+        "node_id": link.node_id,
+        "created_at": utcnow().isoformat(),
+        "items": [json.loads(item.body) for item in items],
+        "blobs": digests,
+    }
+    raw = _dump(manifest)
+    _write(out, raw, bundle_signature(key, raw), digests)
+    return {"items": len(items), "blobs": len(digests)}
+
+
+def import_proposals(path: Path) -> list[ingest.ItemResult]:
+    """Apply a node's bundle on central (signature and hashes checked first)."""
+    zf, raw, manifest, sig = _read(path)
+    with zf:
+        if manifest.get("kind") != "proposals":
+            raise ServiceError("This is not a proposals bundle.")
+        node = db.session.get(SyncNode, str(manifest.get("node_id")))
+        if node is None:
+            raise ServiceError(f"Unknown node {manifest.get('node_id')}.")
+        if not hmac.compare_digest(bundle_signature(node.key, raw), sig):
+            raise ServiceError("The bundle's signature does not match its node's key.")
+        if node.revoked_at is not None:
+            raise ServiceError(f"Node {node.id} was revoked; its bundles are refused.")
+        store = blob_store()
+        for sha in manifest.get("blobs", []):
+            if store.exists(sha):
+                continue
+            data = zf.read(f"blobs/{sha}")
+            if hashlib.sha256(data).hexdigest() != sha:
+                raise ServiceError(f"Attachment {sha[:12]}… in the bundle is damaged.")
+            store.put(data)
+        results = ingest.ingest(
+            manifest.get("items", []),
+            tenants=credentials.tenants_of(node.id),
+            blobs=store,
+            source=f"bundle from node {node.id}",
+        )
+    node.last_push_at = utcnow()
+    db.session.commit()
+    return results
+
+
+# -- central -> node ------------------------------------------------------------------------
+
+
+def export_results(tenant: Tenant, out: Path) -> dict[str, int]:
+    """The tenant's public results and central's holdings, signed for each of its nodes."""
+    nodes = [n for n in credentials.nodes_of_tenant(tenant.id) if n.revoked_at is None]
+    if not nodes:
+        raise ServiceError(
+            f"Tenant {tenant.code} has no active node: issue node credentials first."
+        )
+    events: list[dict[str, Any]] = []
+    since = 0
+    while True:
+        page = changes.read([tenant.id], since, 1000)
+        events += page.events
+        since = page.scanned_to
+        if not page.more:
+            break
+    held = [
+        {"proposal_uuid": u, "revision": r, "content_hash": h}
+        for u, r, h in db.session.execute(
+            sa.select(
+                ProposalRevision.proposal_uuid,
+                ProposalRevision.revision,
+                ProposalRevision.content_hash,
+            )
+            .where(ProposalRevision.tenant_id == tenant.id)
+            .execution_options(national=True)
+        )
+    ]
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "kind": "results",
+        "tenant_code": tenant.code,
+        "epoch": changes.epoch(),
+        "created_at": utcnow().isoformat(),
+        "events": events,
+        "held": held,
+    }
+    raw = _dump(manifest)
+    _write(out, raw, "\n".join(f"{n.id} {bundle_signature(n.key, raw)}" for n in nodes))
+    db.session.commit()
+    return {"events": len(events), "held": len(held)}
+
+
+def import_results(path: Path) -> dict[str, int]:
+    """Apply a results bundle on the node: events once each, acknowledgements by hash."""
+    from sync import node
+    from sync.pull import apply_events
+
+    link = node.require_link()
+    key = derive_key(node.secret_path().read_text().strip())
+    zf, raw, manifest, sig = _read(path)
+    zf.close()
+    if manifest.get("kind") != "results":
+        raise ServiceError("This is not a results bundle.")
+    mine = dict(line.split(" ", 1) for line in sig.splitlines() if " " in line).get(link.node_id)
+    if mine is None or not hmac.compare_digest(bundle_signature(key, raw), mine):
+        raise ServiceError("The bundle is not signed for this node.")
+    applied = apply_events(str(manifest["epoch"]), manifest.get("events", []), {})
+    held = {(h["proposal_uuid"], int(h["revision"])): h["content_hash"] for h in manifest["held"]}
+    acked = conflicts = 0
+    outstanding = db.session.execute(
+        sa.select(OutboxItem).where(
+            OutboxItem.state.in_((OutboxState.PENDING, OutboxState.IN_FLIGHT))
+        )
+    ).scalars()
+    now = utcnow()
+    for item in outstanding:
+        digest = held.get((item.proposal_uuid, item.revision))
+        if digest is None:
+            continue
+        if digest == item.content_hash:
+            item.state, item.acked_at, item.last_error = OutboxState.ACKED, now, ""
+            acked += 1
+        else:
+            item.state = OutboxState.REJECTED
+            item.last_error = "central holds this revision with different content"
+            conflicts += 1
+    db.session.commit()
+    return {"applied": applied, "acked": acked, "conflicts": conflicts}

@@ -1,0 +1,307 @@
+"""Sync commands: `sinovik sync ...` on a node, and the sync parts of `central`/`regional`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+
+from shared.cli_support import app_context, instance_option, read_secret
+from shared.db import db
+from shared.services import tenants
+
+EXIT_BUSY = 75  # EX_TEMPFAIL: another sync holds the lock
+
+
+@click.group("sync")
+def cli() -> None:
+    """Push proposals to central and pull back its decisions (regional node)."""
+
+
+def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def _bar(label: str, length: int):
+    if length and sys.stderr.isatty():
+        return click.progressbar(length=length, label=label, file=sys.stderr, width=30)
+    return nullcontext(None)
+
+
+def _sync_once(instance: Path, do_push: bool, do_pull: bool, as_json: bool) -> int:
+    from sync.push import pending_items
+    from sync.runner import SyncBusy, run
+
+    with app_context("regional", instance):
+        pending = len(pending_items()) if do_push else 0
+        with _bar("push", pending) as bar:
+            try:
+                report = run(
+                    do_push=do_push,
+                    do_pull=do_pull,
+                    push_progress=bar.update if bar else None,
+                )
+            except SyncBusy as err:
+                click.echo(str(err), err=True)
+                return EXIT_BUSY
+    lines = []
+    if report.push:
+        p = report.push
+        lines.append(
+            f"push: {p.acked}/{p.pending} acknowledged ({p.duplicates} already held), "
+            f"{len(p.rejected)} rejected, {len(p.failed)} failed, "
+            f"{p.blobs_uploaded} attachments uploaded"
+        )
+    if report.pull:
+        q = report.pull
+        lines.append(
+            f"pull: {q.applied} new events applied, cursor {q.cursor}"
+            + (" (central changed: resynchronised)" if q.resynced else "")
+        )
+    _emit(report.as_dict(), as_json, lines)
+    for line in report.failure_lines():
+        click.echo(line, err=True)
+    return 0 if report.ok else 1
+
+
+@cli.command("push")
+@instance_option
+@click.option("--json", "as_json", is_flag=True, help="A machine-readable summary.")
+def push_cmd(instance: Path, as_json: bool) -> None:
+    """Send every submitted revision waiting in the outbox."""
+    sys.exit(_sync_once(instance, True, False, as_json))
+
+
+@cli.command("pull")
+@instance_option
+@click.option("--json", "as_json", is_flag=True, help="A machine-readable summary.")
+def pull_cmd(instance: Path, as_json: bool) -> None:
+    """Fetch central's decisions (screening, stages, awards, competition changes)."""
+    sys.exit(_sync_once(instance, False, True, as_json))
+
+
+@cli.command("run")
+@instance_option
+@click.option("--json", "as_json", is_flag=True, help="A machine-readable summary.")
+@click.option("--every", help="Keep running: sync, then wait this long (e.g. 15m), with jitter.")
+def run_cmd(instance: Path, as_json: bool, every: str | None) -> None:
+    """Push, then pull. With --every, repeat forever (for a service or container)."""
+    if not every:
+        sys.exit(_sync_once(instance, True, True, as_json))
+    from sync.runner import next_delay, parse_interval
+
+    try:
+        interval = parse_interval(every)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--every") from None
+    while True:
+        try:
+            code = _sync_once(instance, True, True, as_json)
+        except click.ClickException as err:  # e.g. central unreachable at connect time
+            click.echo(f"sync failed: {err.message}", err=True)
+            code = 1
+        delay = next_delay(interval)
+        click.echo(f"next sync in {delay:.0f} s (last exit {code})", err=True)
+        time.sleep(delay)
+
+
+@cli.command("status")
+@instance_option
+@click.option("--json", "as_json", is_flag=True, help="A machine-readable summary.")
+def status_cmd(instance: Path, as_json: bool) -> None:
+    """Pending, in flight, acknowledged and rejected revisions; last success and error."""
+    from sync import status
+
+    with app_context("regional", instance):
+        data = status.summary()
+    box = data["outbox"]
+    lines = [
+        f"central: {data['central_url'] or 'not connected'} (node {data['node_id'] or '-'})",
+        f"pending {box['pending']}, in flight {box['in_flight']}, "
+        f"acknowledged {box['acked']}, rejected {box['rejected']}",
+        f"last success: {data['last_success_at'] or 'never'}",
+        f"last error: {data['last_error'] or 'none'}"
+        + (f" at {data['last_error_at']}" if data["last_error_at"] else ""),
+        *(
+            f"rejected {r['proposal_uuid']} r{r['revision']}: {r['reason']}"
+            for r in data["rejected"]
+        ),
+    ]
+    _emit(data, as_json, lines)
+
+
+# -- commands added to `sinovik central` ----------------------------------------------------
+
+
+@click.command("issue-node-credentials")
+@instance_option
+@click.option(
+    "--tenant", "tenant_codes", multiple=True, required=True, help="Repeat for each tenant."
+)
+@click.option("--label", default="", help="A name for the node, e.g. 'Pemprov Jateng server'.")
+def issue_node_credentials(instance: Path, tenant_codes: tuple[str, ...], label: str) -> None:
+    """A node id and secret for a regional node (the secret is shown once)."""
+    from sync import credentials
+
+    with app_context("central", instance):
+        chosen = [tenants.require_by_code(code) for code in tenant_codes]
+        issued = credentials.issue(chosen, actor=None, label=label)
+        db.session.commit()
+        click.echo(f"node id: {issued.node.id}")
+        click.echo(f"secret:  {issued.secret}")
+        click.echo("The secret is shown once; central keeps only its hash. On the node run:")
+        click.echo(
+            "  sinovik regional connect --instance DIR --central-url URL "
+            f"--node-id {issued.node.id}"
+        )
+
+
+@click.command("rotate-node-credentials")
+@instance_option
+@click.option("--node-id", required=True)
+def rotate_node_credentials(instance: Path, node_id: str) -> None:
+    """A new secret for a node (the old one stops working at once)."""
+    from sync import credentials
+
+    with app_context("central", instance):
+        issued = credentials.rotate(credentials.get(node_id), actor=None)
+        db.session.commit()
+        click.echo(f"node id: {issued.node.id}")
+        click.echo(f"secret:  {issued.secret}")
+
+
+@click.command("revoke-node")
+@instance_option
+@click.option("--node-id", required=True)
+def revoke_node(instance: Path, node_id: str) -> None:
+    """Refuse every further request of a node."""
+    from sync import credentials
+
+    with app_context("central", instance):
+        credentials.revoke(credentials.get(node_id), actor=None)
+        db.session.commit()
+        click.echo(f"node {node_id} revoked")
+
+
+@click.command("new-epoch")
+@instance_option
+def new_epoch(instance: Path) -> None:
+    """After restoring central from a backup: make every node resynchronise."""
+    from sync import changes
+
+    with app_context("central", instance):
+        value = changes.new_epoch()
+        db.session.commit()
+        click.echo(f"central epoch is now {value}; nodes resynchronise on their next sync")
+
+
+@click.command("import-bundle")
+@instance_option
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def import_bundle(instance: Path, bundle: Path, as_json: bool) -> None:
+    """Apply a node's sneakernet bundle exactly as an online push would."""
+    from sync import bundle as bundles
+
+    with app_context("central", instance):
+        results = bundles.import_proposals(bundle)
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    data = {"results": [r.as_dict() for r in results], "counts": counts}
+    _emit(
+        data, as_json, [", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty bundle"]
+    )
+    bad = [r for r in results if r.status in ("rejected", "conflict")]
+    for r in bad:
+        click.echo(f"{r.status} {r.proposal_uuid} r{r.revision}: {r.reason}", err=True)
+    sys.exit(1 if bad else 0)
+
+
+@click.command("export-results")
+@instance_option
+@click.option("--tenant", "tenant_code", required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_results(instance: Path, tenant_code: str, out: Path) -> None:
+    """Write a tenant's results (and what central holds) for a node without a link."""
+    from sync import bundle as bundles
+
+    with app_context("central", instance):
+        summary = bundles.export_results(tenants.require_by_code(tenant_code), out)
+    click.echo(f"wrote {out}: {summary['events']} events, {summary['held']} revisions held")
+
+
+# -- `sinovik regional connect` and the sneakernet side of a node -------------------------
+
+
+@click.command("connect")
+@instance_option
+@click.option("--central-url", required=True, help="e.g. https://sinovik.menpan.go.id")
+@click.option("--node-id", required=True)
+def connect(instance: Path, central_url: str, node_id: str) -> None:
+    """Check the node id and secret (read from stdin) against central and store them."""
+    from sync import node
+
+    secret = read_secret("Node secret", confirm=False)
+    with app_context("regional", instance):
+        hello = node.connect(central_url, node_id, secret)
+        db.session.commit()
+    click.echo(
+        f"connected to {central_url} as {node_id}; central serves this node's tenants "
+        f"{', '.join(hello.get('tenants', []))}"
+    )
+
+
+@cli.command("export")
+@instance_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export_cmd(instance: Path, out: Path) -> None:
+    """Write a signed bundle of every pending revision and its files (for a USB stick)."""
+    from sync import bundle as bundles
+
+    with app_context("regional", instance):
+        summary = bundles.export_proposals(out)
+    click.echo(f"wrote {out}: {summary['items']} revisions, {summary['blobs']} attachments")
+
+
+@cli.command("import-results")
+@instance_option
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_results(instance: Path, bundle: Path) -> None:
+    """Apply a results bundle from central (events once each; acknowledges what central holds)."""
+    from sync import bundle as bundles
+
+    with app_context("regional", instance):
+        summary = bundles.import_results(bundle)
+    click.echo(
+        f"applied {summary['applied']} new events, acknowledged {summary['acked']} revisions"
+        + (f", {summary['conflicts']} differ from central's copy" if summary["conflicts"] else "")
+    )
+
+
+CENTRAL_COMMANDS = (
+    issue_node_credentials,
+    rotate_node_credentials,
+    revoke_node,
+    new_epoch,
+    import_bundle,
+    export_results,
+)
+REGIONAL_COMMANDS = (connect,)
+
+
+def register(central_group: click.Group, regional_group: click.Group, root: click.Group) -> None:
+    for command in CENTRAL_COMMANDS:
+        central_group.add_command(command)
+    for command in REGIONAL_COMMANDS:
+        regional_group.add_command(command)
+    root.add_command(cli)

@@ -1,0 +1,130 @@
+"""The node's HTTP client for central: signed requests, timeouts, retries with backoff.
+
+Each attempt is signed afresh (new timestamp and nonce), so a retried request is never
+refused as a replay. Connection errors, timeouts and 5xx answers are retried with
+exponential backoff and full jitter; 4xx answers are final and carry central's reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from sync import protocol as P
+
+
+class SyncError(Exception):
+    """A sync step failed; ``retryable`` says whether trying later may help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = True,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retryable = retryable
+        self.data = data or {}
+
+
+class _Transient(Exception):
+    pass
+
+
+@dataclass
+class ClientSettings:
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    attempts: int = 5
+    backoff_max: float = 30.0
+
+
+class CentralClient:
+    def __init__(
+        self, base_url: str, node_id: str, key: str, settings: ClientSettings | None = None
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.base_path = urlsplit(self.base_url).path.rstrip("/")
+        self.node_id = node_id
+        self.key = key
+        self.settings = settings or ClientSettings()
+        self.session = requests.Session()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        body: bytes = b"",
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> dict[str, Any]:
+        """One API call; retries transient failures; returns the JSON answer."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.attempts),
+            wait=wait_random_exponential(multiplier=0.5, max=self.settings.backoff_max),
+            retry=retry_if_exception_type(_Transient),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._once(method, endpoint, body, params, headers, content_type)
+        except _Transient as err:
+            raise SyncError(str(err), retryable=True) from None
+        raise AssertionError("unreachable")
+
+    def _once(self, method, endpoint, body, params, headers, content_type) -> dict[str, Any]:
+        prepared = requests.Request(
+            method,
+            f"{self.base_url}{P.API_PREFIX}/{endpoint}",
+            data=body,
+            params=params,
+            headers={"Content-Type": content_type, **(headers or {})},
+        ).prepare()
+        split = urlsplit(prepared.url)
+        # Signed as central's app sees it: without the prefix a reverse proxy may mount it on
+        path = split.path[len(self.base_path) :] + (f"?{split.query}" if split.query else "")
+        prepared.headers.update(P.sign_headers(self.node_id, self.key, method, path, body))
+        try:
+            response = self.session.send(
+                prepared, timeout=(self.settings.connect_timeout, self.settings.read_timeout)
+            )
+        except requests.RequestException as err:
+            raise _Transient(f"cannot reach central: {type(err).__name__}: {err}") from None
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if response.status_code >= 500 or (data is None and response.ok):
+            raise _Transient(f"central answered {response.status_code} (will retry)")
+        if not isinstance(data, dict):
+            data = {"error": response.text[:200]}
+        if not response.ok:
+            raise SyncError(
+                str(data.get("error") or response.reason),
+                status=response.status_code,
+                retryable=False,
+                data=data,
+            )
+        return data
+
+    def post_json(self, endpoint: str, payload: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps({"schema": P.SCHEMA_VERSION, **payload}, separators=(",", ":")).encode()
+        return self.request("POST", endpoint, body=body)
+
+    def get(self, endpoint: str, **params: Any) -> dict[str, Any]:
+        return self.request("GET", endpoint, params=params or None)

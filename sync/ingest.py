@@ -1,0 +1,459 @@
+"""Central: apply a batch of pushed revisions to the national inbox, in one transaction.
+
+The same function serves an online push and a sneakernet bundle, so both have exactly the
+same semantics. Per item:
+
+- ``accepted``: a new revision; the inbox row is written and the central copy of the proposal
+  (its header, sections, unit and attachment list) moves to it;
+- ``duplicate``: central already holds this revision with the same content hash (a replay, a
+  retried batch, a bundle imported twice): acknowledged again, nothing changes;
+- ``conflict`` (code 409): central holds this revision with *different* content;
+- ``rejected`` (code 422): the item is invalid (wrong tenant, bad hash, missing attachment,
+  submitted after the close, unknown competition); the reason says which.
+
+The inbox is unique on (tenant, proposal uuid, revision): rows are inserted with ``ON
+CONFLICT DO NOTHING`` and the outcome is read back, never checked first and inserted after.
+Statements are set-based (one per table per batch) so a batch of hundreds costs a few queries.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shared.blobstore import BlobStore
+from shared.db import db, utcnow
+from shared.models.audit import AuditLog
+from shared.models.competition import Competition, CompetitionVersion
+from shared.models.proposal import (
+    Attachment,
+    Proposal,
+    ProposalRevision,
+    ProposalStatus,
+    ScreeningResult,
+)
+from shared.models.unit import Unit
+from shared.services.content import CONTENT_FIELDS, content_hash, parse_date
+from shared.services.units import UNIT_FIELDS
+
+ACCEPTED = "accepted"
+DUPLICATE = "duplicate"
+CONFLICT = "conflict"
+REJECTED = "rejected"
+CODES = {ACCEPTED: 201, DUPLICATE: 200, CONFLICT: 409, REJECTED: 422}
+
+
+@dataclass
+class ItemResult:
+    proposal_uuid: str
+    revision: int
+    status: str
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "proposal_uuid": self.proposal_uuid,
+            "revision": self.revision,
+            "status": self.status,
+            "code": CODES[self.status],
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class _Valid:
+    index: int
+    tenant_id: int
+    uuid: str
+    revision: int
+    digest: str
+    content: dict[str, Any]
+    submitted_at: datetime
+    competition_id: int
+    version_id: int
+
+
+@dataclass
+class _Lookups:
+    competitions: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    versions: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+def _insert(table: sa.Table) -> Any:
+    """``INSERT`` in the dialect that knows ``ON CONFLICT``."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _lookups() -> _Lookups:
+    out = _Lookups()
+    for cid, year, closes in db.session.execute(
+        sa.select(Competition.id, Competition.year, Competition.registration_closes_at)
+    ):
+        out.competitions[year] = (cid, closes)
+    for vid, cid, number in db.session.execute(
+        sa.select(
+            CompetitionVersion.id, CompetitionVersion.competition_id, CompetitionVersion.number
+        )
+    ):
+        out.versions[(cid, number)] = vid
+    return out
+
+
+def _parse_time(value: Any) -> datetime:
+    parsed = datetime.fromisoformat(str(value))
+    if parsed.tzinfo is None:
+        raise ValueError("a time without a zone")
+    return parsed
+
+
+def _validate(
+    index: int,
+    item: dict[str, Any],
+    tenants: dict[str, int],
+    lookups: _Lookups,
+    blobs: BlobStore,
+) -> _Valid | ItemResult:
+    uuid = str(item.get("proposal_uuid", ""))
+    try:
+        revision = int(item.get("revision", 0))
+    except (TypeError, ValueError):
+        revision = 0
+
+    def reject(reason: str) -> ItemResult:
+        return ItemResult(uuid, revision, REJECTED, reason)
+
+    try:
+        uuid_mod.UUID(uuid)
+    except ValueError:
+        return reject("proposal_uuid is not a UUID")
+    if revision < 1:
+        return reject("revision must be a positive number")
+    tenant_code = str(item.get("tenant_code", ""))
+    tenant_id = tenants.get(tenant_code)
+    if tenant_id is None:
+        return reject(f"tenant {tenant_code or '?'} is not served by this node")
+    content = item.get("content")
+    if not isinstance(content, dict):
+        return reject("content is missing")
+    digest = str(item.get("content_hash", ""))
+    if content_hash(content) != digest:
+        return reject("content hash does not match the content (corrupted in transit?)")
+    if content.get("uuid") != uuid or content.get("tenant_code") != tenant_code:
+        return reject("content names another proposal or tenant than the item")
+    competition = lookups.competitions.get(content.get("competition_year"))  # type: ignore[arg-type]
+    if competition is None:
+        return reject(f"central has no competition {content.get('competition_year')}")
+    competition_id, closes_at = competition
+    version_id = lookups.versions.get((competition_id, content.get("competition_version")))  # type: ignore[arg-type]
+    if version_id is None:
+        return reject(f"central has no form version {content.get('competition_version')}")
+    try:
+        submitted_at = _parse_time(item.get("submitted_at"))
+    except (TypeError, ValueError):
+        return reject("submitted_at is not an ISO time with a zone")
+    if submitted_at > closes_at:
+        return reject("submitted on the node after the registration closed")
+    for attachment in content.get("attachments") or []:
+        sha = str(attachment.get("sha256", ""))
+        try:
+            present = blobs.exists(sha)
+        except ValueError:
+            return reject(f"attachment {sha[:16]} is not a SHA-256 digest")
+        if not present:
+            return reject(f"attachment {sha[:12]}… has not reached central; upload it first")
+    return _Valid(
+        index, tenant_id, uuid, revision, digest, content, submitted_at, competition_id, version_id
+    )
+
+
+def ingest(
+    items: list[dict[str, Any]],
+    *,
+    tenants: dict[str, int],
+    blobs: BlobStore,
+    source: str,
+) -> list[ItemResult]:
+    """Apply ``items`` (in the caller's transaction); one result per item, in order."""
+    now = utcnow()
+    lookups = _lookups()
+    results: list[ItemResult | None] = [None] * len(items)
+    valid: list[_Valid] = []
+    for index, item in enumerate(items):
+        outcome = (
+            _validate(index, item, tenants, lookups, blobs)
+            if isinstance(item, dict)
+            else ItemResult("", 0, REJECTED, "an item must be an object")
+        )
+        if isinstance(outcome, ItemResult):
+            results[index] = outcome
+        else:
+            valid.append(outcome)
+    valid = _refuse_foreign_uuids(valid, results)
+    if valid:
+        inserted = _insert_revisions(valid, now)
+        fresh = [v for v in valid if (v.tenant_id, v.uuid, v.revision) in inserted]
+        _settle_existing([v for v in valid if v not in fresh], results)
+        for v in fresh:
+            results[v.index] = ItemResult(v.uuid, v.revision, ACCEPTED)
+        if fresh:
+            _apply_to_proposals(fresh, now)
+            _audit(fresh, source, now)
+    return [r for r in results if r is not None]
+
+
+def _refuse_foreign_uuids(valid: list[_Valid], results: list[ItemResult | None]) -> list[_Valid]:
+    """A uuid that central already holds under another tenant is not this node's to write."""
+    owners = dict(
+        db.session.execute(
+            sa.select(Proposal.uuid, Proposal.tenant_id)
+            .where(Proposal.uuid.in_({v.uuid for v in valid}))
+            .execution_options(national=True)
+        ).all()
+    )
+    kept = []
+    for v in valid:
+        owner = owners.get(v.uuid)
+        if owner is not None and owner != v.tenant_id:
+            results[v.index] = ItemResult(
+                v.uuid, v.revision, REJECTED, "this proposal belongs to another tenant"
+            )
+        else:
+            kept.append(v)
+    return kept
+
+
+def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str, int]]:
+    table = ProposalRevision.__table__
+    stmt = (
+        _insert(table)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "proposal_uuid", "revision"])
+        .returning(table.c.tenant_id, table.c.proposal_uuid, table.c.revision)
+    )
+    rows = [
+        {
+            "tenant_id": v.tenant_id,
+            "proposal_uuid": v.uuid,
+            "revision": v.revision,
+            "content": v.content,
+            "content_hash": v.digest,
+            "submitted_at": v.submitted_at,
+            "received_at": now,
+        }
+        for v in _unique(valid)
+    ]
+    result = db.session.execute(stmt, rows)
+    return {tuple(row) for row in result}  # type: ignore[misc]
+
+
+def _unique(valid: list[_Valid]) -> Iterable[_Valid]:
+    """The same revision twice in one batch is inserted once (the second is a duplicate)."""
+    seen: set[tuple[int, str, int]] = set()
+    for v in valid:
+        key = (v.tenant_id, v.uuid, v.revision)
+        if key not in seen:
+            seen.add(key)
+            yield v
+
+
+def _settle_existing(existing: list[_Valid], results: list[ItemResult | None]) -> None:
+    if not existing:
+        return
+    table = ProposalRevision.__table__
+    keys = {(v.tenant_id, v.uuid, v.revision) for v in existing}
+    held = {
+        (row.tenant_id, row.proposal_uuid, row.revision): row.content_hash
+        for row in db.session.execute(
+            sa.select(
+                table.c.tenant_id, table.c.proposal_uuid, table.c.revision, table.c.content_hash
+            ).where(table.c.proposal_uuid.in_({k[1] for k in keys}))
+        )
+    }
+    for v in existing:
+        digest = held.get((v.tenant_id, v.uuid, v.revision))
+        if digest == v.digest:
+            results[v.index] = ItemResult(v.uuid, v.revision, DUPLICATE)
+        else:
+            results[v.index] = ItemResult(
+                v.uuid,
+                v.revision,
+                CONFLICT,
+                f"central already holds revision {v.revision} of this proposal with different "
+                "content; submit the change as a new revision",
+            )
+
+
+def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
+    """Move central's copy of each proposal to the newest revision that arrived."""
+    newest: dict[str, _Valid] = {}
+    for v in fresh:
+        if v.uuid not in newest or v.revision > newest[v.uuid].revision:
+            newest[v.uuid] = v
+    table = Proposal.__table__
+    current = {
+        row.uuid: (row.id, row.revision)
+        for row in db.session.execute(
+            sa.select(table.c.uuid, table.c.id, table.c.revision).where(table.c.uuid.in_(newest))
+        )
+    }
+    units = _upsert_units(newest.values(), now)
+    inserts, updates = [], []
+    for uuid, v in newest.items():
+        values = _proposal_values(v, units, now)
+        if uuid not in current:
+            inserts.append({"uuid": uuid, "tenant_id": v.tenant_id, "created_at": now, **values})
+        elif v.revision > current[uuid][1]:
+            updates.append({"b_id": current[uuid][0], **values})
+    ids: dict[str, int] = {}
+    if inserts:
+        for row in db.session.execute(
+            sa.insert(table).returning(table.c.uuid, table.c.id), inserts
+        ):
+            ids[row.uuid] = row.id
+    if updates:
+        keys = [k for k in updates[0] if k != "b_id"]
+        stmt = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam(k) for k in keys})
+        )
+        db.session.execute(stmt, updates)
+        ids.update({uuid: current[uuid][0] for uuid in newest if uuid in current})
+        att = Attachment.__table__
+        db.session.execute(
+            sa.delete(att).where(att.c.proposal_id.in_([u["b_id"] for u in updates]))
+        )
+    rows = [
+        {
+            "tenant_id": newest[uuid].tenant_id,
+            "proposal_id": pid,
+            "sha256": a["sha256"],
+            "kind": a["kind"],
+            "filename": a["filename"],
+            "size": a["size"],
+            "media_type": a["media_type"],
+            "created_at": now,
+        }
+        for uuid, pid in ids.items()
+        if uuid in newest and (newest[uuid].revision > current.get(uuid, (0, 0))[1])
+        for a in newest[uuid].content.get("attachments") or []
+    ]
+    if rows:
+        db.session.execute(sa.insert(Attachment.__table__), rows)
+
+
+def _proposal_values(v: _Valid, units: dict[str, int], now: datetime) -> dict[str, Any]:
+    c = v.content
+    unit = c.get("unit") or {}
+    return {
+        **{name: c.get(name) for name in CONTENT_FIELDS},
+        "truth_declared": bool(c.get("truth_declared")),
+        "replicates_title": c.get("replicates_title") or "",
+        "category_code": c.get("category_code") or "",
+        "innovator": c.get("innovator") or "",
+        "contact_name": c.get("contact_name") or "",
+        "contact_phone": c.get("contact_phone") or "",
+        "contact_email": c.get("contact_email") or "",
+        "video_url": c.get("video_url") or "",
+        "unit_id": units.get(unit.get("uuid", "")),
+        "competition_id": v.competition_id,
+        "competition_version_id": v.version_id,
+        "sdgs": list(c.get("sdgs") or []),
+        "sections": dict(c.get("sections") or {}),
+        "implementation_start": parse_date(c.get("implementation_start")),
+        "status": ProposalStatus.SUBMITTED.value,
+        "revision": v.revision,
+        "submitted_revision": v.revision,
+        "content_hash": v.digest,
+        "submitted_at": v.submitted_at,
+        "received_at": now,
+        "screening_result": ScreeningResult.PENDING.value,
+        "screening_reason": "",
+        "updated_at": now,
+    }
+
+
+def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
+    """Central's copy of each unit, by its uuid (made where the unit was registered)."""
+    wanted: dict[str, tuple[int, dict[str, Any]]] = {}
+    for v in items:
+        unit = v.content.get("unit")
+        if isinstance(unit, dict) and unit.get("uuid"):
+            wanted[unit["uuid"]] = (v.tenant_id, unit)
+    if not wanted:
+        return {}
+    table = Unit.__table__
+    existing = {
+        row.uuid: row
+        for row in db.session.execute(sa.select(table).where(table.c.uuid.in_(wanted)))
+    }
+    new_rows = [
+        {
+            "uuid": uuid,
+            "tenant_id": tenant_id,
+            "created_at": now,
+            "updated_at": now,
+            "active": True,
+            **{f: str(unit.get(f) or "") for f in UNIT_FIELDS},
+        }
+        for uuid, (tenant_id, unit) in wanted.items()
+        if uuid not in existing
+    ]
+    if new_rows:
+        # A name already used by another unit of the tenant keeps the proposal unit-less on
+        # central rather than failing the batch.
+        db.session.execute(_insert(table).on_conflict_do_nothing(), new_rows)
+    changed = [
+        {
+            "b_id": row.id,
+            "updated_at": now,
+            **{f: str(wanted[uuid][1].get(f) or "") for f in UNIT_FIELDS},
+        }
+        for uuid, row in existing.items()
+        if any(str(wanted[uuid][1].get(f) or "") != getattr(row, f) for f in UNIT_FIELDS)
+    ]
+    if changed:
+        stmt = sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+        try:
+            with db.session.begin_nested():
+                db.session.execute(
+                    stmt.values({k: sa.bindparam(k) for k in changed[0] if k != "b_id"}), changed
+                )
+        except sa.exc.IntegrityError:
+            pass  # a rename onto another unit's name: keep central's copy as it was
+    return dict(
+        db.session.execute(
+            sa.select(table.c.uuid, table.c.id).where(table.c.uuid.in_(wanted))
+        ).all()
+    )
+
+
+def _audit(fresh: list[_Valid], source: str, now: datetime) -> None:
+    db.session.execute(
+        sa.insert(AuditLog.__table__),
+        [
+            {
+                "tenant_id": v.tenant_id,
+                "at": now,
+                "actor_id": None,
+                "actor_name": source,
+                "action": "proposal.received",
+                "object_type": "Proposal",
+                "object_id": v.uuid,
+                "before": None,
+                "after": {
+                    "revision": v.revision,
+                    "content_hash": v.digest,
+                    "submitted_at": v.submitted_at.isoformat(),
+                },
+                "remote_addr": "",
+            }
+            for v in fresh
+        ],
+    )

@@ -1,0 +1,97 @@
+"""The regional node's link to central: connect once, then build a signed client from it.
+
+The node secret lives in ``<instance>/sync/node.secret``, readable by the owner only; the
+database keeps the central URL, node id, central's epoch and the feed cursor.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from shared.db import db
+from shared.models.tenant import Tenant
+from shared.services import ServiceError
+from sync.client import CentralClient, ClientSettings, SyncError
+from sync.models import NodeLink
+from sync.protocol import derive_key
+
+SECRET_FILE = "node.secret"
+
+
+def secret_path(instance: Path | None = None) -> Path:
+    base = Path(instance) if instance else Path(current_app.instance_path)
+    return base / "sync" / SECRET_FILE
+
+
+def _write_secret(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, stat.S_IRWXU)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w") as out:
+        out.write(secret)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def link() -> NodeLink | None:
+    return db.session.get(NodeLink, 1)
+
+
+def require_link() -> NodeLink:
+    found = link()
+    if found is None:
+        raise ServiceError(
+            "This node is not connected to central: run `sinovik regional connect` first."
+        )
+    return found
+
+
+def settings() -> ClientSettings:
+    cfg = current_app.config
+    return ClientSettings(
+        connect_timeout=float(cfg.get("SYNC_CONNECT_TIMEOUT", 5)),
+        read_timeout=float(cfg.get("SYNC_READ_TIMEOUT", 60)),
+        attempts=int(cfg.get("SYNC_ATTEMPTS", 5)),
+        backoff_max=float(cfg.get("SYNC_BACKOFF_MAX", 30)),
+    )
+
+
+def client(found: NodeLink | None = None) -> CentralClient:
+    found = found or require_link()
+    path = secret_path()
+    if not path.exists():
+        raise ServiceError(f"The node secret is missing ({path}); connect the node again.")
+    key = derive_key(path.read_text().strip())
+    return CentralClient(found.central_url, found.node_id, key, settings())
+
+
+def connect(central_url: str, node_id: str, secret: str) -> dict:
+    """Check the credentials against central, then store them; returns central's hello."""
+    probe = CentralClient(central_url, node_id, derive_key(secret), settings())
+    try:
+        hello = probe.get("hello")
+    except SyncError as err:
+        raise ServiceError(f"Central refused the credentials: {err.message}") from None
+    finally:
+        probe.close()
+    local = set(db.session.execute(sa.select(Tenant.code)).scalars())
+    served = set(hello.get("tenants", []))
+    if local and not local & served:
+        raise ServiceError(
+            "Central does not list any of this node's tenants for node "
+            f"{node_id} (central: {', '.join(sorted(served)) or 'none'}; "
+            f"here: {', '.join(sorted(local))})."
+        )
+    _write_secret(secret_path(), secret)
+    found = link()
+    if found is None:
+        found = NodeLink(id=1, central_url=central_url, node_id=node_id)
+        db.session.add(found)
+    elif found.node_id != node_id or found.central_url != central_url:
+        found.central_url, found.node_id = central_url, node_id
+    db.session.flush()
+    return hello

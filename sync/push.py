@@ -1,0 +1,267 @@
+"""The node pushes its outbox to central: attachments first, then bounded batches.
+
+1. Every attachment the pending revisions name is offered to central (``blobs/missing``);
+   what central lacks is uploaded in chunks, resuming where a cut upload stopped.
+2. Revisions go in batches bounded by count and bytes. Before a batch is sent its items are
+   marked in flight (committed), so a crash leaves them to be sent again; central treats a
+   replay as a duplicate and acknowledges it again.
+3. Each item's answer is recorded on its own: acknowledged, or rejected with central's reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from shared.blobstore import BlobStore, blob_store
+from shared.db import db, utcnow
+from shared.models.proposal import ProposalRevision
+from shared.models.tenant import Tenant
+from sync.client import CentralClient, SyncError
+from sync.models import OutboxItem, OutboxState
+from sync.protocol import SCHEMA_VERSION
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class PushReport:
+    pending: int = 0
+    acked: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, int, str]] = field(default_factory=list)
+    failed: list[tuple[str, int, str]] = field(default_factory=list)
+    blobs_uploaded: int = 0
+    bytes_uploaded: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.rejected or self.failed or self.error)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pending": self.pending,
+            "acked": self.acked,
+            "duplicates": self.duplicates,
+            "rejected": [
+                {"proposal_uuid": u, "revision": r, "reason": why} for u, r, why in self.rejected
+            ],
+            "failed": [
+                {"proposal_uuid": u, "revision": r, "reason": why} for u, r, why in self.failed
+            ],
+            "blobs_uploaded": self.blobs_uploaded,
+            "bytes_uploaded": self.bytes_uploaded,
+            "error": self.error,
+            "ok": self.ok,
+        }
+
+
+@dataclass
+class _Item:
+    outbox_id: int
+    uuid: str
+    revision: int
+    body: bytes  # the item's JSON, serialised once
+    digests: list[str]
+
+
+def pending_items() -> list[_Item]:
+    """Pending and in-flight outbox items with their frozen revision, oldest first."""
+    stmt = (
+        sa.select(
+            OutboxItem.id,
+            OutboxItem.proposal_uuid,
+            OutboxItem.revision,
+            OutboxItem.content_hash,
+            ProposalRevision.content,
+            ProposalRevision.submitted_at,
+            Tenant.code,
+        )
+        .join(
+            ProposalRevision,
+            sa.and_(
+                ProposalRevision.tenant_id == OutboxItem.tenant_id,
+                ProposalRevision.proposal_uuid == OutboxItem.proposal_uuid,
+                ProposalRevision.revision == OutboxItem.revision,
+            ),
+        )
+        .join(Tenant, Tenant.id == OutboxItem.tenant_id)
+        .where(OutboxItem.state.in_((OutboxState.PENDING, OutboxState.IN_FLIGHT)))
+        .order_by(OutboxItem.id)
+    )
+    items = []
+    for oid, uuid, revision, digest, content, submitted_at, tenant_code in db.session.execute(stmt):
+        body = json.dumps(
+            {
+                "proposal_uuid": uuid,
+                "revision": revision,
+                "tenant_code": tenant_code,
+                "content_hash": digest,
+                "submitted_at": submitted_at.isoformat(),
+                "content": content,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+        digests = [a["sha256"] for a in content.get("attachments") or []]
+        items.append(_Item(oid, uuid, revision, body, digests))
+    return items
+
+
+def batches(items: list[_Item], max_items: int, max_bytes: int) -> Iterator[list[_Item]]:
+    """Consecutive batches of at most ``max_items`` and about ``max_bytes`` (one oversized
+    item still travels, alone)."""
+    batch: list[_Item] = []
+    size = 0
+    for item in items:
+        if batch and (len(batch) >= max_items or size + len(item.body) > max_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += len(item.body) + 1
+    if batch:
+        yield batch
+
+
+def upload_blob(client: CentralClient, store: BlobStore, sha256: str, offset: int) -> int:
+    """Send one attachment from ``offset`` in chunks; returns the bytes sent."""
+    chunk_size = int(current_app.config.get("SYNC_CHUNK_BYTES", 512 * 1024))
+    path = store.path(sha256)
+    total = path.stat().st_size
+    sent = 0
+    restarted = False
+    with path.open("rb") as data:
+        while True:  # at least one request: at offset == total it makes central keep the file
+            data.seek(offset)
+            chunk = data.read(chunk_size)
+            try:
+                answer = client.request(
+                    "PUT",
+                    f"blobs/{sha256}",
+                    body=chunk,
+                    headers={"X-Sinovik-Offset": str(offset), "X-Sinovik-Total": str(total)},
+                    content_type="application/octet-stream",
+                )
+            except SyncError as err:
+                if err.status == 409 and "offset" in err.data:
+                    offset = int(err.data["offset"])  # central holds a different amount: resume
+                    continue
+                if err.status == 422 and "offset" in err.data and not restarted:
+                    restarted = True  # central dropped a damaged partial upload: once more
+                    offset = int(err.data["offset"])
+                    continue
+                raise
+            sent += len(chunk)
+            if answer.get("complete"):
+                return sent
+            offset = int(answer["offset"])
+
+
+def _upload_attachments(client: CentralClient, items: list[_Item], report: PushReport) -> set[str]:
+    """Upload what central lacks; returns the digests that could not be delivered."""
+    store = blob_store()
+    digests = sorted({d for item in items for d in item.digests})
+    failed: set[str] = set()
+    for start in range(0, len(digests), 1000):
+        answer = client.post_json("blobs/missing", {"sha256": digests[start : start + 1000]})
+        for entry in answer.get("missing", []):
+            sha = entry["sha256"]
+            if not store.exists(sha):
+                failed.add(sha)
+                continue
+            try:
+                report.bytes_uploaded += upload_blob(
+                    client, store, sha, int(entry.get("offset", 0))
+                )
+                report.blobs_uploaded += 1
+            except SyncError as err:
+                if err.retryable:
+                    raise
+                failed.add(sha)
+    return failed
+
+
+def _mark(ids: list[int], **values: Any) -> None:
+    if ids:
+        db.session.execute(sa.update(OutboxItem).where(OutboxItem.id.in_(ids)).values(**values))
+
+
+def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
+    """Push every pending outbox item; the report says what went through and what did not."""
+    cfg = current_app.config
+    items = pending_items()
+    report = PushReport(pending=len(items))
+    if not items:
+        return report
+    try:
+        missing_blobs = _upload_attachments(client, items, report)
+    except SyncError as err:
+        report.error = f"attachments: {err.message}"
+        return report
+    sendable = []
+    for item in items:
+        lacking = [d for d in item.digests if d in missing_blobs]
+        if lacking:
+            reason = f"attachment {lacking[0][:12]}… could not be uploaded"
+            report.failed.append((item.uuid, item.revision, reason))
+            _mark([item.outbox_id], last_error=reason)
+        else:
+            sendable.append(item)
+    db.session.commit()
+    for batch in batches(
+        sendable,
+        int(cfg.get("SYNC_BATCH_ITEMS", 500)),
+        int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024)),
+    ):
+        ids = [i.outbox_id for i in batch]
+        _mark(ids, state=OutboxState.IN_FLIGHT, sent_at=utcnow(), attempts=OutboxItem.attempts + 1)
+        db.session.commit()
+        body = b'{"schema":%d,"items":[' % SCHEMA_VERSION + b",".join(i.body for i in batch) + b"]}"
+        try:
+            answer = client.request("POST", "push", body=body)
+        except SyncError as err:
+            _mark(ids, last_error=err.message)
+            db.session.commit()
+            report.error = err.message
+            report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
+            break
+        _record_results(batch, answer.get("results", []), report)
+        db.session.commit()
+        if progress:
+            progress(len(batch))
+    return report
+
+
+def _record_results(batch: list[_Item], results: list[dict[str, Any]], report: PushReport) -> None:
+    if len(results) != len(batch):
+        reason = "central answered a different number of results; will resend"
+        report.failed.extend((i.uuid, i.revision, reason) for i in batch)
+        _mark([i.outbox_id for i in batch], last_error=reason)
+        return
+    now = utcnow()
+    acked, rejected = [], []
+    for item, result in zip(batch, results, strict=True):
+        status = result.get("status")
+        if status in ("accepted", "duplicate"):
+            acked.append(item.outbox_id)
+            report.acked += 1
+            report.duplicates += status == "duplicate"
+        else:
+            reason = str(result.get("reason") or status)
+            rejected.append({"b_id": item.outbox_id, "b_error": reason})
+            report.rejected.append((item.uuid, item.revision, reason))
+    _mark(acked, state=OutboxState.ACKED, acked_at=now, last_error="")
+    if rejected:
+        table = OutboxItem.__table__
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(state=OutboxState.REJECTED.value, last_error=sa.bindparam("b_error")),
+            rejected,
+        )

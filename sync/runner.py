@@ -1,0 +1,132 @@
+"""One sync run on a node (push, pull, or both), one at a time per instance.
+
+A file lock in the instance folder keeps a scheduled run and a manual one from overlapping;
+the link row records the last success and the last error for `status` and the admin's page.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from flask import current_app
+
+from shared.db import db, utcnow
+from sync import node
+from sync.client import SyncError
+from sync.pull import PullReport, pull
+from sync.push import PushReport, push
+
+Progress = Callable[[int], None]
+
+
+class SyncBusy(Exception):
+    """Another sync of this instance is running."""
+
+
+@dataclass
+class RunReport:
+    push: PushReport | None = None
+    pull: PullReport | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.errors
+            and (self.push is None or self.push.ok)
+            and (self.pull is None or self.pull.ok)
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "push": self.push.as_dict() if self.push else None,
+            "pull": self.pull.as_dict() if self.pull else None,
+            "errors": self.errors,
+        }
+
+    def failure_lines(self) -> list[str]:
+        lines = list(self.errors)
+        if self.push:
+            lines += [f"rejected {u} r{r}: {why}" for u, r, why in self.push.rejected]
+            lines += [f"failed {u} r{r}: {why}" for u, r, why in self.push.failed]
+            if self.push.error and not self.push.failed:
+                lines.append(f"push: {self.push.error}")
+        if self.pull and self.pull.error:
+            lines.append(f"pull: {self.pull.error}")
+        return lines
+
+
+def lock_path() -> Path:
+    return Path(current_app.instance_path) / "sync" / "sync.lock"
+
+
+def run(
+    *,
+    do_push: bool = True,
+    do_pull: bool = True,
+    push_progress: Progress | None = None,
+    pull_progress: Progress | None = None,
+) -> RunReport:
+    path = lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(path), timeout=0):
+            return _run(do_push, do_pull, push_progress, pull_progress)
+    except Timeout:
+        raise SyncBusy("another sync of this instance is running") from None
+
+
+def _run(do_push, do_pull, push_progress, pull_progress) -> RunReport:
+    link = node.require_link()
+    client = node.client(link)
+    report = RunReport()
+    try:
+        if do_push:
+            report.push = push(client, push_progress)
+            link.last_push_at = utcnow()
+            if report.push.error:
+                report.errors.append(f"push: {report.push.error}")
+        if do_pull and not report.errors:
+            try:
+                report.pull = pull(client, link, pull_progress)
+            except SyncError as err:
+                db.session.rollback()
+                report.pull = PullReport(error=err.message)
+            if report.pull.resynced and do_push:
+                # central lost what it had acknowledged: send it again now
+                again = push(client, push_progress)
+                report.push = again
+    finally:
+        client.close()
+    link = node.require_link()
+    if report.ok:
+        link.last_success_at = utcnow()
+        link.last_error = ""
+    else:
+        link.last_error = "; ".join(report.failure_lines())[:2000]
+        link.last_error_at = utcnow()
+    db.session.commit()
+    return report
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> int:
+    """'15m', '1h', '90s', '2d' -> seconds."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"not an interval: {text!r} (e.g. 15m, 1h, 90s)")
+    return int(match.group(1)) * _UNITS[match.group(2) or "s"]
+
+
+def next_delay(interval: int, jitter: float = 0.1) -> float:
+    """The interval with up to ±10 % jitter, so many nodes do not call central in step."""
+    return max(1.0, interval * (1 + random.uniform(-jitter, jitter)))

@@ -1,0 +1,66 @@
+"""What the node's outbox and link look like: for `sinovik sync status` and the admin's page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.db import db
+from sync.models import NodeLink, OutboxItem, OutboxState
+
+
+def counts() -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(OutboxItem.state, sa.func.count()).group_by(OutboxItem.state)
+    ).all()
+    found = {OutboxState(state).value: n for state, n in rows}
+    return {state.value: found.get(state.value, 0) for state in OutboxState}
+
+
+def rejected(limit: int = 200) -> list[OutboxItem]:
+    stmt = (
+        sa.select(OutboxItem)
+        .where(OutboxItem.state == OutboxState.REJECTED)
+        .order_by(OutboxItem.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def by_proposal(uuids: list[str]) -> dict[str, OutboxItem]:
+    """The newest outbox item of each proposal (what its sync state is)."""
+    if not uuids:
+        return {}
+    stmt = (
+        sa.select(OutboxItem)
+        .where(OutboxItem.proposal_uuid.in_(uuids))
+        .order_by(OutboxItem.proposal_uuid, OutboxItem.revision)
+    )
+    return {item.proposal_uuid: item for item in db.session.execute(stmt).scalars()}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def summary() -> dict[str, Any]:
+    link = db.session.get(NodeLink, 1)
+    return {
+        "connected": link is not None,
+        "central_url": link.central_url if link else None,
+        "node_id": link.node_id if link else None,
+        "central_epoch": link.central_epoch if link else None,
+        "cursor": link.cursor if link else 0,
+        "last_success_at": _iso(link.last_success_at) if link else None,
+        "last_push_at": _iso(link.last_push_at) if link else None,
+        "last_pull_at": _iso(link.last_pull_at) if link else None,
+        "last_error": link.last_error if link else "",
+        "last_error_at": _iso(link.last_error_at) if link else None,
+        "outbox": counts(),
+        "rejected": [
+            {"proposal_uuid": i.proposal_uuid, "revision": i.revision, "reason": i.last_error}
+            for i in rejected()
+        ],
+    }

@@ -1,0 +1,227 @@
+"""The sync pages from the outside, with central served over HTTP and a connected node:
+"Sync now" on the node, the sync state on proposal pages, rejected items with their reasons,
+and node credentials rotated or revoked on central's tenant page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from filelock import FileLock
+
+from shared.db import db, utcnow
+from shared.models import Competition, Proposal, Role
+from sync import node
+from tests.conftest import login
+from tests.sync.conftest import TENANT_CODE, Pair
+
+
+def _node_admin(pair: Pair, admin=None):
+    client = pair.node.test_client()
+    assert login(client, (admin or pair.admin).username).status_code == 302
+    return client
+
+
+def _central_staff(pair: Pair):
+    client = pair.central.app.test_client()
+    staff = pair.central.factory.user(Role.SECRETARIAT)
+    assert login(client, staff.username).status_code == 302
+    return client
+
+
+def _proposal_id(pair: Pair, uuid: str) -> int:
+    return pair.on_node(
+        lambda: db.session.execute(sa.select(Proposal.id).where(Proposal.uuid == uuid)).scalar_one()
+    )
+
+
+def _sync_now(client) -> str:
+    response = client.post("/sync/run")
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def _count(page: str, state: str) -> int:
+    found = re.search(rf'id="outbox-{state}"><b>(\d+)</b>', page)
+    assert found, page[:3000]
+    return int(found.group(1))
+
+
+def test_sync_now_delivers_and_every_page_tells_the_state(pair: Pair) -> None:
+    pair.connect()
+    (uuid,) = pair.submitted(1)
+    admin = _node_admin(pair)
+    proposal_url = f"/proposals/{_proposal_id(pair, uuid)}"
+    assert "Menunggu dikirim" in admin.get("/proposals/").get_data(as_text=True)
+    assert "Menunggu dikirim" in admin.get(proposal_url).get_data(as_text=True)
+    before = admin.get("/sync/").get_data(as_text=True)
+    assert _count(before, "pending") == 1 and pair.central.url in before
+
+    page = _sync_now(admin)
+    assert "Sinkronisasi selesai: 1 terkirim dan diterima pusat" in page
+    assert _count(page, "pending") == 0 and _count(page, "acked") == 1
+    assert "Diterima server pusat" in admin.get(proposal_url).get_data(as_text=True)
+    assert "Diterima server pusat" in admin.get("/proposals/").get_data(as_text=True)
+
+    central = _central_staff(pair).get(f"/tenants/{TENANT_CODE}").get_data(as_text=True)
+    row = re.search(rf'data-node="{pair.node_id}">(.*?)</tr>', central, re.S)
+    assert row and re.search(r'class="last-push">\d\d-\d\d-\d{4}', row.group(1))
+    assert re.search(r'<td class="num">1</td>', row.group(1))  # proposals pushed
+
+
+def test_rejected_revisions_show_their_reason_to_their_tenant_only(pair: Pair) -> None:
+    pair.connect()
+    (uuid,) = pair.submitted(1)
+
+    def _close_central_earlier():
+        db.session.execute(
+            sa.update(Competition).values(registration_closes_at=utcnow() - timedelta(days=1))
+        )
+
+    pair.on_central(_close_central_earlier)
+    admin = _node_admin(pair)
+    page = _sync_now(admin)
+    assert "Sinkronisasi selesai dengan masalah" in page
+    assert _count(page, "rejected") == 1
+    reason = "submitted on the node after the registration closed"
+    rejected = page.split('id="rejected"')[1]
+    assert reason in rejected
+    proposal_url = f"/proposals/{_proposal_id(pair, uuid)}"
+    assert f'href="{proposal_url}"' in rejected
+    shown = admin.get(proposal_url).get_data(as_text=True)
+    assert "Ditolak server pusat" in shown and reason in shown
+
+    # a new revision, once central accepts it, is shown next to the old rejection
+    pair.on_central(
+        lambda: db.session.execute(
+            sa.update(Competition).values(registration_closes_at=utcnow() + timedelta(days=10))
+        )
+    )
+    for step in ("revise", "verify", "submit"):
+        assert admin.post(f"{proposal_url}/{step}").status_code == 302
+    page = _sync_now(admin)
+    assert _count(page, "acked") == 1 and _count(page, "rejected") == 1
+    assert "Sejak itu revisi 2: Diterima server pusat" in page.split('id="rejected"')[1]
+
+    # an Admin Lokal of another tenant hosted on the same node sees none of it
+    other = pair.node_factory.tenant(code="33.21", name="Kabupaten Kudus")
+    other_admin = pair.node_factory.user(Role.LOCAL_ADMIN, other)
+    page = _node_admin(pair, other_admin).get("/sync/").get_data(as_text=True)
+    assert _count(page, "rejected") == 0 and reason not in page
+    assert _node_admin(pair, other_admin).get(proposal_url).status_code == 404
+
+
+def test_operators_may_not_open_the_sync_page_or_sync(pair: Pair) -> None:
+    pair.connect()
+    operator = pair.node_factory.user(Role.OPERATOR, pair.tenant, pair.unit)
+    client = pair.node.test_client()
+    login(client, operator.username)
+    assert client.get("/sync/").status_code == 403
+    assert client.post("/sync/run").status_code == 403
+    assert "/sync/" not in client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/sync/"' in _node_admin(pair).get("/dashboard").get_data(as_text=True)
+
+
+def test_a_revoked_node_can_no_longer_sync(pair: Pair) -> None:
+    pair.connect()
+    staff = _central_staff(pair)
+    response = staff.post(f"/tenants/{TENANT_CODE}/nodes/{pair.node_id}/revoke")
+    assert response.status_code == 302
+    pair.submitted(1)
+    admin = _node_admin(pair)
+    page = _sync_now(admin)
+    assert "Sinkronisasi selesai dengan masalah" in page or "Sinkronisasi gagal" in page
+    assert _count(page, "pending") + _count(page, "in_flight") == 1
+    assert 'id="last-error"' in page
+    assert pair.central_revisions() == []
+
+
+def test_a_new_secret_locks_out_the_old_one_until_the_node_reconnects(pair: Pair) -> None:
+    pair.connect()
+    staff = _central_staff(pair)
+    html = staff.post(f"/tenants/{TENANT_CODE}/nodes/{pair.node_id}/rotate").get_data(as_text=True)
+    secret = re.search(r'id="node-secret">([^<]+)<', html).group(1)
+    assert secret != pair.secret
+    (uuid,) = pair.submitted(1)
+    admin = _node_admin(pair)
+    page = _sync_now(admin)
+    assert "Sinkronisasi selesai:" not in page and 'id="last-error"' in page
+    assert pair.central_revisions() == []
+
+    pair.on_node(node.connect, pair.central.url, pair.node_id, secret)
+    page = _sync_now(admin)
+    assert "Sinkronisasi selesai: 1 terkirim" in page and 'id="last-error"' not in page
+    assert [u for u, _, _ in pair.central_revisions()] == [uuid]
+
+
+def test_sync_now_while_another_sync_runs_says_so(pair: Pair) -> None:
+    from sync.runner import lock_path
+
+    pair.connect()
+    admin = _node_admin(pair)
+    with pair.node.app_context():
+        path = lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path)):
+        page = _sync_now(admin)
+    assert "Sinkronisasi lain sedang berjalan" in page
+
+
+def test_an_unconnected_node_explains_how_to_connect(pair: Pair) -> None:
+    admin = _node_admin(pair)
+    page = admin.get("/sync/").get_data(as_text=True)
+    assert 'id="not-connected"' in page and "sinovik regional connect" in page
+    assert "Sinkronisasi gagal" in _sync_now(admin)
+
+
+def test_results_from_central_reach_the_admins_pages(pair: Pair) -> None:
+    """Screening with its reason, stage reached and award travel back with "Sync now"."""
+    from central.screening import services as screening
+    from shared.models import Stage
+    from sync import feed
+
+    pair.connect()
+    failed, finalist = pair.submitted(2)
+    admin = _node_admin(pair)
+    _sync_now(admin)
+    secretariat = pair.central.factory.user(Role.SECRETARIAT)
+
+    def _decide():
+        by_uuid = {p.uuid: p for p in db.session.execute(sa.select(Proposal)).scalars()}
+        staff = db.session.get(type(pair.admin), secretariat.id)
+        db.session.execute(sa.update(Stage).values(publish_at=utcnow() - timedelta(hours=1)))
+        screening.decide(
+            by_uuid[failed],
+            result="failed",
+            reason_code="other",
+            note="Usia implementasi kurang dari satu tahun.",
+            actor=staff,
+        )
+        screening.decide(by_uuid[finalist], result="passed", reason_code="", note="", actor=staff)
+        won = by_uuid[finalist]
+        won.stage_code, won.award = "final", "top"
+        feed.publish(
+            "stage.reached",
+            {"uuid": won.uuid, "stage_code": "final", "award": "top"},
+            tenant_id=won.tenant_id,
+        )
+
+    pair.on_central(_decide)
+    page = _sync_now(admin)
+    assert re.search(r"Sinkronisasi selesai: .*; [1-9]\d* pembaruan diterima", page)
+    results = admin.get("/results").get_data(as_text=True)
+    failed_title, finalist_title = (
+        pair.on_node(
+            lambda u=u: db.session.execute(
+                sa.select(Proposal.title).where(Proposal.uuid == u)
+            ).scalar_one()
+        )
+        for u in (failed, finalist)
+    )
+    row = results.split(failed_title, 1)[1].split("</tr>", 1)[0]
+    assert "Tidak lolos seleksi" in row and "Usia implementasi kurang dari satu tahun." in row
+    row = results.split(finalist_title, 1)[1].split("</tr>", 1)[0]
+    assert "Lolos seleksi" in row and "Top Inovasi Pelayanan Publik" in row
+    shown = admin.get(f"/proposals/{_proposal_id(pair, finalist)}").get_data(as_text=True)
+    assert "Top Inovasi Pelayanan Publik" in shown
