@@ -13,8 +13,7 @@ from shared.db import db
 from shared.models.proposal import Proposal
 from shared.services import ServiceError
 from shared.tenancy import national_scope
-from sync import node, runner, status
-from sync.client import SyncError
+from sync import status
 from sync.models import NodeLink, OutboxItem, OutboxState
 
 
@@ -82,6 +81,10 @@ class SyncOverview:
 
 def overview() -> SyncOverview:
     """The link to central, the tenant's outbox counts and its rejected items with proposals."""
+    # sync.node and sync.runner bring the HTTP client (requests, ~5 MB): imported when the
+    # page is used, so an idle serving node does not carry them
+    from sync import node
+
     rejected = status.rejected()
     uuids = [item.proposal_uuid for item in rejected]
     proposals = {
@@ -116,6 +119,9 @@ class Outcome:
 
 def sync_now() -> Outcome:
     """Push and pull once, for every tenant of the node, and say how it went."""
+    from sync import runner
+    from sync.client import SyncError
+
     try:
         with national_scope():
             report = runner.run()
