@@ -298,10 +298,3 @@ CENTRAL_COMMANDS = (
 )
 REGIONAL_COMMANDS = (connect,)
 
-
-def register(central_group: click.Group, regional_group: click.Group, root: click.Group) -> None:
-    for command in CENTRAL_COMMANDS:
-        central_group.add_command(command)
-    for command in REGIONAL_COMMANDS:
-        regional_group.add_command(command)
-    root.add_command(cli)
