@@ -532,6 +532,31 @@ def _stop_profiler(prof, stem: Path) -> None:
         prof.dump_stats(str(stem.with_suffix(".prof")))
 
 
+def _time_statements(app, out: Path) -> None:
+    """Wall time per SQL statement shape (first 70 characters), written after each one."""
+    import sqlalchemy as sa
+
+    totals: dict[str, list[float]] = {}
+
+    with app.app_context():
+        from shared.db import db
+
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, params, context, executemany):
+        conn.info.setdefault("_t0", []).append(time.perf_counter())
+
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, params, context, executemany):
+        took = time.perf_counter() - conn.info["_t0"].pop()
+        entry = totals.setdefault(" ".join(statement.split())[:70], [0, 0.0])
+        entry[0] += 1
+        entry[1] += took
+        rows = sorted(totals.items(), key=lambda kv: -kv[1][1])
+        out.write_text("".join(f"{t:8.3f} s {n:6d}x  {k}\n" for k, (n, t) in rows))
+
+
 def serve_central_profiled(instance: Path, port: int, out: Path) -> None:
     """Central under gunicorn (one worker, one thread), every request's time profiled."""
     import cProfile
@@ -568,6 +593,7 @@ def serve_central_profiled(instance: Path, port: int, out: Path) -> None:
                 state["cprof"].dump_stats(str(out / "central.prof"))
 
         app.wsgi_app = profiled
+        _time_statements(app, out / "central-sql.txt")
         return app
 
     serve(factory, host="127.0.0.1", port=port, workers=1, threads=1)

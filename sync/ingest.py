@@ -14,18 +14,25 @@ same semantics. Per item:
 The inbox is unique on (tenant, proposal uuid, revision): rows are inserted with ``ON
 CONFLICT DO NOTHING`` and the outcome is read back, never checked first and inserted after.
 Statements are set-based (one per table per batch) so a batch of hundreds costs a few queries.
+The rows of the big inserts travel as one JSON array parameter that the database unpacks
+(``json_each`` on SQLite, ``jsonb_to_recordset`` on PostgreSQL): no per-row parameter
+processing, and the content is stored as the canonical text that was hashed, never
+serialised again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid as uuid_mod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.blobstore import BlobStore
 from shared.db import db, utcnow
@@ -39,7 +46,7 @@ from shared.models.proposal import (
     ScreeningResult,
 )
 from shared.models.unit import Unit
-from shared.services.content import content_hash, parse_date
+from shared.services.content import canonical_json, parse_date
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -101,6 +108,7 @@ class _Valid:
     submitted_at: datetime
     competition_id: int
     version_id: int
+    text: str  # the content's canonical JSON, as hashed
 
 
 @dataclass
@@ -167,7 +175,8 @@ def _validate(
     if not isinstance(content, dict):
         return reject("content is missing")
     digest = str(item.get("content_hash", ""))
-    if content_hash(content) != digest:
+    canonical = canonical_json(content)
+    if hashlib.sha256(canonical).hexdigest() != digest:
         return reject("content hash does not match the content (corrupted in transit?)")
     if content.get("uuid") != uuid or content.get("tenant_code") != tenant_code:
         return reject("content names another proposal or tenant than the item")
@@ -193,7 +202,16 @@ def _validate(
         if not present:
             return reject(f"attachment {sha[:12]}… has not reached central; upload it first")
     return _Valid(
-        index, tenant_id, uuid, revision, digest, content, submitted_at, competition_id, version_id
+        index,
+        tenant_id,
+        uuid,
+        revision,
+        digest,
+        content,
+        submitted_at,
+        competition_id,
+        version_id,
+        canonical.decode(),
     )
 
 
@@ -222,8 +240,15 @@ def ingest(
     valid = _refuse_foreign_uuids(valid, results)
     if valid:
         inserted = _insert_revisions(valid, now)
-        fresh = [v for v in valid if (v.tenant_id, v.uuid, v.revision) in inserted]
-        _settle_existing([v for v in valid if v not in fresh], results)
+        fresh, existing = [], []
+        for v in valid:
+            key = (v.tenant_id, v.uuid, v.revision)
+            if key in inserted:
+                inserted.discard(key)  # the same revision twice in a batch: the second is held
+                fresh.append(v)
+            else:
+                existing.append(v)
+        _settle_existing(existing, results)
         for v in fresh:
             results[v.index] = ItemResult(v.uuid, v.revision, ACCEPTED)
         if fresh:
@@ -253,27 +278,162 @@ def _refuse_foreign_uuids(valid: list[_Valid], results: list[ItemResult | None])
     return kept
 
 
-def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str, int]]:
-    table = ProposalRevision.__table__
-    stmt = (
-        _insert(table)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "proposal_uuid", "revision"])
-        .returning(table.c.tenant_id, table.c.proposal_uuid, table.c.revision)
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _stamp(value: datetime) -> str:
+    """A time as the JSON rows carry it: naive UTC, microseconds always written."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _write_rows(
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    content: list[str] | None = None,
+    derived: tuple[str, ...] = (),
+    conflict: list[str] | None = None,
+    returning: tuple[str, ...] = (),
+) -> list[Any]:
+    """Insert ``rows`` (JSON-ready values, the same keys in each) in one round trip.
+
+    ``content`` holds each row's canonical content text; the ``derived`` columns
+    (``sections``, ``sdgs``) are read from it inside the database. With ``conflict``, a row
+    whose key exists is skipped; the ``returning`` columns of the inserted rows come back.
+
+    PostgreSQL gets the rows as one JSON array parameter unpacked by ``jsonb_to_recordset``
+    (the content texts spliced in as they are, never serialised again); SQLite gets one
+    ``executemany`` of plain tuples (no per-row work in SQLAlchemy). Neither re-checks and
+    inserts: SQLite reads back the rows with an id above the largest one before the insert,
+    which inside its single write transaction are exactly the rows this insert wrote.
+    """
+    names = list(rows[0])
+    json_columns = {n for n in names if isinstance(table.c[n].type, sa.JSON)}
+    if _dialect() == "postgresql":
+        return _write_rows_pg(
+            table, rows, names, json_columns, content, derived, conflict, returning
+        )
+    stmt: Any = sqlite.insert(table)
+    values: dict[str, Any] = {n: sa.bindparam(n) for n in names}
+    for column in derived:
+        values[column] = (
+            sa.bindparam("c_")
+            if column == "content"
+            else sa.func.coalesce(
+                sa.func.json_extract(sa.bindparam("c_"), sa.literal_column(f"'$.{column}'")),
+                sa.literal_column(f"'{_EMPTY[column]}'"),
+            )
+        )
+    stmt = stmt.values(values)
+    if conflict:
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+    compiled = stmt.compile(dialect=db.session.get_bind().dialect)
+    order = list(compiled.positiontup or ())
+    before = 0
+    if returning:
+        before = db.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+    tuples = []
+    for i, row in enumerate(rows):
+        row = {
+            k: json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+            if k in json_columns
+            else (int(v) if isinstance(v, bool) else v)
+            for k, v in row.items()
+        }
+        if content is not None:
+            row["c_"] = content[i]
+        tuples.append(tuple(row[name] for name in order))
+    db.session.connection().exec_driver_sql(str(compiled), tuples)
+    if not returning:
+        return []
+    return list(
+        db.session.execute(sa.select(*(table.c[n] for n in returning)).where(table.c.id > before))
     )
+
+
+_EMPTY = {"sections": "{}", "sdgs": "[]"}
+
+
+def _write_rows_pg(
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    names: list[str],
+    json_columns: set[str],
+    content: list[str] | None,
+    derived: tuple[str, ...],
+    conflict: list[str] | None,
+    returning: tuple[str, ...],
+) -> list[Any]:
+    columns = {n: JSONB() if n in json_columns else table.c[n].type for n in names}
+    if content is not None:
+        columns["c_"] = JSONB()
+    rec = (
+        sa.func.jsonb_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), JSONB))
+        .table_valued(*(sa.column(n, t) for n, t in columns.items()))
+        .render_derived(name="r", with_types=True)
+    )
+    extra = [
+        rec.c["c_"]
+        if column == "content"
+        else sa.func.coalesce(
+            sa.func.nullif(
+                rec.c["c_"].op("->")(sa.literal(column, sa.Text)),
+                sa.literal_column("'null'::jsonb"),
+            ),
+            sa.literal_column(f"'{_EMPTY[column]}'::jsonb"),
+        )
+        for column in derived
+    ]
+    stmt: Any = postgresql.insert(table).from_select(
+        [*names, *derived], sa.select(*(rec.c[n] for n in names), *extra)
+    )
+    if conflict:
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+    if returning:
+        stmt = stmt.returning(*(table.c[n] for n in returning))
+    texts = []
+    for i, row in enumerate(rows):
+        text = json.dumps(row, separators=(",", ":"), ensure_ascii=False)
+        if content is not None:
+            text = f'{text[:-1]},"c_":{content[i]}}}'
+        texts.append(text)
+    result = db.session.execute(stmt, {"rows": "[" + ",".join(texts) + "]"})
+    return list(result) if returning else []
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _stamp(value: datetime) -> str:
+    """A time as the rows carry it: naive UTC with microseconds (SQLite's stored form)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str, int]]:
+    received = _stamp(now)
+    unique = list(_unique(valid))
     rows = [
         {
             "tenant_id": v.tenant_id,
             "proposal_uuid": v.uuid,
             "revision": v.revision,
-            "content": v.content,
             "content_hash": v.digest,
-            "submitted_at": v.submitted_at,
-            "received_at": now,
+            "submitted_at": _stamp(v.submitted_at),
+            "received_at": received,
         }
-        for v in _unique(valid)
+        for v in unique
     ]
-    result = db.session.execute(stmt, rows)
-    return {tuple(row) for row in result}  # type: ignore[misc]
+    inserted = _write_rows(
+        ProposalRevision.__table__,
+        rows,
+        content=[v.text for v in unique],
+        derived=("content",),
+        conflict=["tenant_id", "proposal_uuid", "revision"],
+        returning=("tenant_id", "proposal_uuid", "revision"),
+    )
+    return {tuple(row) for row in inserted}  # type: ignore[misc]
 
 
 def _unique(valid: list[_Valid]) -> Iterable[_Valid]:
@@ -329,17 +489,11 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
     units = _upsert_units(newest.values(), now)
     inserts, updates = [], []
     for uuid, v in newest.items():
-        values = _proposal_values(v, units, now)
         if uuid not in current:
-            inserts.append({"uuid": uuid, "tenant_id": v.tenant_id, "created_at": now, **values})
+            inserts.append(v)
         elif v.revision > current[uuid][1]:
-            updates.append({"b_id": current[uuid][0], **values})
-    ids: dict[str, int] = {}
-    if inserts:
-        for row in db.session.execute(
-            sa.insert(table).returning(table.c.uuid, table.c.id), inserts
-        ):
-            ids[row.uuid] = row.id
+            updates.append({"b_id": current[uuid][0], **_proposal_values(v, units, now)})
+    ids: dict[str, int] = _insert_proposals(inserts, units, now) if inserts else {}
     if updates:
         keys = [k for k in updates[0] if k != "b_id"]
         stmt = (
@@ -370,6 +524,35 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
     ]
     if rows:
         db.session.execute(sa.insert(Attachment.__table__), rows)
+
+
+def _insert_proposals(
+    inserts: list[_Valid], units: dict[str, int], now: datetime
+) -> dict[str, int]:
+    """Central's first copy of each proposal (sections and SDGs read from the content)."""
+    rows = []
+    for v in inserts:
+        values = {
+            "uuid": v.uuid,
+            "tenant_id": v.tenant_id,
+            "created_at": now,
+            **_proposal_values(v, units, now),
+        }
+        del values["sections"], values["sdgs"]
+        for key, value in values.items():
+            if isinstance(value, datetime):
+                values[key] = _stamp(value)
+            elif isinstance(value, date):
+                values[key] = value.isoformat()
+        rows.append(values)
+    written = _write_rows(
+        Proposal.__table__,
+        rows,
+        content=[v.text for v in inserts],
+        derived=("sections", "sdgs"),
+        returning=("uuid", "id"),
+    )
+    return {uuid: pid for uuid, pid in written}
 
 
 def _proposal_values(v: _Valid, units: dict[str, int], now: datetime) -> dict[str, Any]:
@@ -459,18 +642,17 @@ def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
 
 
 def _audit(fresh: list[_Valid], source: str, now: datetime) -> None:
-    db.session.execute(
-        sa.insert(AuditLog.__table__),
+    at = _stamp(now)
+    _write_rows(
+        AuditLog.__table__,
         [
             {
                 "tenant_id": v.tenant_id,
-                "at": now,
-                "actor_id": None,
+                "at": at,
                 "actor_name": source,
                 "action": "proposal.received",
                 "object_type": "Proposal",
                 "object_id": v.uuid,
-                "before": None,
                 "after": {
                     "revision": v.revision,
                     "content_hash": v.digest,

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,15 +72,24 @@ class _Item:
     digests: list[str]
 
 
+# The content as stored lists no attachment (whatever JSON whitespace the database kept);
+# a key inside a JSON string would have its quotes escaped, so this only matches the real key.
+_NO_ATTACHMENTS = re.compile(r'"attachments"\s*:\s*\[\s*\]')
+
+
 def pending_items() -> list[_Item]:
-    """Pending and in-flight outbox items with their frozen revision, oldest first."""
+    """Pending and in-flight outbox items with their frozen revision, oldest first.
+
+    The content is read as the JSON text the database holds and spliced into the item's
+    body as it is: it is neither decoded nor encoded again (central hashes what it parses).
+    """
     stmt = (
         sa.select(
             OutboxItem.id,
             OutboxItem.proposal_uuid,
             OutboxItem.revision,
             OutboxItem.content_hash,
-            ProposalRevision.content,
+            sa.cast(ProposalRevision.content, sa.Text),
             ProposalRevision.submitted_at,
             Tenant.code,
         )
@@ -96,20 +106,23 @@ def pending_items() -> list[_Item]:
         .order_by(OutboxItem.id)
     )
     items = []
-    for oid, uuid, revision, digest, content, submitted_at, tenant_code in db.session.execute(stmt):
-        body = json.dumps(
+    for oid, uuid, revision, digest, text, submitted_at, tenant_code in db.session.execute(stmt):
+        head = json.dumps(
             {
                 "proposal_uuid": uuid,
                 "revision": revision,
                 "tenant_code": tenant_code,
                 "content_hash": digest,
                 "submitted_at": submitted_at.isoformat(),
-                "content": content,
             },
             separators=(",", ":"),
             ensure_ascii=False,
-        ).encode()
-        digests = [a["sha256"] for a in content.get("attachments") or []]
+        )
+        body = f'{head[:-1]},"content":{text}}}'.encode()
+        if _NO_ATTACHMENTS.search(text):
+            digests = []
+        else:
+            digests = [a["sha256"] for a in json.loads(text).get("attachments") or []]
         items.append(_Item(oid, uuid, revision, body, digests))
     return items
 
