@@ -449,6 +449,24 @@ class NodeWorker:
         return json.loads(line)
 
 
+def _warm_up(client) -> None:
+    """Hellos on parallel connections, so every central worker has answered (and loaded its
+    mappers) before the timer starts, as a central that has been up for a while has."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.client import CentralClient
+
+    clients = [client] + [
+        CentralClient(client.base_url, client.node_id, client.key, client.settings)
+        for _ in range(HELLOS - 1)
+    ]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        for _ in range(3):
+            list(pool.map(lambda c: c.get("hello"), clients))
+    for c in clients:
+        c.close()
+
+
 def node_worker(instance: Path, central_url: str, profile: Path | None) -> int:
     """The node side of one measurement (runs in its own process)."""
     import sqlalchemy as sa
@@ -469,10 +487,7 @@ def node_worker(instance: Path, central_url: str, profile: Path | None) -> int:
         link = node.require_link()
         link.central_url = central_url
         db.session.commit()
-        client = node.client(link)
-        for _ in range(HELLOS):
-            client.get("hello")
-        client.close()
+        _warm_up(node.client(link))
         before = states()
         db.session.commit()
         print("READY", flush=True)

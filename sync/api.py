@@ -181,6 +181,10 @@ def blob_chunk(sha256: str):
 @bp.post("/push")
 def push():
     node = _node()
+    source = f"node {node.node.id}"
+    # The nonce is kept even if the batch fails below; decoding and hashing the batch then
+    # happen outside any transaction, so concurrent pushes overlap on SQLite too.
+    db.session.commit()
     body = _json_body()
     items = body.get("items")
     if not isinstance(items, list):
@@ -188,9 +192,7 @@ def push():
     limit = current_app.config["SYNC_MAX_ITEMS"]
     if len(items) > limit:
         return _error(f"a batch holds at most {limit} items", 413)
-    results = ingest.ingest(
-        items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node.id}"
-    )
+    results = ingest.ingest(items, tenants=node.tenants, blobs=blob_store(), source=source)
     accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
     node.node.last_push_at = utcnow()
     node.node.pushed_total = (node.node.pushed_total or 0) + accepted

@@ -151,6 +151,7 @@ def _validate(
     tenants: dict[str, int],
     lookups: _Lookups,
     blobs: BlobStore,
+    canonical: bytes | None,
 ) -> _Valid | ItemResult:
     uuid = str(item.get("proposal_uuid", ""))
     try:
@@ -175,7 +176,8 @@ def _validate(
     if not isinstance(content, dict):
         return reject("content is missing")
     digest = str(item.get("content_hash", ""))
-    canonical = canonical_json(content)
+    if canonical is None:
+        canonical = canonical_json(content)
     if hashlib.sha256(canonical).hexdigest() != digest:
         return reject("content hash does not match the content (corrupted in transit?)")
     if content.get("uuid") != uuid or content.get("tenant_code") != tenant_code:
@@ -222,14 +224,25 @@ def ingest(
     blobs: BlobStore,
     source: str,
 ) -> list[ItemResult]:
-    """Apply ``items`` (in the caller's transaction); one result per item, in order."""
+    """Apply ``items`` (in the caller's transaction); one result per item, in order.
+
+    The canonical form of every content (the costly part of the checks) is computed before
+    the first statement, so a caller that has no transaction open yet does this work without
+    holding SQLite's write lock.
+    """
+    canonical = [
+        canonical_json(item["content"])
+        if isinstance(item, dict) and isinstance(item.get("content"), dict)
+        else None
+        for item in items
+    ]
     now = utcnow()
     lookups = _lookups()
     results: list[ItemResult | None] = [None] * len(items)
     valid: list[_Valid] = []
     for index, item in enumerate(items):
         outcome = (
-            _validate(index, item, tenants, lookups, blobs)
+            _validate(index, item, tenants, lookups, blobs, canonical[index])
             if isinstance(item, dict)
             else ItemResult("", 0, REJECTED, "an item must be an object")
         )

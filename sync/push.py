@@ -4,7 +4,10 @@
    what central lacks is uploaded in chunks, resuming where a cut upload stopped.
 2. Revisions go in batches bounded by count and bytes. Before a batch is sent its items are
    marked in flight (committed), so a crash leaves them to be sent again; central treats a
-   replay as a duplicate and acknowledges it again.
+   replay as a duplicate and acknowledges it again. Up to ``SYNC_PUSH_CONCURRENCY`` batches
+   (default 2) are on their way at once, so the node prepares and records while central
+   works, and central's workers share the batches; the node's database is used from one
+   thread only. After a failed batch no new one is sent.
 3. Each item's answer is recorded on its own: acknowledged, or rejected with central's reason.
 """
 
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,28 +228,52 @@ def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
         else:
             sendable.append(item)
     db.session.commit()
-    for batch in batches(
-        sendable,
-        int(cfg.get("SYNC_BATCH_ITEMS", 500)),
-        int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024)),
-    ):
-        ids = [i.outbox_id for i in batch]
-        _mark(ids, state=OutboxState.IN_FLIGHT, sent_at=utcnow(), attempts=OutboxItem.attempts + 1)
-        db.session.commit()
-        body = b'{"schema":%d,"items":[' % SCHEMA_VERSION + b",".join(i.body for i in batch) + b"]}"
-        try:
-            answer = client.request("POST", "push", body=body)
-        except SyncError as err:
-            _mark(ids, last_error=err.message)
+    depth = max(1, int(cfg.get("SYNC_PUSH_CONCURRENCY", 2)))
+    pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="sync-push")
+    inflight: deque[tuple[list[_Item], Future[dict[str, Any]]]] = deque()
+    try:
+        for batch in batches(
+            sendable,
+            int(cfg.get("SYNC_BATCH_ITEMS", 500)),
+            int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024)),
+        ):
+            ids = [i.outbox_id for i in batch]
+            _mark(
+                ids, state=OutboxState.IN_FLIGHT, sent_at=utcnow(), attempts=OutboxItem.attempts + 1
+            )
             db.session.commit()
-            report.error = err.message
-            report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
-            break
-        _record_results(batch, answer.get("results", []), report)
-        db.session.commit()
-        if progress:
-            progress(len(batch))
+            head = b'{"schema":%d,"items":[' % SCHEMA_VERSION
+            body = head + b",".join(i.body for i in batch) + b"]}"
+            inflight.append((batch, pool.submit(client.request, "POST", "push", body=body)))
+            if len(inflight) >= depth and not _settle(*inflight.popleft(), report, progress):
+                break
+    finally:
+        while inflight:  # what is already on its way is recorded, whatever happened
+            _settle(*inflight.popleft(), report, progress)
+        pool.shutdown()
     return report
+
+
+def _settle(
+    batch: list[_Item],
+    sent: Future[dict[str, Any]],
+    report: PushReport,
+    progress: Progress | None,
+) -> bool:
+    """Record central's answer to one batch (committed); False if the request failed."""
+    try:
+        answer = sent.result()
+    except SyncError as err:
+        _mark([i.outbox_id for i in batch], last_error=err.message)
+        db.session.commit()
+        report.error = err.message
+        report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
+        return False
+    _record_results(batch, answer.get("results", []), report)
+    db.session.commit()
+    if progress:
+        progress(len(batch))
+    return True
 
 
 def _record_results(batch: list[_Item], results: list[dict[str, Any]], report: PushReport) -> None:
