@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -79,10 +80,14 @@ def _node() -> NodeIdentity:
 
 
 def _json_body() -> dict[str, Any]:
+    data = request.get_data() or b"{}"
     try:
-        body = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        body = None
+        body = orjson.loads(data)
+    except orjson.JSONDecodeError:  # what orjson refuses (NaN, huge numbers) json may read
+        try:
+            body = json.loads(data)
+        except ValueError:
+            body = None
     if not isinstance(body, dict):
         raise _BadRequest("the body is not a JSON object")
     schema = body.get("schema")
