@@ -22,21 +22,36 @@ from shared.services import tenants
 DEMO_NODES = (("33.20", "Kabupaten Jepara", "jepara"), ("33.74", "Kota Semarang", "semarang"))
 
 
+SYNC_EVERY = "1m"  # the demo nodes sync every minute (production: 15m)
+
+
 def _start(kind: str, instance: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = ["serve", "--port", str(port), "--workers", "1"]
+    return _spawn([kind, *command, "--instance", str(instance)], log)
+
+
+def _start_sync(instance: Path, log: Path) -> subprocess.Popen[bytes]:
+    """The node's scheduled sync, as the docker-compose `sync` service runs it."""
+    return _spawn(["sync", "run", "--instance", str(instance), "--every", SYNC_EVERY], log)
+
+
+def _link(central: Path, central_url: str, instance: Path, code: str) -> str:
+    """Issue node credentials on central and connect the node with them."""
+    from sync import credentials, node
+
+    with app_context("central", central):
+        issued = credentials.issue([tenants.require_by_code(code)], actor=None, label=code)
+        node_id, secret = issued.node.id, issued.secret
+        db.session.commit()
+    with app_context("regional", instance):
+        node.connect(central_url, node_id, secret)
+        db.session.commit()
+    return node_id
+
+
+def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "shared",
-            kind,
-            "serve",
-            "--instance",
-            str(instance),
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
+        [sys.executable, "-m", "shared", *args],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches us only; we stop the servers ourselves
@@ -102,6 +117,7 @@ def demo(directory: Path | None) -> None:
     click.echo(f"building demo instances in {root} ...")
     nodes = build(root)
     procs: list[subprocess.Popen[bytes]] = []
+    central_url = ""
     try:
         click.echo("")
         for name, (instance, logins) in nodes.items():
@@ -112,7 +128,17 @@ def demo(directory: Path | None) -> None:
             procs.append(proc)
             url = f"http://127.0.0.1:{port}/"
             _wait_ready(url, proc, log)
+            if kind == "central":
+                central_url = url.rstrip("/")
+            else:
+                code = next(c for c, _n, prefix in DEMO_NODES if prefix == name)
+                node_id = _link(nodes["central"][0], central_url, instance, code)
+                procs.append(_start_sync(instance, root / f"{name}-sync.log"))
             click.secho(f"{name:<10} {url}", bold=True)
+            if kind != "central":
+                click.echo(
+                    f"    synced as node {node_id} every {SYNC_EVERY} (log: {name}-sync.log)"
+                )
             for login in logins:
                 click.echo(f"    {login.username:<20} {login.password:<18} {login.role}")
         click.echo("\nPress Ctrl-C to stop.")

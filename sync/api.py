@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -22,7 +23,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from shared.blobstore import SHA256_RE, blob_store
-from shared.db import db, sqlite_begin_mode, utcnow
+from shared.db import db, utcnow
 from shared.extensions import csrf
 from shared.tenancy import national_scope
 from sync import changes, ingest
@@ -48,8 +49,7 @@ def _error(message: str, status: int, **extra: Any):
 
 @bp.before_request
 def _authenticate():
-    if request.method in ("POST", "PUT"):
-        g._sync_begin = sqlite_begin_mode.set("IMMEDIATE")
+    # (the app's own hook already opens write requests with BEGIN IMMEDIATE on SQLite)
     g._sync_scope = national_scope()
     g._sync_scope.__enter__()
     try:
@@ -65,9 +65,6 @@ def _leave_scope(exc: BaseException | None) -> None:
     scope = g.pop("_sync_scope", None)
     if scope is not None:
         scope.__exit__(None, None, None)
-    token = g.pop("_sync_begin", None)
-    if token is not None:
-        sqlite_begin_mode.reset(token)
 
 
 @bp.errorhandler(HTTPException)
@@ -106,12 +103,13 @@ class _BadRequest(HTTPException):
 @bp.get("/hello")
 def hello():
     node = _node()
+    epoch = changes.epoch()  # made (and committed) on first use
     db.session.commit()
     return jsonify(
         {
             "node_id": node.node.id,
             "tenants": sorted(node.tenants),
-            "epoch": changes.epoch(),
+            "epoch": epoch,
             "schema": P.SCHEMA_VERSION,
         }
     )
@@ -157,17 +155,18 @@ def blob_chunk(sha256: str):
         return _error(f"attachment larger than central accepts ({limit} bytes)", 413)
     partial = _partial(sha256)
     partial.parent.mkdir(parents=True, exist_ok=True)
-    have = partial.stat().st_size if partial.exists() else 0
-    if offset != have:
-        return _error("resume from the offset central holds", 409, offset=have)
     chunk = request.get_data()
-    if have + len(chunk) > total:
-        return _error("chunk runs past the declared size", 400, offset=have)
     with partial.open("ab") as out:
+        fcntl.flock(out, fcntl.LOCK_EX)  # a duplicated request waits, then sees the new size
+        have = os.fstat(out.fileno()).st_size
+        if offset != have:
+            return _error("resume from the offset central holds", 409, offset=have)
+        if have + len(chunk) > total:
+            return _error("chunk runs past the declared size", 400, offset=have)
         out.write(chunk)
         out.flush()
         os.fsync(out.fileno())
-    have += len(chunk)
+        have += len(chunk)
     if have < total:
         return jsonify({"sha256": sha256, "complete": False, "offset": have})
     digest = hashlib.sha256()
@@ -201,13 +200,10 @@ def push():
     accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
     node.node.last_push_at = utcnow()
     node.node.pushed_total = (node.node.pushed_total or 0) + accepted
+    epoch = changes.epoch()
     db.session.commit()
     return jsonify(
-        {
-            "results": [r.as_dict() for r in results],
-            "epoch": changes.epoch(),
-            "schema": P.SCHEMA_VERSION,
-        }
+        {"results": [r.as_dict() for r in results], "epoch": epoch, "schema": P.SCHEMA_VERSION}
     )
 
 

@@ -46,38 +46,14 @@ from shared.models.proposal import (
     ScreeningResult,
 )
 from shared.models.unit import Unit
-from shared.services.content import canonical_json, parse_date
+from shared.services.content import CONTENT_FIELDS, canonical_json, parse_date
+from shared.services.units import UNIT_FIELDS
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
 CONFLICT = "conflict"
 REJECTED = "rejected"
 CODES = {ACCEPTED: 201, DUPLICATE: 200, CONFLICT: 409, REJECTED: 422}
-
-UNIT_FIELDS = (
-    "name",
-    "head_name",
-    "official_name",
-    "official_position",
-    "official_phone",
-    "official_email",
-    "it_name",
-    "it_phone",
-    "it_email",
-)
-HEADER_FIELDS = (
-    "group_code",
-    "category_code",
-    "title",
-    "innovator",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "video_url",
-    "truth_declared",
-    "replicates_title",
-    "replicates_uuid",
-)
 
 
 @dataclass
@@ -586,7 +562,7 @@ def _proposal_values(v: _Valid, units: dict[str, int], now: datetime) -> dict[st
     c = v.content
     unit = c.get("unit") or {}
     return {
-        **{name: c.get(name) for name in HEADER_FIELDS},
+        **{name: c.get(name) for name in CONTENT_FIELDS},
         "truth_declared": bool(c.get("truth_declared")),
         "replicates_title": c.get("replicates_title") or "",
         "category_code": c.get("category_code") or "",

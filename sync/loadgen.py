@@ -21,7 +21,7 @@ from shared.models.competition import Competition
 from shared.models.proposal import Attachment, Proposal, ProposalRevision, ProposalStatus
 from shared.models.tenant import Tenant
 from shared.models.unit import Unit
-from shared.services.content import content_hash
+from shared.services.content import content_hash, unit_content
 from sync.models import OutboxItem, OutboxState
 
 TEXT_FIELDS = (
@@ -48,26 +48,6 @@ SECTION_KEYS = (
 )
 
 
-def _unit_content(unit: Unit) -> dict[str, Any]:
-    return {
-        "uuid": unit.uuid,
-        **{
-            name: getattr(unit, name)
-            for name in (
-                "name",
-                "head_name",
-                "official_name",
-                "official_position",
-                "official_phone",
-                "official_email",
-                "it_name",
-                "it_phone",
-                "it_email",
-            )
-        },
-    }
-
-
 def _default_docs(count: int) -> Iterable[dict[str, Any]]:
     for n in range(count):
         yield {
@@ -92,7 +72,7 @@ def seed_submitted(
     ).scalar_one()
     version = competition.current
     submitted_at = min(utcnow(), competition.registration_closes_at - timedelta(minutes=1))
-    unit_content = _unit_content(unit) if unit is not None else None
+    unit_content_ = unit_content(unit) if unit is not None else None
     store = blob_store()
     uuids: list[str] = []
     source = iter(docs if docs is not None else _default_docs(count))
@@ -147,7 +127,7 @@ def seed_submitted(
                 "implementation_start": date(competition.year - 3, 1, 1).isoformat(),
                 "sdgs": [16],
                 "sections": dict(sorted(sections.items())),
-                "unit": unit_content,
+                "unit": unit_content_,
                 "attachments": attach,
             }
             digest = content_hash(content)

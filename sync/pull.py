@@ -10,6 +10,7 @@ acknowledges what it still holds as duplicates and takes back what it lost).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -245,6 +246,24 @@ def _apply_competition(payload: dict[str, Any]) -> None:
     db.session.flush()
 
 
+def _apply_invitation(payload: dict[str, Any]) -> None:
+    """The ministry invited one of this node's tenants to a by-invitation group."""
+    from shared.models.tenant import Tenant
+    from shared.services import ServiceError, invitations
+
+    tenant = db.session.execute(
+        sa.select(Tenant).where(Tenant.code == str(payload.get("tenant_code")))
+    ).scalar()
+    competition = db.session.execute(
+        sa.select(Competition).where(Competition.year == payload.get("year"))
+    ).scalar()
+    if tenant is None or competition is None:
+        return
+    # a group the node's form does not know yet is skipped: the competition update brings it
+    with contextlib.suppress(ServiceError):
+        invitations.invite(tenant, competition, str(payload.get("group_code")), actor=None)
+
+
 def _ignore(payload: dict[str, Any]) -> None:
     """An event kind this node does not know yet: recorded, nothing else."""
 
@@ -254,4 +273,5 @@ APPLY: dict[str, Callable[[dict[str, Any]], None]] = {
     "stage.reached": _apply_stage,
     "award.given": _apply_stage,
     "competition.updated": _apply_competition,
+    "invitation.created": _apply_invitation,
 }

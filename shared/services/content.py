@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from shared.models.proposal import Proposal
+from shared.models.unit import Unit
 
 CONTENT_FIELDS = (
     "group_code",
@@ -51,22 +52,7 @@ def proposal_content(proposal: Proposal) -> dict[str, Any]:
         ),
         sdgs=sorted(proposal.sdgs or []),
         sections={k: v for k, v in sorted((proposal.sections or {}).items()) if v},
-        unit=(
-            {
-                "uuid": unit.uuid,
-                "name": unit.name,
-                "head_name": unit.head_name,
-                "official_name": unit.official_name,
-                "official_position": unit.official_position,
-                "official_phone": unit.official_phone,
-                "official_email": unit.official_email,
-                "it_name": unit.it_name,
-                "it_phone": unit.it_phone,
-                "it_email": unit.it_email,
-            }
-            if unit is not None
-            else None
-        ),
+        unit=unit_content(unit) if unit is not None else None,
         attachments=sorted(
             (
                 {
@@ -82,6 +68,13 @@ def proposal_content(proposal: Proposal) -> dict[str, Any]:
         ),
     )
     return content
+
+
+def unit_content(unit: Unit) -> dict[str, Any]:
+    """A unit as a revision freezes it: its uuid (made where it was registered) and fields."""
+    from shared.services.units import UNIT_FIELDS
+
+    return {"uuid": unit.uuid, **{name: getattr(unit, name) for name in UNIT_FIELDS}}
 
 
 def parse_date(value: str | None) -> date | None:

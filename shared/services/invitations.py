@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from shared.db import db
@@ -11,6 +12,8 @@ from shared.models.invitation import Invitation
 from shared.models.tenant import Tenant
 from shared.models.user import User
 from shared.services import ServiceError, audit
+
+INVITATION_EVENT = "invitation.created"  # central -> the tenant's node, through the feed
 
 
 def invite(
@@ -45,4 +48,12 @@ def invite(
         actor=actor,
         after={"tenant": tenant.code, "year": competition.year, "group_code": group_code},
     )
+    if current_app.config["NODE_KIND"] == "central":
+        from sync import feed
+
+        feed.publish(
+            INVITATION_EVENT,
+            {"tenant_code": tenant.code, "year": competition.year, "group_code": group_code},
+            tenant_id=tenant.id,
+        )
     return invitation
