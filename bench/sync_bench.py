@@ -141,7 +141,7 @@ def pg_available() -> bool:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
         return True
-    except Exception as err:  # noqa: BLE001 - any failure means "not here"
+    except Exception as err:  # any failure means "not here"
         log(f"[sync] PostgreSQL at {pg_admin_url()} not reachable ({type(err).__name__})")
         return False
 
@@ -167,7 +167,7 @@ def pg_drop(name: str) -> None:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _release(app_url: str | None = None) -> None:
+def _release() -> None:
     """Close the current app's pooled connections (a template database must have none)."""
     from shared.db import db
 
@@ -376,9 +376,7 @@ def central_holds(run: CentralRun, expected: set[str]) -> dict[str, Any]:
 # -- nodes ----------------------------------------------------------------------------------
 
 
-def build_node(
-    folder: Path, name: str, creds: NodeCredentials, docs: list[dict[str, Any]]
-) -> Path:
+def build_node(folder: Path, name: str, creds: NodeCredentials, docs: list[dict[str, Any]]) -> Path:
     """A regional node (SQLite) linked to central, holding ``docs`` as submitted proposals."""
     from shared.cli_support import app_context
     from shared.db import db
@@ -474,7 +472,7 @@ def node_worker(instance: Path, central_url: str, profile: Path | None) -> int:
     from shared.cli_support import app_context
     from shared.db import db
     from sync import node
-    from sync.models import OutboxItem, OutboxState
+    from sync.models import OutboxItem
     from sync.runner import run
 
     def states() -> dict[str, int]:
@@ -547,7 +545,7 @@ def _stop_profiler(prof, stem: Path) -> None:
         prof.dump_stats(str(stem.with_suffix(".prof")))
 
 
-def _time_statements(app, out: Path) -> None:
+def _time_statements(app, out: Path):
     """Wall time per SQL statement shape (first 70 characters), written after each one."""
     import sqlalchemy as sa
 
@@ -568,8 +566,12 @@ def _time_statements(app, out: Path) -> None:
         entry = totals.setdefault(" ".join(statement.split())[:70], [0, 0.0])
         entry[0] += 1
         entry[1] += took
+
+    def write() -> None:
         rows = sorted(totals.items(), key=lambda kv: -kv[1][1])
         out.write_text("".join(f"{t:8.3f} s {n:6d}x  {k}\n" for k, (n, t) in rows))
+
+    return write
 
 
 def serve_central_profiled(instance: Path, port: int, out: Path) -> None:
@@ -606,9 +608,10 @@ def serve_central_profiled(instance: Path, port: int, out: Path) -> None:
                         state["pyi"].output_text(unicode=False, show_all=False)
                     )
                 state["cprof"].dump_stats(str(out / "central.prof"))
+                state["sql"]()
 
         app.wsgi_app = profiled
-        _time_statements(app, out / "central-sql.txt")
+        state["sql"] = _time_statements(app, out / "central-sql.txt")
         return app
 
     serve(factory, host="127.0.0.1", port=port, workers=1, threads=1)
@@ -784,7 +787,8 @@ def node_usable() -> bool:
             return False
     try:
         major = int(
-            subprocess.run(["node", "--version"], capture_output=True, text=True).stdout[1:]
+            subprocess.run(["node", "--version"], capture_output=True, text=True)
+            .stdout[1:]
             .split(".")[0]
         )
     except ValueError:
