@@ -14,9 +14,9 @@ same semantics. Per item:
 The inbox is unique on (tenant, proposal uuid, revision): rows are inserted with ``ON
 CONFLICT DO NOTHING`` and the outcome is read back, never checked first and inserted after.
 Statements are set-based (one per table per batch) so a batch of hundreds costs a few queries.
-The rows of the big inserts travel as one JSON array parameter that the database unpacks
-(``json_each`` on SQLite, ``jsonb_to_recordset`` on PostgreSQL): no per-row parameter
-processing, and the content is stored as the canonical text that was hashed, never
+The big inserts are one ``executemany`` of plain tuples on SQLite and one JSON array
+parameter unpacked by ``jsonb_to_recordset`` on PostgreSQL (no per-row parameter processing
+either way), and the content is stored as the canonical text that was hashed, never
 serialised again.
 """
 
@@ -292,45 +292,55 @@ def _stamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+class _JsonText(str):
+    """A JSON column's value that is already JSON text (stored as it is, never re-encoded)."""
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _JsonText):
+        return orjson.Fragment(str(value))
+    raise TypeError(type(value).__name__)
+
+
 def _write_rows(
     table: sa.Table,
     rows: list[dict[str, Any]],
     *,
-    content: list[str] | None = None,
-    derived: tuple[str, ...] = (),
     conflict: list[str] | None = None,
     returning: tuple[str, ...] = (),
 ) -> list[Any]:
-    """Insert ``rows`` (JSON-ready values, the same keys in each) in one round trip.
+    """Insert ``rows`` (JSON-ready values, the same keys in each) with one statement.
 
-    ``content`` holds each row's canonical content text; the ``derived`` columns
-    (``sections``, ``sdgs``) are read from it inside the database. With ``conflict``, a row
-    whose key exists is skipped; the ``returning`` columns of the inserted rows come back.
-
-    PostgreSQL gets the rows as one JSON array parameter unpacked by ``jsonb_to_recordset``
-    (the content texts spliced in as they are, never serialised again); SQLite gets one
-    ``executemany`` of plain tuples (no per-row work in SQLAlchemy). Neither re-checks and
-    inserts: SQLite reads back the rows with an id above the largest one before the insert,
-    which inside its single write transaction are exactly the rows this insert wrote.
+    With ``conflict``, a row whose key exists is skipped; the ``returning`` columns of the
+    inserted rows come back. PostgreSQL gets the rows as one JSON array parameter unpacked by
+    ``jsonb_to_recordset``; SQLite gets one ``executemany`` of plain tuples. Either way no
+    per-row parameter processing happens in SQLAlchemy, and a :class:`_JsonText` value goes
+    into the database as the text it is. Nothing is checked first and inserted after: SQLite
+    reads back the rows with an id above the largest one before the insert, which inside its
+    single write transaction are exactly the rows this insert wrote.
     """
     names = list(rows[0])
     json_columns = {n for n in names if isinstance(table.c[n].type, sa.JSON)}
     if _dialect() == "postgresql":
-        return _write_rows_pg(
-            table, rows, names, json_columns, content, derived, conflict, returning
+        columns = {n: JSONB() if n in json_columns else table.c[n].type for n in names}
+        rec = (
+            sa.func.jsonb_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), JSONB))
+            .table_valued(*(sa.column(n, t) for n, t in columns.items()))
+            .render_derived(name="r", with_types=True)
         )
-    stmt: Any = sqlite.insert(table)
-    values: dict[str, Any] = {n: sa.bindparam(n) for n in names}
-    for column in derived:
-        values[column] = (
-            sa.bindparam("c_")
-            if column == "content"
-            else sa.func.coalesce(
-                sa.func.json_extract(sa.bindparam("c_"), sa.literal_column(f"'$.{column}'")),
-                sa.literal_column(f"'{_EMPTY[column]}'"),
-            )
+        stmt: Any = postgresql.insert(table).from_select(
+            names, sa.select(*(rec.c[n] for n in names))
         )
-    stmt = stmt.values(values)
+        if conflict:
+            stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+        if returning:
+            stmt = stmt.returning(*(table.c[n] for n in returning))
+        payload = orjson.dumps(
+            rows, default=_json_default, option=orjson.OPT_PASSTHROUGH_SUBCLASS
+        ).decode()
+        result = db.session.execute(stmt, {"rows": payload})
+        return list(result) if returning else []
+    stmt = sqlite.insert(table).values({n: sa.bindparam(n) for n in names})
     if conflict:
         stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
     compiled = stmt.compile(dialect=db.session.get_bind().dialect)
@@ -338,80 +348,19 @@ def _write_rows(
     before = 0
     if returning:
         before = db.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
-    tuples = []
-    for i, row in enumerate(rows):
-        row = {
-            k: _json(v) if k in json_columns else (int(v) if isinstance(v, bool) else v)
-            for k, v in row.items()
-        }
-        if content is not None:
-            row["c_"] = content[i]
-        tuples.append(tuple(row[name] for name in order))
+
+    def value(name: str, v: Any) -> Any:
+        if name in json_columns:
+            return str(v) if isinstance(v, _JsonText) else _json(v)
+        return int(v) if isinstance(v, bool) else v
+
+    tuples = [tuple(value(name, row[name]) for name in order) for row in rows]
     db.session.connection().exec_driver_sql(str(compiled), tuples)
     if not returning:
         return []
     return list(
         db.session.execute(sa.select(*(table.c[n] for n in returning)).where(table.c.id > before))
     )
-
-
-_EMPTY = {"sections": "{}", "sdgs": "[]"}
-
-
-def _write_rows_pg(
-    table: sa.Table,
-    rows: list[dict[str, Any]],
-    names: list[str],
-    json_columns: set[str],
-    content: list[str] | None,
-    derived: tuple[str, ...],
-    conflict: list[str] | None,
-    returning: tuple[str, ...],
-) -> list[Any]:
-    columns = {n: JSONB() if n in json_columns else table.c[n].type for n in names}
-    if content is not None:
-        columns["c_"] = JSONB()
-    rec = (
-        sa.func.jsonb_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), JSONB))
-        .table_valued(*(sa.column(n, t) for n, t in columns.items()))
-        .render_derived(name="r", with_types=True)
-    )
-    extra = [
-        rec.c["c_"]
-        if column == "content"
-        else sa.func.coalesce(
-            sa.func.nullif(
-                rec.c["c_"].op("->")(sa.literal(column, sa.Text)),
-                sa.literal_column("'null'::jsonb"),
-            ),
-            sa.literal_column(f"'{_EMPTY[column]}'::jsonb"),
-        )
-        for column in derived
-    ]
-    stmt: Any = postgresql.insert(table).from_select(
-        [*names, *derived], sa.select(*(rec.c[n] for n in names), *extra)
-    )
-    if conflict:
-        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
-    if returning:
-        stmt = stmt.returning(*(table.c[n] for n in returning))
-    texts = []
-    for i, row in enumerate(rows):
-        text = _json(row)
-        if content is not None:
-            text = f'{text[:-1]},"c_":{content[i]}}}'
-        texts.append(text)
-    result = db.session.execute(stmt, {"rows": "[" + ",".join(texts) + "]"})
-    return list(result) if returning else []
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def _stamp(value: datetime) -> str:
-    """A time as the rows carry it: naive UTC with microseconds (SQLite's stored form)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str, int]]:
@@ -425,14 +374,13 @@ def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str,
             "content_hash": v.digest,
             "submitted_at": _stamp(v.submitted_at),
             "received_at": received,
+            "content": _JsonText(v.text),
         }
         for v in unique
     ]
     inserted = _write_rows(
         ProposalRevision.__table__,
         rows,
-        content=[v.text for v in unique],
-        derived=("content",),
         conflict=["tenant_id", "proposal_uuid", "revision"],
         returning=("tenant_id", "proposal_uuid", "revision"),
     )
@@ -532,7 +480,7 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
 def _insert_proposals(
     inserts: list[_Valid], units: dict[str, int], now: datetime
 ) -> dict[str, int]:
-    """Central's first copy of each proposal (sections and SDGs read from the content)."""
+    """Central's first copy of each proposal."""
     rows = []
     for v in inserts:
         values = {
@@ -541,20 +489,13 @@ def _insert_proposals(
             "created_at": now,
             **_proposal_values(v, units, now),
         }
-        del values["sections"], values["sdgs"]
         for key, value in values.items():
             if isinstance(value, datetime):
                 values[key] = _stamp(value)
             elif isinstance(value, date):
                 values[key] = value.isoformat()
         rows.append(values)
-    written = _write_rows(
-        Proposal.__table__,
-        rows,
-        content=[v.text for v in inserts],
-        derived=("sections", "sdgs"),
-        returning=("uuid", "id"),
-    )
+    written = _write_rows(Proposal.__table__, rows, returning=("uuid", "id"))
     return {uuid: pid for uuid, pid in written}
 
 
