@@ -137,9 +137,10 @@ def screening_checks(instance: Path) -> None:
 @cli.command("serve")
 @instance_option
 @serve_options(5000)
-def serve(instance: Path, host: str, port: int, workers: int) -> None:
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def serve(instance: Path, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the central server with gunicorn."""
-    serve_command("central", instance, host, port, workers)
+    serve_command("central", instance, host, port, workers, threads=threads)
 
 
 def _register_announcement_commands() -> None:

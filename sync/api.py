@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -77,10 +78,14 @@ def _node() -> NodeIdentity:
 
 
 def _json_body() -> dict[str, Any]:
+    data = request.get_data() or b"{}"
     try:
-        body = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        body = None
+        body = orjson.loads(data)
+    except orjson.JSONDecodeError:  # what orjson refuses (NaN, huge numbers) json may read
+        try:
+            body = json.loads(data)
+        except ValueError:
+            body = None
     if not isinstance(body, dict):
         raise _BadRequest("the body is not a JSON object")
     schema = body.get("schema")
@@ -184,6 +189,10 @@ def blob_chunk(sha256: str):
 @bp.post("/push")
 def push():
     node = _node()
+    source = f"node {node.node.id}"
+    # The nonce is kept even if the batch fails below; decoding and hashing the batch then
+    # happen outside any transaction, so concurrent pushes overlap on SQLite too.
+    db.session.commit()
     body = _json_body()
     items = body.get("items")
     if not isinstance(items, list):
@@ -191,9 +200,7 @@ def push():
     limit = current_app.config["SYNC_MAX_ITEMS"]
     if len(items) > limit:
         return _error(f"a batch holds at most {limit} items", 413)
-    results = ingest.ingest(
-        items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node.id}"
-    )
+    results = ingest.ingest(items, tenants=node.tenants, blobs=blob_store(), source=source)
     accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
     node.node.last_push_at = utcnow()
     node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: concurrent pushes add up

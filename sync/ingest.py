@@ -14,18 +14,25 @@ same semantics. Per item:
 The inbox is unique on (tenant, proposal uuid, revision): rows are inserted with ``ON
 CONFLICT DO NOTHING`` and the outcome is read back, never checked first and inserted after.
 Statements are set-based (one per table per batch) so a batch of hundreds costs a few queries.
+The big inserts are one ``executemany`` of plain tuples on SQLite and one JSON array
+parameter unpacked by ``jsonb_to_recordset`` on PostgreSQL (no per-row parameter processing
+either way), and the content is stored as the canonical text that was hashed, never
+serialised again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid as uuid_mod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.blobstore import BlobStore
 from shared.db import db, utcnow
@@ -39,7 +46,7 @@ from shared.models.proposal import (
     ScreeningResult,
 )
 from shared.models.unit import Unit
-from shared.services.content import CONTENT_FIELDS, content_hash, parse_date
+from shared.services.content import CONTENT_FIELDS, canonical_json, parse_date
 from shared.services.units import UNIT_FIELDS
 
 ACCEPTED = "accepted"
@@ -77,6 +84,7 @@ class _Valid:
     submitted_at: datetime
     competition_id: int
     version_id: int
+    text: str  # the content's canonical JSON, as hashed
 
 
 @dataclass
@@ -106,6 +114,20 @@ def _lookups() -> _Lookups:
     return out
 
 
+def _canonical(content: dict[str, Any]) -> bytes:
+    """:func:`canonical_json`, made by orjson (the same bytes for what nodes send, about 15
+    times faster). Where the two could differ (floats, huge integers) orjson's hash does not
+    match and :func:`_validate` falls back to the reference form."""
+    try:
+        return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return canonical_json(content)
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def _parse_time(value: Any) -> datetime:
     parsed = datetime.fromisoformat(str(value))
     if parsed.tzinfo is None:
@@ -119,6 +141,7 @@ def _validate(
     tenants: dict[str, int],
     lookups: _Lookups,
     blobs: BlobStore,
+    canonical: bytes | None,
 ) -> _Valid | ItemResult:
     uuid = str(item.get("proposal_uuid", ""))
     try:
@@ -143,7 +166,11 @@ def _validate(
     if not isinstance(content, dict):
         return reject("content is missing")
     digest = str(item.get("content_hash", ""))
-    if content_hash(content) != digest:
+    if canonical is None:
+        canonical = _canonical(content)
+    if hashlib.sha256(canonical).hexdigest() != digest:
+        canonical = canonical_json(content)  # the reference form decides, never orjson's
+    if hashlib.sha256(canonical).hexdigest() != digest:
         return reject("content hash does not match the content (corrupted in transit?)")
     if content.get("uuid") != uuid or content.get("tenant_code") != tenant_code:
         return reject("content names another proposal or tenant than the item")
@@ -169,7 +196,16 @@ def _validate(
         if not present:
             return reject(f"attachment {sha[:12]}… has not reached central; upload it first")
     return _Valid(
-        index, tenant_id, uuid, revision, digest, content, submitted_at, competition_id, version_id
+        index,
+        tenant_id,
+        uuid,
+        revision,
+        digest,
+        content,
+        submitted_at,
+        competition_id,
+        version_id,
+        canonical.decode(),
     )
 
 
@@ -180,14 +216,25 @@ def ingest(
     blobs: BlobStore,
     source: str,
 ) -> list[ItemResult]:
-    """Apply ``items`` (in the caller's transaction); one result per item, in order."""
+    """Apply ``items`` (in the caller's transaction); one result per item, in order.
+
+    The canonical form of every content (the costly part of the checks) is computed before
+    the first statement, so a caller that has no transaction open yet does this work without
+    holding SQLite's write lock.
+    """
+    canonical = [
+        _canonical(item["content"])
+        if isinstance(item, dict) and isinstance(item.get("content"), dict)
+        else None
+        for item in items
+    ]
     now = utcnow()
     lookups = _lookups()
     results: list[ItemResult | None] = [None] * len(items)
     valid: list[_Valid] = []
     for index, item in enumerate(items):
         outcome = (
-            _validate(index, item, tenants, lookups, blobs)
+            _validate(index, item, tenants, lookups, blobs, canonical[index])
             if isinstance(item, dict)
             else ItemResult("", 0, REJECTED, "an item must be an object")
         )
@@ -198,8 +245,15 @@ def ingest(
     valid = _refuse_foreign_uuids(valid, results)
     if valid:
         inserted = _insert_revisions(valid, now)
-        fresh = [v for v in valid if (v.tenant_id, v.uuid, v.revision) in inserted]
-        _settle_existing([v for v in valid if v not in fresh], results)
+        fresh, existing = [], []
+        for v in valid:
+            key = (v.tenant_id, v.uuid, v.revision)
+            if key in inserted:
+                inserted.discard(key)  # the same revision twice in a batch: the second is held
+                fresh.append(v)
+            else:
+                existing.append(v)
+        _settle_existing(existing, results)
         for v in fresh:
             results[v.index] = ItemResult(v.uuid, v.revision, ACCEPTED)
         if fresh:
@@ -229,27 +283,108 @@ def _refuse_foreign_uuids(valid: list[_Valid], results: list[ItemResult | None])
     return kept
 
 
-def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str, int]]:
-    table = ProposalRevision.__table__
-    stmt = (
-        _insert(table)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "proposal_uuid", "revision"])
-        .returning(table.c.tenant_id, table.c.proposal_uuid, table.c.revision)
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _stamp(value: datetime) -> str:
+    """A time as the JSON rows carry it: naive UTC, microseconds always written."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class _JsonText(str):
+    """A JSON column's value that is already JSON text (stored as it is, never re-encoded)."""
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _JsonText):
+        return orjson.Fragment(str(value))
+    raise TypeError(type(value).__name__)
+
+
+def _write_rows(
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: list[str] | None = None,
+    returning: tuple[str, ...] = (),
+) -> list[Any]:
+    """Insert ``rows`` (JSON-ready values, the same keys in each) with one statement.
+
+    With ``conflict``, a row whose key exists is skipped; the ``returning`` columns of the
+    inserted rows come back. PostgreSQL gets the rows as one JSON array parameter unpacked by
+    ``jsonb_to_recordset``; SQLite gets one ``executemany`` of plain tuples. Either way no
+    per-row parameter processing happens in SQLAlchemy, and a :class:`_JsonText` value goes
+    into the database as the text it is. Nothing is checked first and inserted after: SQLite
+    reads back the rows with an id above the largest one before the insert, which inside its
+    single write transaction are exactly the rows this insert wrote.
+    """
+    names = list(rows[0])
+    json_columns = {n for n in names if isinstance(table.c[n].type, sa.JSON)}
+    if _dialect() == "postgresql":
+        columns = {n: JSONB() if n in json_columns else table.c[n].type for n in names}
+        rec = (
+            sa.func.jsonb_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), JSONB))
+            .table_valued(*(sa.column(n, t) for n, t in columns.items()))
+            .render_derived(name="r", with_types=True)
+        )
+        stmt: Any = postgresql.insert(table).from_select(
+            names, sa.select(*(rec.c[n] for n in names))
+        )
+        if conflict:
+            stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+        if returning:
+            stmt = stmt.returning(*(table.c[n] for n in returning))
+        payload = orjson.dumps(
+            rows, default=_json_default, option=orjson.OPT_PASSTHROUGH_SUBCLASS
+        ).decode()
+        result = db.session.execute(stmt, {"rows": payload})
+        return list(result) if returning else []
+    stmt = sqlite.insert(table).values({n: sa.bindparam(n) for n in names})
+    if conflict:
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+    compiled = stmt.compile(dialect=db.session.get_bind().dialect)
+    order = list(compiled.positiontup or ())
+    before = 0
+    if returning:
+        before = db.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+
+    def value(name: str, v: Any) -> Any:
+        if name in json_columns:
+            return str(v) if isinstance(v, _JsonText) else _json(v)
+        return int(v) if isinstance(v, bool) else v
+
+    tuples = [tuple(value(name, row[name]) for name in order) for row in rows]
+    db.session.connection().exec_driver_sql(str(compiled), tuples)
+    if not returning:
+        return []
+    return list(
+        db.session.execute(sa.select(*(table.c[n] for n in returning)).where(table.c.id > before))
     )
+
+
+def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str, int]]:
+    received = _stamp(now)
+    unique = list(_unique(valid))
     rows = [
         {
             "tenant_id": v.tenant_id,
             "proposal_uuid": v.uuid,
             "revision": v.revision,
-            "content": v.content,
             "content_hash": v.digest,
-            "submitted_at": v.submitted_at,
-            "received_at": now,
+            "submitted_at": _stamp(v.submitted_at),
+            "received_at": received,
+            "content": _JsonText(v.text),
         }
-        for v in _unique(valid)
+        for v in unique
     ]
-    result = db.session.execute(stmt, rows)
-    return {tuple(row) for row in result}  # type: ignore[misc]
+    inserted = _write_rows(
+        ProposalRevision.__table__,
+        rows,
+        conflict=["tenant_id", "proposal_uuid", "revision"],
+        returning=("tenant_id", "proposal_uuid", "revision"),
+    )
+    return {tuple(row) for row in inserted}  # type: ignore[misc]
 
 
 def _unique(valid: list[_Valid]) -> Iterable[_Valid]:
@@ -305,17 +440,11 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
     units = _upsert_units(newest.values(), now)
     inserts, updates = [], []
     for uuid, v in newest.items():
-        values = _proposal_values(v, units, now)
         if uuid not in current:
-            inserts.append({"uuid": uuid, "tenant_id": v.tenant_id, "created_at": now, **values})
+            inserts.append(v)
         elif v.revision > current[uuid][1]:
-            updates.append({"b_id": current[uuid][0], **values})
-    ids: dict[str, int] = {}
-    if inserts:
-        for row in db.session.execute(
-            sa.insert(table).returning(table.c.uuid, table.c.id), inserts
-        ):
-            ids[row.uuid] = row.id
+            updates.append({"b_id": current[uuid][0], **_proposal_values(v, units, now)})
+    ids: dict[str, int] = _insert_proposals(inserts, units, now) if inserts else {}
     if updates:
         keys = [k for k in updates[0] if k != "b_id"]
         stmt = (
@@ -346,6 +475,28 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
     ]
     if rows:
         db.session.execute(sa.insert(Attachment.__table__), rows)
+
+
+def _insert_proposals(
+    inserts: list[_Valid], units: dict[str, int], now: datetime
+) -> dict[str, int]:
+    """Central's first copy of each proposal."""
+    rows = []
+    for v in inserts:
+        values = {
+            "uuid": v.uuid,
+            "tenant_id": v.tenant_id,
+            "created_at": now,
+            **_proposal_values(v, units, now),
+        }
+        for key, value in values.items():
+            if isinstance(value, datetime):
+                values[key] = _stamp(value)
+            elif isinstance(value, date):
+                values[key] = value.isoformat()
+        rows.append(values)
+    written = _write_rows(Proposal.__table__, rows, returning=("uuid", "id"))
+    return {uuid: pid for uuid, pid in written}
 
 
 def _proposal_values(v: _Valid, units: dict[str, int], now: datetime) -> dict[str, Any]:
@@ -435,18 +586,17 @@ def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
 
 
 def _audit(fresh: list[_Valid], source: str, now: datetime) -> None:
-    db.session.execute(
-        sa.insert(AuditLog.__table__),
+    at = _stamp(now)
+    _write_rows(
+        AuditLog.__table__,
         [
             {
                 "tenant_id": v.tenant_id,
-                "at": now,
-                "actor_id": None,
+                "at": at,
                 "actor_name": source,
                 "action": "proposal.received",
                 "object_type": "Proposal",
                 "object_id": v.uuid,
-                "before": None,
                 "after": {
                     "revision": v.revision,
                     "content_hash": v.digest,

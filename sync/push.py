@@ -4,14 +4,20 @@
    what central lacks is uploaded in chunks, resuming where a cut upload stopped.
 2. Revisions go in batches bounded by count and bytes. Before a batch is sent its items are
    marked in flight (committed), so a crash leaves them to be sent again; central treats a
-   replay as a duplicate and acknowledges it again.
+   replay as a duplicate and acknowledges it again. Up to ``SYNC_PUSH_CONCURRENCY`` batches
+   (default 2) are on their way at once, so the node prepares and records while central
+   works, and central's workers share the batches; the node's database is used from one
+   thread only. After a failed batch no new one is sent.
 3. Each item's answer is recorded on its own: acknowledged, or rejected with central's reason.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,15 +77,24 @@ class _Item:
     digests: list[str]
 
 
+# The content as stored lists no attachment (whatever JSON whitespace the database kept);
+# a key inside a JSON string would have its quotes escaped, so this only matches the real key.
+_NO_ATTACHMENTS = re.compile(r'"attachments"\s*:\s*\[\s*\]')
+
+
 def pending_items() -> list[_Item]:
-    """Pending and in-flight outbox items with their frozen revision, oldest first."""
+    """Pending and in-flight outbox items with their frozen revision, oldest first.
+
+    The content is read as the JSON text the database holds and spliced into the item's
+    body as it is: it is neither decoded nor encoded again (central hashes what it parses).
+    """
     stmt = (
         sa.select(
             OutboxItem.id,
             OutboxItem.proposal_uuid,
             OutboxItem.revision,
             OutboxItem.content_hash,
-            ProposalRevision.content,
+            sa.cast(ProposalRevision.content, sa.Text),
             ProposalRevision.submitted_at,
             Tenant.code,
         )
@@ -96,20 +111,23 @@ def pending_items() -> list[_Item]:
         .order_by(OutboxItem.id)
     )
     items = []
-    for oid, uuid, revision, digest, content, submitted_at, tenant_code in db.session.execute(stmt):
-        body = json.dumps(
+    for oid, uuid, revision, digest, text, submitted_at, tenant_code in db.session.execute(stmt):
+        head = json.dumps(
             {
                 "proposal_uuid": uuid,
                 "revision": revision,
                 "tenant_code": tenant_code,
                 "content_hash": digest,
                 "submitted_at": submitted_at.isoformat(),
-                "content": content,
             },
             separators=(",", ":"),
             ensure_ascii=False,
-        ).encode()
-        digests = [a["sha256"] for a in content.get("attachments") or []]
+        )
+        body = f'{head[:-1]},"content":{text}}}'.encode()
+        if _NO_ATTACHMENTS.search(text):
+            digests = []
+        else:
+            digests = [a["sha256"] for a in json.loads(text).get("attachments") or []]
         items.append(_Item(oid, uuid, revision, body, digests))
     return items
 
@@ -214,28 +232,52 @@ def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
         else:
             sendable.append(item)
     db.session.commit()
-    for batch in batches(
-        sendable,
-        int(cfg.get("SYNC_BATCH_ITEMS", 500)),
-        int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024)),
-    ):
-        ids = [i.outbox_id for i in batch]
-        _mark(ids, state=OutboxState.IN_FLIGHT, sent_at=utcnow(), attempts=OutboxItem.attempts + 1)
-        db.session.commit()
-        body = b'{"schema":%d,"items":[' % SCHEMA_VERSION + b",".join(i.body for i in batch) + b"]}"
-        try:
-            answer = client.request("POST", "push", body=body)
-        except SyncError as err:
-            _mark(ids, last_error=err.message)
+    depth = max(1, int(cfg.get("SYNC_PUSH_CONCURRENCY", 2)))
+    pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="sync-push")
+    inflight: deque[tuple[list[_Item], Future[dict[str, Any]]]] = deque()
+    try:
+        for batch in batches(
+            sendable,
+            int(cfg.get("SYNC_BATCH_ITEMS", 500)),
+            int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024)),
+        ):
+            ids = [i.outbox_id for i in batch]
+            _mark(
+                ids, state=OutboxState.IN_FLIGHT, sent_at=utcnow(), attempts=OutboxItem.attempts + 1
+            )
             db.session.commit()
-            report.error = err.message
-            report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
-            break
-        _record_results(batch, answer.get("results", []), report)
-        db.session.commit()
-        if progress:
-            progress(len(batch))
+            head = b'{"schema":%d,"items":[' % SCHEMA_VERSION
+            body = head + b",".join(i.body for i in batch) + b"]}"
+            inflight.append((batch, pool.submit(client.request, "POST", "push", body=body)))
+            if len(inflight) >= depth and not _settle(*inflight.popleft(), report, progress):
+                break
+    finally:
+        while inflight:  # what is already on its way is recorded, whatever happened
+            _settle(*inflight.popleft(), report, progress)
+        pool.shutdown()
     return report
+
+
+def _settle(
+    batch: list[_Item],
+    sent: Future[dict[str, Any]],
+    report: PushReport,
+    progress: Progress | None,
+) -> bool:
+    """Record central's answer to one batch (committed); False if the request failed."""
+    try:
+        answer = sent.result()
+    except SyncError as err:
+        _mark([i.outbox_id for i in batch], last_error=err.message)
+        db.session.commit()
+        report.error = err.message
+        report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
+        return False
+    _record_results(batch, answer.get("results", []), report)
+    db.session.commit()
+    if progress:
+        progress(len(batch))
+    return True
 
 
 def _record_results(batch: list[_Item], results: list[dict[str, Any]], report: PushReport) -> None:
