@@ -1,7 +1,7 @@
 """PostgreSQL: lz4 compression for the big JSON of proposal revisions and proposals
 
 Revision ID: 7c3e5a1f2b90
-Revises: 3999dcf16d84
+Revises: 7c3e9a51d2f4
 Create Date: 2026-11-29 10:10:00.000000
 
 A pushed batch stores each proposal's text twice (the revision's content and the proposal's
@@ -19,7 +19,7 @@ from sqlalchemy import Text  # autogenerate renders JSONB(astext_type=Text())
 
 # revision identifiers, used by Alembic.
 revision = '7c3e5a1f2b90'
-down_revision = '3999dcf16d84'
+down_revision = '7c3e9a51d2f4'
 branch_labels = None
 depends_on = None
 
