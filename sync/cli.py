@@ -297,4 +297,3 @@ CENTRAL_COMMANDS = (
     export_results,
 )
 REGIONAL_COMMANDS = (connect,)
-
