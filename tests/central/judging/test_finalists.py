@@ -88,6 +88,8 @@ def test_objection_upheld_removes_the_finalist_with_the_reason(world: World) -> 
     )
     assert world.f.get(Proposal, target.id).stage_code == "panel_nomination"  # no longer a finalist
     assert _certificates(world, target.id) == 0  # its certificate was revoked
+    assert _catalogue_stage(world, target.id) == "panel_nomination"  # out of the catalogue
+    assert _catalogue_stage(world, finalists[1].id) == "objection"
     assert _certificates(world, finalists[1].id) == 1
     assert world.f.get(Proposal, finalists[1].id).stage_code == "objection"
     assert world.f.count(AuditLog, AuditLog.action == "judging.objection.uphold") == 1
@@ -117,6 +119,14 @@ def _certificates(world: World, pid: int) -> int:
     return world.f.count(
         Certificate, Certificate.proposal_id == pid, Certificate.revoked_at.is_(None)
     )
+
+
+def _catalogue_stage(world: World, pid: int) -> str | None:
+    """The stage the proposal's public catalogue entry shows (it is public only for finalists)."""
+    from central.catalogue.models import CatalogueEntry
+
+    stmt = sa.select(CatalogueEntry.stage_code).where(CatalogueEntry.proposal_id == pid)
+    return world.run(lambda: db.session.execute(stmt).scalar_one())
 
 
 def _entry(stage_id: int, pid: int):
