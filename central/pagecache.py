@@ -17,9 +17,6 @@ served. Deleted rows and tenant renames do not move the stamp, so entries also e
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,6 +28,7 @@ from central.screening.models import ScreeningCheck
 from shared.db import db
 from shared.models.competition import Competition
 from shared.models.proposal import Proposal
+from shared.pagecache import PageCache
 
 T = TypeVar("T")
 
@@ -86,38 +84,16 @@ def probe() -> Probe | None:
     return Probe(row[0], row[1], tuple(row[2:]))
 
 
-class PageCache:
-    """Entries keyed by the question, valid while the data stamp is unchanged."""
-
-    def __init__(self, max_entries: int = 512, max_age: float = 60.0) -> None:
-        self.max_entries = max_entries
-        self.max_age = max_age
-        self._entries: OrderedDict[Hashable, tuple[tuple[Any, ...], float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, stamp: tuple[Any, ...], build: Callable[[], T]) -> T:
-        if self.max_age <= 0:
-            return build()
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and hit[0] == stamp and now - hit[1] < self.max_age:
-                self._entries.move_to_end(key)
-                return hit[2]
-        value = build()  # outside the lock: a slow build never blocks other readers
-        with self._lock:
-            self._entries[key] = (stamp, now, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return value
-
-
 def page_cache() -> PageCache:
     cache = current_app.extensions.get("sinovik_page_cache")
     if cache is None:
         cache = current_app.extensions.setdefault(
-            "sinovik_page_cache", PageCache(max_age=current_app.config["PAGE_CACHE_MAX_AGE"])
+            "sinovik_page_cache",
+            PageCache(
+                max_entries=512,
+                max_age=current_app.config["PAGE_CACHE_MAX_AGE"],
+                stamps_grow=False,  # a stamp per competition, made of several columns
+            ),
         )
     return cache
 

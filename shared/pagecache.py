@@ -118,13 +118,18 @@ def data_stamp() -> int | None:
 class PageCache:
     """Entries keyed by the question, valid while the data stamp is unchanged."""
 
-    def __init__(self, max_entries: int = 64, max_age: float = 60.0) -> None:
+    def __init__(
+        self, max_entries: int = 64, max_age: float = 60.0, *, stamps_grow: bool = True
+    ) -> None:
         self.max_entries = max_entries
         self.max_age = max_age
-        self._entries: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
+        # True when one stamp covers every entry and only grows (SQLite's data version): an
+        # entry with an older stamp can never be served again and is dropped at once
+        self.stamps_grow = stamps_grow
+        self._entries: OrderedDict[Hashable, tuple[Any, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, stamp: int | None, build: Callable[[], T]) -> T:
+    def get(self, key: Hashable, stamp: Any, build: Callable[[], T]) -> T:
         if self.max_age <= 0 or stamp is None:
             return build()
         now = time.monotonic()
@@ -137,11 +142,11 @@ class PageCache:
         with self._lock:
             self._entries[key] = (stamp, now, value)
             self._entries.move_to_end(key)
-            # an idle node must stay small: drop what can no longer be served (stamps only grow)
+            # an idle node must stay small: drop what can no longer be served
             for old in [
                 k
                 for k, (st, at, _) in self._entries.items()
-                if now - at >= self.max_age or st < stamp
+                if now - at >= self.max_age or (self.stamps_grow and st < stamp)
             ]:
                 del self._entries[old]
             while len(self._entries) > self.max_entries:

@@ -21,6 +21,7 @@ from shared.db import core_connection, db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.tenant import TenantKind
 from shared.models.user import User
+from shared.pagination import Paged
 from shared.results import AWARD_LABELS, award_label
 from shared.services import ServiceError, audit
 
@@ -471,33 +472,13 @@ class CatalogueQuery:
 
 
 @dataclass
-class SearchPage:
+class SearchPage(Paged):
     items: list[CatalogueItem]
     total: int
     page: int
     per_page: int
     years: list[int] = field(default_factory=list)
     ranked: bool = False  # title matches first (else newest year first, then title)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 # -- search ----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from flask_login import current_user
 
 from central.announce.published import Publication, publications
 from central.catalogue.search_index import current_version
-from central.pagecache import PageCache
+from shared.pagecache import PageCache
 
 MAX_ENTRIES = 2048  # finished pages of 10-20 KB each
 
@@ -53,7 +53,11 @@ def _cache() -> PageCache:
     if cache is None:
         cache = current_app.extensions.setdefault(
             "sinovik_public_answers",
-            PageCache(max_entries=MAX_ENTRIES, max_age=current_app.config["PAGE_CACHE_MAX_AGE"]),
+            PageCache(
+                max_entries=MAX_ENTRIES,
+                max_age=current_app.config["PAGE_CACHE_MAX_AGE"],
+                stamps_grow=False,
+            ),
         )
     return cache
 
