@@ -12,6 +12,7 @@ from typing import Any
 import click
 import sqlalchemy.exc
 from flask import Flask
+from sqlalchemy.orm import configure_mappers
 
 from shared.config import ConfigError, read_instance_config
 from shared.db import db, sqlite_begin_mode
@@ -37,9 +38,12 @@ def make_app(kind: str, instance: Path, *, serving: bool = False) -> Flask:
         from regional import create_app
     try:
         overrides = {"MIGRATIONS": False} if serving else None
-        return create_app(overrides, instance_path=str(instance))
+        app = create_app(overrides, instance_path=str(instance))
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
+    if serving:  # once, at start, rather than in the first request of every worker
+        configure_mappers()
+    return app
 
 
 def check_initialised(kind: str, instance: Path) -> None:

@@ -15,6 +15,8 @@ import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +25,12 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from shared.blobstore import SHA256_RE, blob_store
-from shared.db import db, utcnow
+from shared.db import db, sqlite_begin_mode, utcnow
 from shared.extensions import csrf
 from shared.tenancy import national_scope
 from sync import changes, ingest
 from sync import protocol as P
-from sync.auth import AuthError, NodeIdentity, authenticate
+from sync.auth import AuthError, NodeIdentity, authenticate, remember_nonce
 from sync.models import SyncNode
 
 bp = Blueprint("sync_api", __name__, url_prefix=P.API_PREFIX)
@@ -48,13 +50,21 @@ def _error(message: str, status: int, **extra: Any):
     return jsonify({"error": message, "schema": P.SCHEMA_VERSION, **extra}), status
 
 
+PUSH_ENDPOINT = f"{bp.name}.push"
+
+
 @bp.before_request
 def _authenticate():
-    # (the app's own hook already opens write requests with BEGIN IMMEDIATE on SQLite)
+    # The app's own hook opens write requests with BEGIN IMMEDIATE on SQLite. A push reads
+    # and checks its batch first (deferred: no write lock) and writes it, with its nonce, in
+    # one short transaction after (see push).
     g._sync_scope = national_scope()
     g._sync_scope.__enter__()
+    is_push = request.endpoint == PUSH_ENDPOINT
+    if is_push:
+        g._sync_begin = sqlite_begin_mode.set("DEFERRED")
     try:
-        g.node = authenticate(request)
+        g.node = authenticate(request, keep_nonce=not is_push)
     except AuthError as err:
         db.session.rollback()
         return _error(err.message, err.status)
@@ -63,6 +73,9 @@ def _authenticate():
 
 @bp.teardown_request
 def _leave_scope(exc: BaseException | None) -> None:
+    begin = g.pop("_sync_begin", None)
+    if begin is not None:
+        sqlite_begin_mode.reset(begin)
     scope = g.pop("_sync_scope", None)
     if scope is not None:
         scope.__exit__(None, None, None)
@@ -189,26 +202,52 @@ def blob_chunk(sha256: str):
 @bp.post("/push")
 def push():
     node = _node()
-    source = f"node {node.node.id}"
-    # The nonce is kept even if the batch fails below; decoding and hashing the batch then
-    # happen outside any transaction, so concurrent pushes overlap on SQLite too.
-    db.session.commit()
-    body = _json_body()
-    items = body.get("items")
-    if not isinstance(items, list):
-        raise _BadRequest("items must be a list")
-    limit = current_app.config["SYNC_MAX_ITEMS"]
-    if len(items) > limit:
-        return _error(f"a batch holds at most {limit} items", 413)
-    results = ingest.ingest(items, tenants=node.tenants, blobs=blob_store(), source=source)
-    accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
-    node.node.last_push_at = utcnow()
-    node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: concurrent pushes add up
-    epoch = changes.epoch()
-    db.session.commit()
-    return jsonify(
-        {"results": [r.as_dict() for r in results], "epoch": epoch, "schema": P.SCHEMA_VERSION}
+    try:
+        body = _json_body()
+        items = body.get("items")
+        if not isinstance(items, list):
+            raise _BadRequest("items must be a list")
+        limit = current_app.config["SYNC_MAX_ITEMS"]
+        if len(items) > limit:
+            raise _TooLarge(f"a batch holds at most {limit} items")
+        # Decoding, hashing and checking the batch only read: no write lock is held yet.
+        batch = ingest.prepare(items, tenants=node.tenants, blobs=blob_store())
+        db.session.commit()  # ends the read transaction (nothing to flush to disk)
+    except HTTPException:
+        with _writing():  # a refused batch still uses up its nonce
+            remember_nonce(node)
+            db.session.commit()
+        raise
+    with _writing():  # nonce, batch and counters in one transaction, one flush to disk
+        try:
+            remember_nonce(node)
+        except AuthError as err:
+            db.session.rollback()
+            return _error(err.message, err.status)
+        results = ingest.apply(batch, source=f"node {node.node.id}")
+        accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
+        node.node.last_push_at = utcnow()
+        node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
+        epoch = changes.epoch()
+        db.session.commit()
+    payload = {"results": [r.as_dict() for r in results], "epoch": epoch}
+    return current_app.response_class(
+        orjson.dumps({**payload, "schema": P.SCHEMA_VERSION}), mimetype="application/json"
     )
+
+
+class _TooLarge(HTTPException):
+    code = 413
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """SQLite: the next transaction is opened with BEGIN IMMEDIATE (it will write)."""
+    token = sqlite_begin_mode.set("IMMEDIATE")
+    try:
+        yield
+    finally:
+        sqlite_begin_mode.reset(token)
 
 
 @bp.get("/changes")

@@ -27,10 +27,15 @@ class AuthError(Exception):
 class NodeIdentity:
     node: SyncNode
     tenants: dict[str, int]  # code -> id
+    nonce: str
 
 
-def authenticate(request: Request) -> NodeIdentity:
-    """The node behind a request, or :class:`AuthError` saying why not."""
+def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
+    """The node behind a request, or :class:`AuthError` saying why not.
+
+    With ``keep_nonce=False`` nothing is written yet: the caller must call
+    :func:`remember_nonce` in the transaction that does the request's work (a push keeps its
+    nonce, its batch and the node's counters in one commit)."""
     from sync.credentials import tenants_of
 
     headers = request.headers
@@ -66,14 +71,18 @@ def authenticate(request: Request) -> NodeIdentity:
         raise AuthError("bad signature (wrong secret, or the request was altered)")
     if node.revoked_at is not None:
         raise AuthError("this node's credentials were revoked", status=403)
-    _remember_nonce(node_id, nonce, skew)
-    node.last_seen_at = utcnow()
-    return NodeIdentity(node, tenants_of(node_id))
+    identity = NodeIdentity(node, tenants_of(node_id), nonce)
+    if keep_nonce:
+        remember_nonce(identity)
+    return identity
 
 
-def _remember_nonce(node_id: str, nonce: str, skew: int) -> None:
-    """Insert the nonce (a savepoint in the request's transaction): the unique key refuses a
-    reused one; nothing is checked first and inserted after."""
+def remember_nonce(identity: NodeIdentity) -> None:
+    """Insert the request's nonce (a savepoint in the request's transaction) and note when the
+    node was seen: the unique key refuses a reused nonce; nothing is checked first and
+    inserted after."""
+    node_id, nonce = identity.node.id, identity.nonce
+    skew = current_app.config.get("SYNC_MAX_SKEW_SECONDS", P.MAX_SKEW_SECONDS)
     try:
         with db.session.begin_nested():
             db.session.add(SyncNonce(node_id=node_id, nonce=nonce))
@@ -81,3 +90,4 @@ def _remember_nonce(node_id: str, nonce: str, skew: int) -> None:
         raise AuthError("nonce already used (replayed request)") from None
     cutoff = utcnow() - timedelta(seconds=2 * skew)
     db.session.execute(sa.delete(SyncNonce).where(SyncNonce.seen_at < cutoff))
+    identity.node.last_seen_at = utcnow()

@@ -23,10 +23,11 @@ serialised again.
 from __future__ import annotations
 
 import hashlib
+import operator
 import uuid as uuid_mod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -82,6 +83,7 @@ class _Valid:
     digest: str
     content: dict[str, Any]
     submitted_at: datetime
+    submitted_stamp: str  # submitted_at as the rows store it
     competition_id: int
     version_id: int
     text: str  # the content's canonical JSON, as hashed
@@ -141,7 +143,6 @@ def _validate(
     tenants: dict[str, int],
     lookups: _Lookups,
     blobs: BlobStore,
-    canonical: bytes | None,
 ) -> _Valid | ItemResult:
     uuid = str(item.get("proposal_uuid", ""))
     try:
@@ -166,8 +167,7 @@ def _validate(
     if not isinstance(content, dict):
         return reject("content is missing")
     digest = str(item.get("content_hash", ""))
-    if canonical is None:
-        canonical = _canonical(content)
+    canonical = _canonical(content)
     if hashlib.sha256(canonical).hexdigest() != digest:
         canonical = canonical_json(content)  # the reference form decides, never orjson's
     if hashlib.sha256(canonical).hexdigest() != digest:
@@ -203,38 +203,32 @@ def _validate(
         digest,
         content,
         submitted_at,
+        _stamp(submitted_at),
         competition_id,
         version_id,
         canonical.decode(),
     )
 
 
-def ingest(
-    items: list[dict[str, Any]],
-    *,
-    tenants: dict[str, int],
-    blobs: BlobStore,
-    source: str,
-) -> list[ItemResult]:
-    """Apply ``items`` (in the caller's transaction); one result per item, in order.
+@dataclass
+class Batch:
+    """A batch checked and hashed, ready to write: one slot per item, filled for the items
+    already refused, and the valid ones."""
 
-    The canonical form of every content (the costly part of the checks) is computed before
-    the first statement, so a caller that has no transaction open yet does this work without
-    holding SQLite's write lock.
-    """
-    canonical = [
-        _canonical(item["content"])
-        if isinstance(item, dict) and isinstance(item.get("content"), dict)
-        else None
-        for item in items
-    ]
-    now = utcnow()
+    results: list[ItemResult | None]
+    valid: list[_Valid]
+
+
+def prepare(items: list[Any], *, tenants: dict[str, int], blobs: BlobStore) -> Batch:
+    """Check every item (the costly part: canonical form and hash). Only reads: a caller that
+    runs this before opening its write transaction does this work without holding SQLite's
+    write lock, so concurrent pushes overlap."""
     lookups = _lookups()
     results: list[ItemResult | None] = [None] * len(items)
     valid: list[_Valid] = []
     for index, item in enumerate(items):
         outcome = (
-            _validate(index, item, tenants, lookups, blobs, canonical[index])
+            _validate(index, item, tenants, lookups, blobs)
             if isinstance(item, dict)
             else ItemResult("", 0, REJECTED, "an item must be an object")
         )
@@ -242,7 +236,14 @@ def ingest(
             results[index] = outcome
         else:
             valid.append(outcome)
-    valid = _refuse_foreign_uuids(valid, results)
+    return Batch(results, valid)
+
+
+def apply(batch: Batch, *, source: str) -> list[ItemResult]:
+    """Write a prepared batch (in the caller's transaction); one result per item, in order."""
+    results = list(batch.results)
+    now = utcnow()
+    valid = _refuse_foreign_uuids(batch.valid, results) if batch.valid else []
     if valid:
         inserted = _insert_revisions(valid, now)
         fresh, existing = [], []
@@ -260,6 +261,17 @@ def ingest(
             _apply_to_proposals(fresh, now)
             _audit(fresh, source, now)
     return [r for r in results if r is not None]
+
+
+def ingest(
+    items: list[Any],
+    *,
+    tenants: dict[str, int],
+    blobs: BlobStore,
+    source: str,
+) -> list[ItemResult]:
+    """:func:`prepare` and :func:`apply` in one go (in the caller's transaction)."""
+    return apply(prepare(items, tenants=tenants, blobs=blobs), source=source)
 
 
 def _refuse_foreign_uuids(valid: list[_Valid], results: list[ItemResult | None]) -> list[_Valid]:
@@ -309,7 +321,8 @@ def _write_rows(
     conflict: list[str] | None = None,
     returning: tuple[str, ...] = (),
 ) -> list[Any]:
-    """Insert ``rows`` (JSON-ready values, the same keys in each) with one statement.
+    """Insert ``rows`` (ready values: times as :func:`_stamp` strings; the same keys in each)
+    with one statement (SQLite's rows get their JSON columns as text, in place).
 
     With ``conflict``, a row whose key exists is skipped; the ``returning`` columns of the
     inserted rows come back. PostgreSQL gets the rows as one JSON array parameter unpacked by
@@ -349,12 +362,13 @@ def _write_rows(
     if returning:
         before = db.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
 
-    def value(name: str, v: Any) -> Any:
-        if name in json_columns:
-            return str(v) if isinstance(v, _JsonText) else _json(v)
-        return int(v) if isinstance(v, bool) else v
-
-    tuples = [tuple(value(name, row[name]) for name in order) for row in rows]
+    for row in rows:  # JSON columns as text; every other value is what sqlite3 binds as it is
+        for name in json_columns:
+            v = row[name]
+            row[name] = str(v) if isinstance(v, _JsonText) else _json(v)
+    tuples = list(map(operator.itemgetter(*order), rows)) if len(order) > 1 else None
+    if tuples is None:
+        tuples = [(row[order[0]],) for row in rows]
     db.session.connection().exec_driver_sql(str(compiled), tuples)
     if not returning:
         return []
@@ -372,7 +386,7 @@ def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str,
             "proposal_uuid": v.uuid,
             "revision": v.revision,
             "content_hash": v.digest,
-            "submitted_at": _stamp(v.submitted_at),
+            "submitted_at": v.submitted_stamp,
             "received_at": received,
             "content": _JsonText(v.text),
         }
@@ -443,7 +457,8 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
         if uuid not in current:
             inserts.append(v)
         elif v.revision > current[uuid][1]:
-            updates.append({"b_id": current[uuid][0], **_proposal_values(v, units, now)})
+            values = _proposal_values(v, units, now, v.submitted_at)
+            updates.append({"b_id": current[uuid][0], **values})
     ids: dict[str, int] = _insert_proposals(inserts, units, now) if inserts else {}
     if updates:
         keys = [k for k in updates[0] if k != "b_id"]
@@ -481,53 +496,61 @@ def _insert_proposals(
     inserts: list[_Valid], units: dict[str, int], now: datetime
 ) -> dict[str, int]:
     """Central's first copy of each proposal."""
+    stamp = _stamp(now)
     rows = []
     for v in inserts:
-        values = {
-            "uuid": v.uuid,
-            "tenant_id": v.tenant_id,
-            "created_at": now,
-            **_proposal_values(v, units, now),
-        }
-        for key, value in values.items():
-            if isinstance(value, datetime):
-                values[key] = _stamp(value)
-            elif isinstance(value, date):
-                values[key] = value.isoformat()
+        values = _proposal_values(v, units, stamp, v.submitted_stamp)
+        start = values["implementation_start"]
+        values["implementation_start"] = start.isoformat() if start else None
+        values["uuid"] = v.uuid
+        values["tenant_id"] = v.tenant_id
+        values["created_at"] = stamp
         rows.append(values)
     written = _write_rows(Proposal.__table__, rows, returning=("uuid", "id"))
     return {uuid: pid for uuid, pid in written}
 
 
-def _proposal_values(v: _Valid, units: dict[str, int], now: datetime) -> dict[str, Any]:
+_SUBMITTED = ProposalStatus.SUBMITTED.value
+_PENDING = ScreeningResult.PENDING.value
+_TEXTS = (  # content fields the proposal row holds as text, empty when absent
+    "replicates_title",
+    "category_code",
+    "innovator",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "video_url",
+)
+
+
+def _proposal_values(
+    v: _Valid, units: dict[str, int], now: datetime | str, submitted_at: datetime | str
+) -> dict[str, Any]:
+    """The proposal row's columns from a revision (times as given: datetimes or stamps)."""
     c = v.content
     unit = c.get("unit") or {}
-    return {
-        **{name: c.get(name) for name in CONTENT_FIELDS},
-        "truth_declared": bool(c.get("truth_declared")),
-        "replicates_title": c.get("replicates_title") or "",
-        "category_code": c.get("category_code") or "",
-        "innovator": c.get("innovator") or "",
-        "contact_name": c.get("contact_name") or "",
-        "contact_phone": c.get("contact_phone") or "",
-        "contact_email": c.get("contact_email") or "",
-        "video_url": c.get("video_url") or "",
-        "unit_id": units.get(unit.get("uuid", "")),
-        "competition_id": v.competition_id,
-        "competition_version_id": v.version_id,
-        "sdgs": list(c.get("sdgs") or []),
-        "sections": dict(c.get("sections") or {}),
-        "implementation_start": parse_date(c.get("implementation_start")),
-        "status": ProposalStatus.SUBMITTED.value,
-        "revision": v.revision,
-        "submitted_revision": v.revision,
-        "content_hash": v.digest,
-        "submitted_at": v.submitted_at,
-        "received_at": now,
-        "screening_result": ScreeningResult.PENDING.value,
-        "screening_reason": "",
-        "updated_at": now,
-    }
+    values = {name: c.get(name) for name in CONTENT_FIELDS}
+    for name in _TEXTS:
+        values[name] = c.get(name) or ""
+    values.update(
+        truth_declared=bool(c.get("truth_declared")),
+        unit_id=units.get(unit.get("uuid", "")),
+        competition_id=v.competition_id,
+        competition_version_id=v.version_id,
+        sdgs=list(c.get("sdgs") or []),
+        sections=dict(c.get("sections") or {}),
+        implementation_start=parse_date(c.get("implementation_start")),
+        status=_SUBMITTED,
+        revision=v.revision,
+        submitted_revision=v.revision,
+        content_hash=v.digest,
+        submitted_at=submitted_at,
+        received_at=now,
+        screening_result=_PENDING,
+        screening_reason="",
+        updated_at=now,
+    )
+    return values
 
 
 def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
