@@ -211,7 +211,9 @@ def push():
         if len(items) > limit:
             raise _TooLarge(f"a batch holds at most {limit} items")
         # Decoding, hashing and checking the batch only read: no write lock is held yet.
-        batch = ingest.prepare(items, tenants=node.tenants, blobs=blob_store())
+        batch = ingest.prepare(
+            items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node.id}"
+        )
         db.session.commit()  # ends the read transaction (nothing to flush to disk)
     except HTTPException:
         with _writing():  # a refused batch still uses up its nonce
@@ -224,7 +226,7 @@ def push():
         except AuthError as err:
             db.session.rollback()
             return _error(err.message, err.status)
-        results = ingest.apply(batch, source=f"node {node.node.id}")
+        results = ingest.apply(batch)
         accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
         node.node.last_push_at = utcnow()
         node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
@@ -242,11 +244,19 @@ class _TooLarge(HTTPException):
 
 @contextmanager
 def _writing() -> Iterator[None]:
-    """SQLite: the next transaction is opened with BEGIN IMMEDIATE (it will write)."""
+    """The next transaction writes. On SQLite it opens with BEGIN IMMEDIATE, and pushes queue
+    for it on a file lock first: the kernel wakes the next push the moment the lock is free,
+    where SQLite's busy timeout would poll with growing sleeps."""
     token = sqlite_begin_mode.set("IMMEDIATE")
+    lock = None
     try:
+        if db.session.get_bind().dialect.name == "sqlite":
+            lock = (Path(current_app.instance_path) / "sync-push.lock").open("ab")
+            fcntl.flock(lock, fcntl.LOCK_EX)
         yield
     finally:
+        if lock is not None:
+            lock.close()  # releases the lock
         sqlite_begin_mode.reset(token)
 
 

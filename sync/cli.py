@@ -38,11 +38,11 @@ def _bar(label: str, length: int):
 
 
 def _sync_once(instance: Path, do_push: bool, do_pull: bool, as_json: bool) -> int:
-    from sync.push import pending_items
+    from sync.push import pending_count
     from sync.runner import SyncBusy, run
 
     with app_context("regional", instance):
-        pending = len(pending_items()) if do_push else 0
+        pending = pending_count() if do_push else 0
         with _bar("push", pending) as bar:
             try:
                 report = run(

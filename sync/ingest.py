@@ -87,6 +87,7 @@ class _Valid:
     competition_id: int
     version_id: int
     text: str  # the content's canonical JSON, as hashed
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # made before the write
 
 
 @dataclass
@@ -217,12 +218,15 @@ class Batch:
 
     results: list[ItemResult | None]
     valid: list[_Valid]
+    now: datetime
 
 
-def prepare(items: list[Any], *, tenants: dict[str, int], blobs: BlobStore) -> Batch:
+def prepare(items: list[Any], *, tenants: dict[str, int], blobs: BlobStore, source: str) -> Batch:
     """Check every item (the costly part: canonical form and hash). Only reads: a caller that
     runs this before opening its write transaction does this work without holding SQLite's
-    write lock, so concurrent pushes overlap."""
+    write lock, so concurrent pushes overlap. The rows to insert are made here too."""
+    now = utcnow()
+    stamp = _stamp(now)
     lookups = _lookups()
     results: list[ItemResult | None] = [None] * len(items)
     valid: list[_Valid] = []
@@ -235,17 +239,18 @@ def prepare(items: list[Any], *, tenants: dict[str, int], blobs: BlobStore) -> B
         if isinstance(outcome, ItemResult):
             results[index] = outcome
         else:
+            outcome.rows = _rows(outcome, stamp, source)
             valid.append(outcome)
-    return Batch(results, valid)
+    return Batch(results, valid, now)
 
 
-def apply(batch: Batch, *, source: str) -> list[ItemResult]:
+def apply(batch: Batch) -> list[ItemResult]:
     """Write a prepared batch (in the caller's transaction); one result per item, in order."""
     results = list(batch.results)
-    now = utcnow()
+    now = batch.now
     valid = _refuse_foreign_uuids(batch.valid, results) if batch.valid else []
     if valid:
-        inserted = _insert_revisions(valid, now)
+        inserted = _insert_revisions(valid)
         fresh, existing = [], []
         for v in valid:
             key = (v.tenant_id, v.uuid, v.revision)
@@ -259,7 +264,7 @@ def apply(batch: Batch, *, source: str) -> list[ItemResult]:
             results[v.index] = ItemResult(v.uuid, v.revision, ACCEPTED)
         if fresh:
             _apply_to_proposals(fresh, now)
-            _audit(fresh, source, now)
+            _write_rows(AuditLog.__table__, [v.rows["audit"] for v in fresh])
     return [r for r in results if r is not None]
 
 
@@ -271,7 +276,7 @@ def ingest(
     source: str,
 ) -> list[ItemResult]:
     """:func:`prepare` and :func:`apply` in one go (in the caller's transaction)."""
-    return apply(prepare(items, tenants=tenants, blobs=blobs), source=source)
+    return apply(prepare(items, tenants=tenants, blobs=blobs, source=source))
 
 
 def _refuse_foreign_uuids(valid: list[_Valid], results: list[ItemResult | None]) -> list[_Valid]:
@@ -377,21 +382,8 @@ def _write_rows(
     )
 
 
-def _insert_revisions(valid: list[_Valid], now: datetime) -> set[tuple[int, str, int]]:
-    received = _stamp(now)
-    unique = list(_unique(valid))
-    rows = [
-        {
-            "tenant_id": v.tenant_id,
-            "proposal_uuid": v.uuid,
-            "revision": v.revision,
-            "content_hash": v.digest,
-            "submitted_at": v.submitted_stamp,
-            "received_at": received,
-            "content": _JsonText(v.text),
-        }
-        for v in unique
-    ]
+def _insert_revisions(valid: list[_Valid]) -> set[tuple[int, str, int]]:
+    rows = [v.rows["revision"] for v in _unique(valid)]
     inserted = _write_rows(
         ProposalRevision.__table__,
         rows,
@@ -459,7 +451,7 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
         elif v.revision > current[uuid][1]:
             values = _proposal_values(v, units, now, v.submitted_at)
             updates.append({"b_id": current[uuid][0], **values})
-    ids: dict[str, int] = _insert_proposals(inserts, units, now) if inserts else {}
+    ids: dict[str, int] = _insert_proposals(inserts, units) if inserts else {}
     if updates:
         keys = [k for k in updates[0] if k != "b_id"]
         stmt = (
@@ -492,22 +484,55 @@ def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
         db.session.execute(sa.insert(Attachment.__table__), rows)
 
 
-def _insert_proposals(
-    inserts: list[_Valid], units: dict[str, int], now: datetime
-) -> dict[str, int]:
+def _insert_proposals(inserts: list[_Valid], units: dict[str, int]) -> dict[str, int]:
     """Central's first copy of each proposal."""
-    stamp = _stamp(now)
     rows = []
     for v in inserts:
-        values = _proposal_values(v, units, stamp, v.submitted_stamp)
-        start = values["implementation_start"]
-        values["implementation_start"] = start.isoformat() if start else None
-        values["uuid"] = v.uuid
-        values["tenant_id"] = v.tenant_id
-        values["created_at"] = stamp
-        rows.append(values)
+        row = v.rows["proposal"]
+        row["unit_id"] = units.get((v.content.get("unit") or {}).get("uuid", ""))
+        rows.append(row)
     written = _write_rows(Proposal.__table__, rows, returning=("uuid", "id"))
     return {uuid: pid for uuid, pid in written}
+
+
+def _rows(v: _Valid, stamp: str, source: str) -> dict[str, dict[str, Any]]:
+    """The rows a new revision writes (revision, proposal if it is the first, audit), with
+    times as ``stamp`` strings and JSON columns as text; the unit is filled in at write."""
+    proposal = _proposal_values(v, {}, stamp, v.submitted_stamp)
+    start = proposal["implementation_start"]
+    proposal.update(
+        implementation_start=start.isoformat() if start else None,
+        sdgs=_JsonText(_json(proposal["sdgs"])),
+        sections=_JsonText(_json(proposal["sections"])),
+        uuid=v.uuid,
+        tenant_id=v.tenant_id,
+        created_at=stamp,
+    )
+    revision = {
+        "tenant_id": v.tenant_id,
+        "proposal_uuid": v.uuid,
+        "revision": v.revision,
+        "content_hash": v.digest,
+        "submitted_at": v.submitted_stamp,
+        "received_at": stamp,
+        "content": _JsonText(v.text),
+    }
+    after = {
+        "revision": v.revision,
+        "content_hash": v.digest,
+        "submitted_at": v.submitted_at.isoformat(),
+    }
+    audit = {
+        "tenant_id": v.tenant_id,
+        "at": stamp,
+        "actor_name": source,
+        "action": "proposal.received",
+        "object_type": "Proposal",
+        "object_id": v.uuid,
+        "after": _JsonText(_json(after)),
+        "remote_addr": "",
+    }
+    return {"proposal": proposal, "revision": revision, "audit": audit}
 
 
 _SUBMITTED = ProposalStatus.SUBMITTED.value
@@ -605,28 +630,4 @@ def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
         db.session.execute(
             sa.select(table.c.uuid, table.c.id).where(table.c.uuid.in_(wanted))
         ).all()
-    )
-
-
-def _audit(fresh: list[_Valid], source: str, now: datetime) -> None:
-    at = _stamp(now)
-    _write_rows(
-        AuditLog.__table__,
-        [
-            {
-                "tenant_id": v.tenant_id,
-                "at": at,
-                "actor_name": source,
-                "action": "proposal.received",
-                "object_type": "Proposal",
-                "object_id": v.uuid,
-                "after": {
-                    "revision": v.revision,
-                    "content_hash": v.digest,
-                    "submitted_at": v.submitted_at.isoformat(),
-                },
-                "remote_addr": "",
-            }
-            for v in fresh
-        ],
     )

@@ -1,6 +1,9 @@
 """The node pushes its outbox to central: attachments first, then bounded batches.
 
-1. Every attachment the pending revisions name is offered to central (``blobs/missing``);
+The outbox is read a chunk of ``SYNC_BATCH_ITEMS`` at a time (oldest first, by outbox id), so
+the first batch leaves before the last one is read and the node's memory stays bounded.
+
+1. Every attachment a chunk's revisions name is offered to central (``blobs/missing``);
    what central lacks is uploaded in chunks, resuming where a cut upload stopped.
 2. Revisions go in batches bounded by count and bytes. Before a batch is sent its items are
    marked in flight (committed), so a crash leaves them to be sent again; central treats a
@@ -82,8 +85,18 @@ class _Item:
 _NO_ATTACHMENTS = re.compile(r'"attachments"\s*:\s*\[\s*\]')
 
 
-def pending_items() -> list[_Item]:
-    """Pending and in-flight outbox items with their frozen revision, oldest first.
+_WAITING = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
+
+
+def pending_count() -> int:
+    """How many outbox items wait to be sent (pending or in flight)."""
+    stmt = sa.select(sa.func.count()).where(OutboxItem.state.in_(_WAITING))
+    return db.session.execute(stmt).scalar_one()
+
+
+def pending_items(after: int = 0, limit: int | None = None) -> list[_Item]:
+    """Pending and in-flight outbox items with their frozen revision, oldest first (those
+    after outbox id ``after``, at most ``limit``).
 
     The content is read as the JSON text the database holds and spliced into the item's
     body as it is: it is neither decoded nor encoded again (central hashes what it parses).
@@ -107,8 +120,9 @@ def pending_items() -> list[_Item]:
             ),
         )
         .join(Tenant, Tenant.id == OutboxItem.tenant_id)
-        .where(OutboxItem.state.in_((OutboxState.PENDING, OutboxState.IN_FLIGHT)))
+        .where(OutboxItem.state.in_(_WAITING), OutboxItem.id > after)
         .order_by(OutboxItem.id)
+        .limit(limit)
     )
     items = []
     for oid, uuid, revision, digest, text, submitted_at, tenant_code in db.session.execute(stmt):
@@ -130,6 +144,15 @@ def pending_items() -> list[_Item]:
             digests = [a["sha256"] for a in json.loads(text).get("attachments") or []]
         items.append(_Item(oid, uuid, revision, body, digests))
     return items
+
+
+def pending_chunks(size: int) -> Iterator[list[_Item]]:
+    """The waiting items, ``size`` at a time, each chunk read when it is asked for (the node
+    holds one chunk in memory, and the first batch leaves before the last is read)."""
+    after = 0
+    while chunk := pending_items(after, size):
+        after = chunk[-1].outbox_id
+        yield chunk
 
 
 def batches(items: list[_Item], max_items: int, max_bytes: int) -> Iterator[list[_Item]]:
@@ -186,6 +209,8 @@ def _upload_attachments(client: CentralClient, items: list[_Item], report: PushR
     store = blob_store()
     digests = sorted({d for item in items for d in item.digests})
     failed: set[str] = set()
+    if not digests:
+        return failed
     for start in range(0, len(digests), 1000):
         answer = client.post_json("blobs/missing", {"sha256": digests[start : start + 1000]})
         for entry in answer.get("missing", []):
@@ -213,15 +238,50 @@ def _mark(ids: list[int], **values: Any) -> None:
 def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
     """Push every pending outbox item; the report says what went through and what did not."""
     cfg = current_app.config
-    items = pending_items()
-    report = PushReport(pending=len(items))
-    if not items:
+    report = PushReport(pending=pending_count())
+    if not report.pending:
         return report
+    max_items = int(cfg.get("SYNC_BATCH_ITEMS", 500))
+    max_bytes = int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024))
+    depth = max(1, int(cfg.get("SYNC_PUSH_CONCURRENCY", 2)))
+    pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="sync-push")
+    inflight: deque[tuple[list[_Item], Future[dict[str, Any]]]] = deque()
     try:
-        missing_blobs = _upload_attachments(client, items, report)
-    except SyncError as err:
-        report.error = f"attachments: {err.message}"
-        return report
+        for chunk in pending_chunks(max_items):
+            try:
+                sendable = _with_attachments(client, chunk, report)
+            except SyncError as err:
+                report.error = f"attachments: {err.message}"
+                break
+            for batch in batches(sendable, max_items, max_bytes):
+                ids = [i.outbox_id for i in batch]
+                _mark(
+                    ids,
+                    state=OutboxState.IN_FLIGHT,
+                    sent_at=utcnow(),
+                    attempts=OutboxItem.attempts + 1,
+                )
+                db.session.commit()
+                head = b'{"schema":%d,"items":[' % SCHEMA_VERSION
+                body = head + b",".join(i.body for i in batch) + b"]}"
+                inflight.append((batch, pool.submit(client.request, "POST", "push", body=body)))
+                if len(inflight) >= depth and not _settle(*inflight.popleft(), report, progress):
+                    return report
+            if report.error:
+                break
+    finally:
+        while inflight:  # what is already on its way is recorded, whatever happened
+            _settle(*inflight.popleft(), report, progress)
+        pool.shutdown()
+    return report
+
+
+def _with_attachments(client: CentralClient, items: list[_Item], report: PushReport) -> list[_Item]:
+    """The items whose attachments central holds (uploading what it lacks); the others are
+    recorded as failed."""
+    missing_blobs = _upload_attachments(client, items, report)
+    if not missing_blobs:
+        return items
     sendable = []
     for item in items:
         lacking = [d for d in item.digests if d in missing_blobs]
@@ -232,30 +292,7 @@ def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
         else:
             sendable.append(item)
     db.session.commit()
-    depth = max(1, int(cfg.get("SYNC_PUSH_CONCURRENCY", 2)))
-    pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="sync-push")
-    inflight: deque[tuple[list[_Item], Future[dict[str, Any]]]] = deque()
-    try:
-        for batch in batches(
-            sendable,
-            int(cfg.get("SYNC_BATCH_ITEMS", 500)),
-            int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024)),
-        ):
-            ids = [i.outbox_id for i in batch]
-            _mark(
-                ids, state=OutboxState.IN_FLIGHT, sent_at=utcnow(), attempts=OutboxItem.attempts + 1
-            )
-            db.session.commit()
-            head = b'{"schema":%d,"items":[' % SCHEMA_VERSION
-            body = head + b",".join(i.body for i in batch) + b"]}"
-            inflight.append((batch, pool.submit(client.request, "POST", "push", body=body)))
-            if len(inflight) >= depth and not _settle(*inflight.popleft(), report, progress):
-                break
-    finally:
-        while inflight:  # what is already on its way is recorded, whatever happened
-            _settle(*inflight.popleft(), report, progress)
-        pool.shutdown()
-    return report
+    return sendable
 
 
 def _settle(
