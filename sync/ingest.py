@@ -171,8 +171,8 @@ def _validate(
     canonical = _canonical(content)
     if hashlib.sha256(canonical).hexdigest() != digest:
         canonical = canonical_json(content)  # the reference form decides, never orjson's
-    if hashlib.sha256(canonical).hexdigest() != digest:
-        return reject("content hash does not match the content (corrupted in transit?)")
+        if hashlib.sha256(canonical).hexdigest() != digest:
+            return reject("content hash does not match the content (corrupted in transit?)")
     if content.get("uuid") != uuid or content.get("tenant_code") != tenant_code:
         return reject("content names another proposal or tenant than the item")
     competition = lookups.competitions.get(content.get("competition_year"))  # type: ignore[arg-type]

@@ -16,7 +16,6 @@ the first batch leaves before the last one is read and the node's memory stays b
 
 from __future__ import annotations
 
-import json
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from flask import current_app
 
@@ -101,6 +101,14 @@ def pending_items(after: int = 0, limit: int | None = None) -> list[_Item]:
     The content is read as the JSON text the database holds and spliced into the item's
     body as it is: it is neither decoded nor encoded again (central hashes what it parses).
     """
+    # The ids first (from the state index alone): sorting the joined rows would read every
+    # waiting revision's content for each chunk.
+    ids = (
+        sa.select(OutboxItem.id)
+        .where(OutboxItem.state.in_(_WAITING), OutboxItem.id > after)
+        .order_by(OutboxItem.id)
+        .limit(limit)
+    )
     stmt = (
         sa.select(
             OutboxItem.id,
@@ -120,28 +128,25 @@ def pending_items(after: int = 0, limit: int | None = None) -> list[_Item]:
             ),
         )
         .join(Tenant, Tenant.id == OutboxItem.tenant_id)
-        .where(OutboxItem.state.in_(_WAITING), OutboxItem.id > after)
+        .where(OutboxItem.id.in_(ids))
         .order_by(OutboxItem.id)
-        .limit(limit)
     )
     items = []
     for oid, uuid, revision, digest, text, submitted_at, tenant_code in db.session.execute(stmt):
-        head = json.dumps(
+        head = orjson.dumps(
             {
                 "proposal_uuid": uuid,
                 "revision": revision,
                 "tenant_code": tenant_code,
                 "content_hash": digest,
                 "submitted_at": submitted_at.isoformat(),
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
+            }
         )
-        body = f'{head[:-1]},"content":{text}}}'.encode()
+        body = head[:-1] + b',"content":' + text.encode() + b"}"
         if _NO_ATTACHMENTS.search(text):
             digests = []
         else:
-            digests = [a["sha256"] for a in json.loads(text).get("attachments") or []]
+            digests = [a["sha256"] for a in orjson.loads(text).get("attachments") or []]
         items.append(_Item(oid, uuid, revision, body, digests))
     return items
 
