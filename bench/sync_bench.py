@@ -440,11 +440,14 @@ class NodeWorker:
         self.proc.stdin.flush()
 
     def result(self) -> dict[str, Any]:
+        """The node's report (the process may still be exiting: see :meth:`wait`)."""
         line = self.proc.stdout.readline()
-        self.proc.wait(timeout=60)
         if not line:
             raise SystemExit("node worker died")
         return json.loads(line)
+
+    def wait(self) -> None:
+        self.proc.wait(timeout=60)
 
 
 def _warm_up(client) -> None:
@@ -650,8 +653,10 @@ def measure(
         for w in workers:
             w.go()
         results = [w.result() for w in workers]
-        wall = time.perf_counter() - t0
+        wall = time.perf_counter() - t0  # every node has reported (not: has exited)
         server_cpu = cpu_seconds(server_pids) - server_cpu0
+        for w in workers:
+            w.wait()
         held = central_holds(run, expected)
     finally:
         stop_central(run)
@@ -664,6 +669,7 @@ def measure(
     return {
         "seconds": seconds,
         "wall_seconds": wall,
+        "node_seconds": sorted(r["seconds"] for r in results),
         "client_cpu_s": round(sum(r["client_cpu_s"] for r in results), 3),
         "server_cpu_s": round(server_cpu, 3),
         "verified": bool(
@@ -763,6 +769,11 @@ def bench_many_nodes(
                 "duplicated": out["central"]["duplicated"],
                 "client_cpu_s": out["client_cpu_s"],
                 "server_cpu_s": out["server_cpu_s"],
+                "node_push_s": {  # each node's own push time, from its GO
+                    "min": round(out["node_seconds"][0], 3),
+                    "median": round(statistics.median(out["node_seconds"]), 3),
+                    "max": round(out["node_seconds"][-1], 3),
+                },
                 "central_workers": settings.workers,
                 "central_threads": settings.threads,
             }
