@@ -215,17 +215,15 @@ def push():
             items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node.id}"
         )
         db.session.commit()  # ends the read transaction (nothing to flush to disk)
-    except HTTPException:
+    except HTTPException as refused:
         with _writing():  # a refused batch still uses up its nonce
-            remember_nonce(node)
+            if (replayed := _use_nonce(node)) is not None:
+                return replayed
             db.session.commit()
-        raise
+        raise refused from None
     with _writing():  # nonce, batch and counters in one transaction, one flush to disk
-        try:
-            remember_nonce(node)
-        except AuthError as err:
-            db.session.rollback()
-            return _error(err.message, err.status)
+        if (replayed := _use_nonce(node)) is not None:
+            return replayed
         results = ingest.apply(batch)
         accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
         node.node.last_push_at = utcnow()
@@ -236,6 +234,16 @@ def push():
     return current_app.response_class(
         orjson.dumps({**payload, "schema": P.SCHEMA_VERSION}), mimetype="application/json"
     )
+
+
+def _use_nonce(node: NodeIdentity):
+    """Keep the request's nonce; an error answer if it was already used (a replay)."""
+    try:
+        remember_nonce(node)
+    except AuthError as err:
+        db.session.rollback()
+        return _error(err.message, err.status)
+    return None
 
 
 class _TooLarge(HTTPException):

@@ -153,6 +153,30 @@ def test_same_revision_with_other_content_is_a_409_and_a_replay_is_acknowledged(
     assert title != "Judul yang diubah diam-diam"
 
 
+def test_a_replayed_push_is_refused_and_a_refused_push_uses_up_its_nonce(pair: Pair) -> None:
+    pair.connect()
+    pair.submitted(2)
+    items = _items(pair)
+    first, headers = _signed(pair, "POST", "push", _push_body(items[:1]))
+    assert first.json()["results"][0]["status"] == "accepted"
+    # the same signed request again, even with a batch of new work: refused, nothing written
+    url = pair.central.url + f"{P.API_PREFIX}/push"
+    replay = requests.post(url, data=_push_body(items[:1]), headers=headers, timeout=10)
+    assert replay.status_code == 401 and "nonce" in replay.json()["error"]
+    pushed = pair.on_central(
+        lambda: db.session.execute(sa.select(SyncNode.pushed_total)).scalar_one()
+    )
+    assert pushed == 1 and len(pair.central_revisions()) == 1
+
+    # a batch refused as a whole (items is not a list) still uses up its nonce
+    bad = json.dumps({"schema": P.SCHEMA_VERSION, "items": "all of them"}).encode()
+    refused, headers = _signed(pair, "POST", "push", bad)
+    assert refused.status_code == 400 and "items must be a list" in refused.json()["error"]
+    again = requests.post(url, data=bad, headers=headers, timeout=10)
+    assert again.status_code == 401 and "nonce" in again.json()["error"]
+    assert len(pair.central_revisions()) == 1
+
+
 def test_one_bad_item_never_blocks_the_rest_of_its_batch(pair: Pair) -> None:
     pair.connect()
     pair.submitted(3)
