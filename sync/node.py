@@ -50,23 +50,31 @@ def require_link() -> NodeLink:
     return found
 
 
-def settings() -> ClientSettings:
+def settings(*, interactive: bool = False) -> ClientSettings:
+    """The client's timeouts and retries; ``interactive`` for a person waiting on a page
+    ("Sync now"): fewer attempts and short backoffs, so an unreachable central is reported in
+    seconds (the scheduled run keeps retrying longer)."""
     cfg = current_app.config
+    attempts = int(cfg.get("SYNC_ATTEMPTS", 5))
+    backoff_max = float(cfg.get("SYNC_BACKOFF_MAX", 30))
+    if interactive:
+        attempts = min(attempts, int(cfg.get("SYNC_INTERACTIVE_ATTEMPTS", 2)))
+        backoff_max = min(backoff_max, 2.0)
     return ClientSettings(
         connect_timeout=float(cfg.get("SYNC_CONNECT_TIMEOUT", 5)),
         read_timeout=float(cfg.get("SYNC_READ_TIMEOUT", 60)),
-        attempts=int(cfg.get("SYNC_ATTEMPTS", 5)),
-        backoff_max=float(cfg.get("SYNC_BACKOFF_MAX", 30)),
+        attempts=attempts,
+        backoff_max=backoff_max,
     )
 
 
-def client(found: NodeLink | None = None) -> CentralClient:
+def client(found: NodeLink | None = None, *, interactive: bool = False) -> CentralClient:
     found = found or require_link()
     path = secret_path()
     if not path.exists():
         raise ServiceError(f"The node secret is missing ({path}); connect the node again.")
     key = derive_key(path.read_text().strip())
-    return CentralClient(found.central_url, found.node_id, key, settings())
+    return CentralClient(found.central_url, found.node_id, key, settings(interactive=interactive))
 
 
 def connect(central_url: str, node_id: str, secret: str) -> dict:

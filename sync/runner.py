@@ -67,19 +67,22 @@ def run(
     do_pull: bool = True,
     push_progress: Progress | None = None,
     pull_progress: Progress | None = None,
+    interactive: bool = False,
 ) -> RunReport:
+    """One run; ``interactive`` when a person waits for it (fewer retries, see
+    :func:`sync.node.settings`)."""
     path = lock_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(str(path), timeout=0):
-            return _run(do_push, do_pull, push_progress, pull_progress)
+            return _run(do_push, do_pull, push_progress, pull_progress, interactive)
     except Timeout:
         raise SyncBusy("another sync of this instance is running") from None
 
 
-def _run(do_push, do_pull, push_progress, pull_progress) -> RunReport:
+def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunReport:
     link = node.require_link()
-    client = node.client(link)
+    client = node.client(link, interactive=interactive)
     report = RunReport()
     try:
         if do_push:

@@ -124,7 +124,7 @@ def sync_now() -> Outcome:
 
     try:
         with national_scope():
-            report = runner.run()
+            report = runner.run(interactive=True)
     except runner.SyncBusy:
         db.session.rollback()
         return Outcome(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
 
 import sqlalchemy as sa
 from filelock import FileLock
@@ -166,6 +168,47 @@ def test_sync_now_while_another_sync_runs_says_so(pair: Pair) -> None:
     with FileLock(str(path)):
         page = _sync_now(admin)
     assert "Sinkronisasi lain sedang berjalan" in page
+
+
+def test_sync_now_gives_up_sooner_than_the_scheduled_run(pair: Pair) -> None:
+    """A person waits on "Sync now": two tries, not the scheduled run's five."""
+    from sync.models import NodeLink
+    from sync.runner import run
+
+    pair.connect()
+    pair.submitted(1)
+    calls: list[str] = []
+
+    class Unavailable(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            calls.append(self.path)
+            self.send_response(503)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args) -> None:
+            pass
+
+    down = ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
+    Thread(target=down.serve_forever, daemon=True).start()
+    try:
+
+        def _point_at_down():
+            db.session.get(NodeLink, 1).central_url = f"http://127.0.0.1:{down.server_port}"
+            db.session.commit()
+
+        pair.on_node(_point_at_down)
+        pair.node.config.update(SYNC_ATTEMPTS=4, SYNC_BACKOFF_MAX=0.05)
+        page = _sync_now(_node_admin(pair))
+        assert "Sinkronisasi gagal" in page or "Sinkronisasi selesai dengan masalah" in page
+        assert len(calls) == 2
+        calls.clear()
+        report = pair.on_node(run)  # the scheduled run keeps trying
+        assert not report.ok and len(calls) == 4
+    finally:
+        down.shutdown()
+        down.server_close()
 
 
 def test_an_unconnected_node_explains_how_to_connect(pair: Pair) -> None:
