@@ -869,6 +869,9 @@ def summary(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> int:
+    # Stopped with SIGTERM (or Ctrl-C): unwind, so every central server started is stopped and
+    # every temporary database dropped by the ``finally`` blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("docs_file", nargs="?", type=Path, help="only ours, on these documents")
     parser.add_argument("--json", action="store_true", help="JSON lines only (OURS_CMD)")
