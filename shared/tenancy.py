@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import (
@@ -87,11 +88,16 @@ def national_scope() -> Iterator[Scope]:
 
 
 class TenantScoped:
-    """Mixin for tenant-owned rows: ``tenant_id`` not null, indexed, filtered by scope."""
+    """Mixin for tenant-owned rows: ``tenant_id`` not null, indexed, filtered by scope.
+
+    A table whose own composite indexes lead with ``tenant_id`` sets ``_tenant_index =
+    False``: a second index on it alone answers nothing more and costs every insert."""
+
+    _tenant_index: ClassVar[bool] = True
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("tenant.id"), index=True)
+        return mapped_column(ForeignKey("tenant.id"), index=cls._tenant_index)
 
 
 class OptionalTenantScoped:

@@ -34,12 +34,15 @@ class ScreeningResult(enum.StrEnum):
 
 class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
     __tablename__ = "proposal"
+    _tenant_index = False  # ix_proposal_list and ix_proposal_overview lead with tenant_id
 
     uuid: Mapped[str] = mapped_column(
         sa.String(36), unique=True, default=lambda: str(uuid_mod.uuid4())
     )
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competition.id"), index=True)
+    # (competition_id and status are searched through the composite indexes that lead with
+    # them, below and in central/models.py: indexes on either alone only cost inserts)
+    competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competition.id"))
     competition_version_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_version.id"))
     group_code: Mapped[str] = mapped_column(sa.String(32))
     category_code: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -58,7 +61,7 @@ class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
     replicates_uuid: Mapped[str | None] = mapped_column(sa.String(36))
 
     status: Mapped[ProposalStatus] = mapped_column(
-        str_enum(ProposalStatus), default=ProposalStatus.DRAFT, index=True
+        str_enum(ProposalStatus), default=ProposalStatus.DRAFT
     )
     revision: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(sa.String(64), default="")
@@ -101,6 +104,7 @@ class ProposalRevision(PkMixin, TenantScoped, Base):
 
     __tablename__ = "proposal_revision"
     __table_args__ = (sa.UniqueConstraint("tenant_id", "proposal_uuid", "revision"),)
+    _tenant_index = False  # the unique key leads with tenant_id
 
     proposal_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
     revision: Mapped[int]
