@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +32,8 @@ def panel_context(tenant: Tenant) -> dict[str, Any]:
         )
         for node_id, name in rows:
             also.setdefault(node_id, []).append(name)
-    return {"nodes": found, "also_serves": also}
+    # a fresh one-time token per form (see central.nodes.views._first_post)
+    return {"nodes": found, "also_serves": also, "once": lambda: uuid.uuid4().hex}
 
 
 def node_of_tenant(tenant: Tenant, node_id: str) -> SyncNode | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +19,8 @@ from sync.models import SyncNode
 STAFF = (Role.SECRETARIAT, Role.MINISTRY_ADMIN)
 
 bp = Blueprint("nodes", __name__, url_prefix="/tenants", template_folder="templates")
+SEEN_KEY = "node_forms_posted"
+SEEN_MAX = 20
 
 
 def _load(tenant_code: str, node_id: str) -> tuple[Tenant, SyncNode]:
@@ -45,6 +47,29 @@ def _show_secret(tenant: Tenant, issued: IssuedCredentials, *, rotated: bool):
     )
 
 
+def _first_post(tenant: Tenant):
+    """``None`` when the form is posted for the first time; otherwise where to go instead.
+
+    The issue and rotate forms carry a one-time token. Reloading the page that shows a secret
+    posts the form again with the same token: that must not issue another node, nor replace
+    the secret the user has just noted with one they never see."""
+    token = request.form.get("once", "")
+    if not token:
+        return None
+    used: list[str] = session.get(SEEN_KEY, [])
+    if token in used:
+        flash(
+            _(
+                "Those credentials were already made and shown once (the page was reloaded). "
+                "If the secret was not noted, give the node a new secret."
+            ),
+            "warning",
+        )
+        return _back(tenant)
+    session[SEEN_KEY] = [*used, token][-SEEN_MAX:]
+    return None
+
+
 def _back(tenant: Tenant):
     return redirect(url_for("tenants.show", tenant_code=tenant.code, _anchor="nodes"))
 
@@ -54,6 +79,8 @@ def _back(tenant: Tenant):
 def issue(tenant_code: str):
     """Credentials for a new regional node of the tenant; the secret is shown this once."""
     tenant = load_or_404(Tenant, tenant_code, column="code")
+    if (again := _first_post(tenant)) is not None:
+        return again
     issued: list[IssuedCredentials] = []
     label = request.form.get("label", "")
     if not apply_service(
@@ -69,6 +96,8 @@ def issue(tenant_code: str):
 def rotate(tenant_code: str, node_id: str):
     """A new secret for the node, shown this once; the old one stops working at once."""
     tenant, node = _load(tenant_code, node_id)
+    if (again := _first_post(tenant)) is not None:
+        return again
     issued: list[IssuedCredentials] = []
     if not apply_service(None, lambda: issued.append(nodes.rotate_node(node, actor=current_user))):
         return _back(tenant)

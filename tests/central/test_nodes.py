@@ -44,6 +44,34 @@ def test_secretariat_issues_a_node_and_sees_the_secret_only_once(
         assert logged.tenant_id == tenant.id and secret not in str(logged.after)
 
 
+def _once_tokens(client, tenant) -> list[str]:
+    page = client.get(f"/tenants/{tenant.code}").get_data(as_text=True)
+    return re.findall(r'name="once" value="([0-9a-f]+)"', page)
+
+
+def test_reloading_the_secret_page_neither_issues_nor_rotates_again(
+    client, login_as, tenant, in_app, app
+) -> None:
+    login_as(Role.SECRETARIAT)
+    (issue_once,) = _once_tokens(client, tenant)
+    form = {"label": "Server", "once": issue_once}
+    node_id, secret = _issued(
+        client.post(f"/tenants/{tenant.code}/nodes", data=form).get_data(as_text=True)
+    )
+    reload = client.post(f"/tenants/{tenant.code}/nodes", data=form, follow_redirects=True)
+    assert "sudah dibuat dan ditampilkan sekali" in reload.get_data(as_text=True)
+    with in_app(app):
+        assert db.session.execute(sa.select(sa.func.count()).select_from(SyncNode)).scalar() == 1
+
+    rotate_once, issue_again = _once_tokens(client, tenant)  # fresh tokens on a fresh page
+    url = f"/tenants/{tenant.code}/nodes/{node_id}/rotate"
+    _, rotated = _issued(client.post(url, data={"once": rotate_once}).get_data(as_text=True))
+    assert client.post(url, data={"once": rotate_once}).status_code == 302  # the reload
+    with in_app(app):
+        assert db.session.get(SyncNode, node_id).key == derive_key(rotated)  # still the shown one
+    assert issue_again != issue_once
+
+
 def test_rotating_shows_a_new_secret_and_revoking_marks_the_node(
     client, login_as, tenant, in_app, app
 ) -> None:
