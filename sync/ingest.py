@@ -306,7 +306,7 @@ def _dialect() -> str:
 
 def _stamp(value: datetime) -> str:
     """A time as the JSON rows carry it: naive UTC, microseconds always written."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 class _JsonText(str):
