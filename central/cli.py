@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -140,7 +145,25 @@ def screening_checks(instance: Path) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(instance: Path, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the central server with gunicorn."""
-    serve_command("central", instance, host, port, workers, threads=threads)
+    with _shared_store_dir():
+        serve_command("central", instance, host, port, workers, threads=threads)
+
+
+@contextmanager
+def _shared_store_dir() -> Iterator[None]:
+    """A private directory, for this run only, where the workers share finished public answers
+    (shared/pagecache.py SharedStore); in memory (/dev/shm) where the system has it."""
+    from shared.pagecache import SHARED_STORE_ENV
+
+    memory = Path("/dev/shm")
+    base = memory if memory.is_dir() and os.access(memory, os.W_OK) else None
+    directory = tempfile.mkdtemp(prefix="sinovik-central-", dir=base)
+    os.environ[SHARED_STORE_ENV] = directory  # read by every worker's app config
+    try:
+        yield
+    finally:
+        os.environ.pop(SHARED_STORE_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _register_announcement_commands() -> None:

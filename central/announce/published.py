@@ -44,6 +44,7 @@ class Publication:
     stages: tuple[StageInfo, ...]
     config: CompetitionConfig
     now: datetime
+    version_id: int = 0  # the competition version ``config`` comes from
 
     def stage(self, code: str) -> StageInfo | None:
         return next((s for s in self.stages if s.code == code), None)
@@ -198,8 +199,8 @@ def _load_publications() -> list[Publication]:
         )
     epoch = datetime.min.replace(tzinfo=UTC)
     built = [
-        Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch)
-        for cid, year, name, _ in comps
+        Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch, vid)
+        for cid, year, name, vid in comps
     ]
     _LOADED.clear()
     _LOADED[key] = built

@@ -16,7 +16,8 @@ A search is then a few AND/OR operations on integers: the published entries, the
 every word; counting is ``bit_count()`` and the page's ids are the set bits in order.  Words
 are cached separately, so "stunting data" reuses what "stunting" and "data" found.  One indexed
 read of the version per request decides whether all of this is still current; any change, by
-any process, gives a new version and so a new listing.
+any process, gives a new version and so a new listing.  Under `sinovik central serve` the
+workers share the words they looked up (``shared.pagecache.SharedStore``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from flask import current_app, g, has_request_context
 
 from central.catalogue.models import CatalogueEntry, CatalogueState, CatalogueText
 from shared.db import core_connection, db
+from shared.pagecache import shared_store
 
 POSTGRES_TS_CONFIG = "pg_catalog.indonesian"  # as in the catalogue migration's trigger
 FILTER_COLUMNS = (
@@ -136,15 +138,27 @@ class Listing:
             if key in self._words:
                 self._words.move_to_end(key)
                 return self._words[key]
-        ids = _word_ids(token, title_only=title_only)
-        position = self.position
-        found: int | None = to_mask((position[i] for i in ids if i in position), self.size)
-        if not ids and _ignored_word(token):
-            found = None
+        store = shared_store()
+        shared_key = ("catalogue word", self.version, token, title_only)
+        shared = store.get(shared_key, self.version) if store is not None else None
+        if shared is not None:  # another worker of this server looked it up already
+            (found,) = shared
+        else:
+            found = self._lookup(token, title_only=title_only)
+            if store is not None:
+                store.put(shared_key, self.version, (found,))
         with self._lock:
             self._words[key] = found
             while len(self._words) > MAX_WORDS:
                 self._words.popitem(last=False)
+        return found
+
+    def _lookup(self, token: str, *, title_only: bool) -> int | None:
+        ids = _word_ids(token, title_only=title_only)
+        position = self.position
+        found = to_mask((position[i] for i in ids if i in position), self.size)
+        if not ids and _ignored_word(token):
+            return None
         return found
 
     def page(self, mask: int, skip: int, count: int) -> list[int]:

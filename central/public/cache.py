@@ -12,7 +12,9 @@ they are made from:
 
 Reading the stamp costs one primary-key read and the publication rows every public request
 reads anyway.  Logged-in users always get a fresh page (it shows their name and form tokens).
-``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).
+``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).  Under
+`sinovik central serve` the workers also share what they made (``SharedStore``): a question one
+worker answered is not built again by the others.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from flask_login import current_user
 
 from central.announce.published import Publication, publications
 from central.catalogue.search_index import current_version
-from shared.pagecache import PageCache
+from shared.pagecache import PageCache, shared_store
 
 MAX_ENTRIES = 2048  # finished pages of 10-20 KB each
 
@@ -38,7 +40,7 @@ def _visibility(pubs: list[Publication]) -> Hashable:
             p.competition_id,
             p.year,
             p.name,
-            id(p.config),  # parsed once per competition version and kept: a new version, a new id
+            p.version_id,  # the competition's configuration (labels) of this version
             tuple(
                 (s.code, s.name_id, s.name_en, s.publish_at is not None and s.publish_at <= p.now)
                 for s in p.stages
@@ -71,8 +73,15 @@ def cached_public_answer(build: Callable[[], Any]) -> Response:
     stamp = (current_version(), _visibility(publications()))
 
     def made() -> tuple[bytes, int, list[tuple[str, str]]]:
+        store = shared_store()
+        found = store.get(key, stamp) if store is not None else None
+        if found is not None:  # another worker of this server made it already
+            return found
         response = make_response(build())
-        return response.get_data(), response.status_code, list(response.headers.items())
+        answer = response.get_data(), response.status_code, list(response.headers.items())
+        if store is not None:
+            store.put(key, stamp, answer)
+        return answer
 
     body, status, headers = _cache().get(key, stamp, made)
     return Response(body, status=status, headers=headers)
