@@ -123,7 +123,7 @@ def _configs(version_ids: dict[int, int]) -> dict[int, CompetitionConfig]:
 def publications(now: datetime | None = None) -> list[Publication]:
     """Every competition year, newest first, as seen at ``now`` (default: the current time).
 
-    Three small queries (competitions, their current versions' ids, stages); read on every
+    One small query (competitions, their current versions' ids and their stages); read on every
     public request, so the same request reuses what it already read.
     """
     in_request = has_request_context()
@@ -143,9 +143,22 @@ def publications(now: datetime | None = None) -> list[Publication]:
 _LOADED: dict[tuple, list[Publication]] = {}
 
 
-def _statements() -> tuple[sa.Select, sa.Select]:
-    competitions = (
-        sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
+def _statement() -> sa.Select:
+    """Every competition with its current version's id and its stages (one row per stage)."""
+    return (
+        sa.select(
+            Competition.id,
+            Competition.year,
+            Competition.name,
+            CompetitionVersion.id,
+            Stage.code,
+            Stage.position,
+            Stage.name_id,
+            Stage.name_en,
+            # as stored: compared as is to the rows of the last load, converted only when they
+            # differ
+            sa.type_coerce(Stage.publish_at, sa.String),
+        )
         .join(
             CompetitionVersion,
             sa.and_(
@@ -153,21 +166,12 @@ def _statements() -> tuple[sa.Select, sa.Select]:
                 CompetitionVersion.number == Competition.current_version,
             ),
         )
-        .order_by(Competition.year.desc())
+        .outerjoin(Stage, Stage.competition_id == Competition.id)
+        .order_by(Competition.year.desc(), Competition.id, Stage.position)
     )
-    stages = sa.select(
-        Stage.competition_id,
-        Stage.code,
-        Stage.position,
-        Stage.name_id,
-        Stage.name_en,
-        # as stored: compared as is to the rows of the last load, converted only when they differ
-        sa.type_coerce(Stage.publish_at, sa.String),
-    ).order_by(Stage.competition_id, Stage.position)
-    return competitions, stages
 
 
-_STATEMENTS: tuple[sa.Select, sa.Select] | None = None
+_STATEMENT: sa.Select | None = None
 
 
 def _stored_time(value: datetime | str | None) -> datetime | None:
@@ -181,26 +185,27 @@ def _stored_time(value: datetime | str | None) -> datetime | None:
 
 def _load_publications() -> list[Publication]:
     # Built once and run on the session's connection (national tables, no tenant criteria to
-    # add): every public request reads these rows.
-    global _STATEMENTS
-    if _STATEMENTS is None:
-        _STATEMENTS = _statements()
-    connection = core_connection()
-    comps = tuple(tuple(r) for r in connection.execute(_STATEMENTS[0]))
-    stage_rows = tuple(tuple(r) for r in connection.execute(_STATEMENTS[1]))
-    key = (str(db.engine.url), comps, stage_rows)
+    # add): every public request reads these rows, in one round trip, fetched at once.
+    global _STATEMENT
+    if _STATEMENT is None:
+        _STATEMENT = _statement()
+    rows = tuple(map(tuple, core_connection().execute(_STATEMENT).all()))
+    key = (str(db.engine.url), rows)
     if key in _LOADED:  # the same rows as last time: reuse what was built from them
         return _LOADED[key]
-    configs = _configs({cid: vid for cid, _, _, vid in comps})
+    comps: dict[int, tuple[int, str, int]] = {}
     stages: dict[int, list[StageInfo]] = {}
-    for cid, code, position, name_id, name_en, publish_at in stage_rows:
-        stages.setdefault(cid, []).append(
-            StageInfo(code, position, name_id, name_en, _stored_time(publish_at))
-        )
+    for cid, year, name, vid, code, position, name_id, name_en, publish_at in rows:
+        comps.setdefault(cid, (year, name, vid))
+        if code is not None:
+            stages.setdefault(cid, []).append(
+                StageInfo(code, position, name_id, name_en, _stored_time(publish_at))
+            )
+    configs = _configs({cid: vid for cid, (_, _, vid) in comps.items()})
     epoch = datetime.min.replace(tzinfo=UTC)
     built = [
         Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch, vid)
-        for cid, year, name, vid in comps
+        for cid, (year, name, vid) in comps.items()
     ]
     _LOADED.clear()
     _LOADED[key] = built
