@@ -22,6 +22,7 @@ workers share the words they looked up (``shared.pagecache.SharedStore``).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -62,11 +63,30 @@ def current_version() -> int:
     return version
 
 
+_ONE = ord("1")
+
+
 def to_mask(positions: Iterable[int], size: int) -> int:
-    bits = bytearray((size + 7) // 8)
-    for p in positions:
-        bits[p >> 3] |= 1 << (p & 7)
-    return int.from_bytes(bits, "little")
+    """The mask with the bits at ``positions`` set (each below ``size``)."""
+    return ids_to_mask(positions, range(size), size)
+
+
+def ids_to_mask(ids: Iterable[int], position: Any, size: int) -> int:
+    """The mask of the listing positions of ``ids`` (``position`` maps an id to its position;
+    an id it does not hold, a newer entry, is left out).
+
+    One character per position, read as a binary number: a common word's 20,000 ids take
+    about a millisecond, where setting bits one by one in a byte array took six.
+    """
+    digits = bytearray(b"0") * (size + 1)  # the last one takes the ids left out
+    get = position.get if isinstance(position, dict) else position.__getitem__
+    if isinstance(position, dict):
+        for i in ids:
+            digits[get(i, size)] = _ONE
+    else:
+        for i in ids:
+            digits[get(i)] = _ONE
+    return int(digits[size - 1 :: -1], 2) if size else 0
 
 
 def positions(mask: int, skip: int, count: int, chunk: int = 512) -> list[int]:
@@ -155,8 +175,7 @@ class Listing:
 
     def _lookup(self, token: str, *, title_only: bool) -> int | None:
         ids = _word_ids(token, title_only=title_only)
-        position = self.position
-        found = to_mask((position[i] for i in ids if i in position), self.size)
+        found = ids_to_mask(ids, self.position, self.size)
         if not ids and _ignored_word(token):
             return None
         return found
@@ -183,17 +202,17 @@ def _word_ids(token: str, *, title_only: bool) -> list[int]:
         else:
             vector = sa.literal_column("catalogue_text.search_vector")
             ids, where = CatalogueText.entry_id, vector.op("@@")(tsquery)
-        joined = sa.func.string_agg(sa.cast(ids, sa.Text), sa.literal(","))
+        joined = sa.func.array_agg(ids)  # the driver reads the integers, in C
     else:
         fts = sa.table("catalogue_fts", sa.column("rowid"))
         term = f'"{token}"*'
         where = sa.literal_column("catalogue_fts").op("MATCH")(
             f"title : ({term})" if title_only else term
         )
-        joined = sa.func.group_concat(fts.c.rowid, ",")
+        joined = sa.func.json_group_array(fts.c.rowid)  # read by the json module, in C
     # The index covers every entry; callers keep only published ones.  The ids come as one
-    # joined string: reading a common word's 20,000 ids row by row would cost more than the
-    # full-text lookup itself.
+    # value: reading a common word's 20,000 ids row by row would cost more than the full-text
+    # lookup itself, and so would parsing them one by one in Python.
     stmt = sa.select(joined).where(where).execution_options(national=True)
     connection = core_connection()
     if _is_postgres() and not title_only:
@@ -206,7 +225,9 @@ def _word_ids(token: str, *, title_only: bool) -> list[int]:
             connection.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
     else:
         found = connection.execute(stmt).scalar()
-    return [int(i) for i in found.split(",")] if found else []
+    if isinstance(found, str):
+        found = json.loads(found)
+    return found or []
 
 
 def _ignored_word(token: str) -> bool:
