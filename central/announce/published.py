@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -54,19 +55,19 @@ class Publication:
         stage = self.stage(code)
         return stage is not None and stage.publish_at is not None and stage.publish_at <= self.now
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def finalists_published(self) -> bool:
         return self.published(FINALIST_STAGE)
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def awards_published(self) -> bool:
         return self.published(FINAL_STAGE)
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def screening_published(self) -> bool:
         return self.published(SCREENING_STAGE)
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def finalist_codes(self) -> tuple[str, ...]:
         """Stage codes that make a proposal a finalist: the finalist stage and every later one."""
         top = self.stage(FINALIST_STAGE)

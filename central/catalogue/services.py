@@ -374,16 +374,12 @@ class ListedText:
 
 class ListedEntry:
     """A read-only entry of a result list: the entry's columns and the summary of its texts,
-    read in one query without building ORM objects (a search page shows twenty)."""
-
-    __slots__ = ("_row", "text")
+    read in one query without building ORM objects (a search page shows twenty).  The columns
+    are copied to plain attributes: a template reads each several times."""
 
     def __init__(self, row: sa.Row) -> None:
-        self._row = row
+        self.__dict__.update(row._mapping)
         self.text = ListedText(row.summary)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, name)
 
 
 _LISTED = (
