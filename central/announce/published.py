@@ -173,6 +173,18 @@ def _statement() -> sa.Select:
 
 
 _STATEMENT: sa.Select | None = None
+_PUBLICATION_COLUMNS = 9
+
+# Small values another feature reads on every public request too (the catalogue's version),
+# read in the same round trip as the publications: name in ``g`` -> scalar subquery.
+_READ_ALONG: dict[str, sa.ScalarSelect] = {}
+
+
+def read_along(name: str, value: sa.ScalarSelect) -> None:
+    """Read ``value`` with the publications of each request and keep it in ``g.<name>``."""
+    global _STATEMENT
+    _READ_ALONG[name] = value
+    _STATEMENT = None  # built again with it
 
 
 def _stored_time(value: datetime | str | None) -> datetime | None:
@@ -189,8 +201,13 @@ def _load_publications() -> list[Publication]:
     # add): every public request reads these rows, in one round trip, fetched at once.
     global _STATEMENT
     if _STATEMENT is None:
-        _STATEMENT = _statement()
+        _STATEMENT = _statement().add_columns(*_READ_ALONG.values())
     rows = tuple(map(tuple, core_connection().execute(_STATEMENT).all()))
+    if _READ_ALONG and rows and has_request_context():
+        for name, value in zip(_READ_ALONG, rows[0][_PUBLICATION_COLUMNS:], strict=True):
+            setattr(g, name, value)
+    if _READ_ALONG:
+        rows = tuple(row[:_PUBLICATION_COLUMNS] for row in rows)
     key = (str(db.engine.url), rows)
     if key in _LOADED:  # the same rows as last time: reuse what was built from them
         return _LOADED[key]

@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 
+from central.announce.published import read_along
 from central.catalogue.models import CatalogueEntry, CatalogueState, CatalogueText
 from shared.db import core_connection, db
 from shared.pagecache import shared_store
@@ -49,12 +50,15 @@ FILTER_COLUMNS = (
 MAX_WORDS = 2048  # cached words per process (a few KB each with 20,000 entries)
 
 
-# Built once, run on the session's connection: it is read on every public catalogue request.
+# Built once, run on the session's connection: it is read on every public catalogue request,
+# in the same round trip as the publications when they are read first.
 _VERSION = sa.select(CatalogueState.version).where(CatalogueState.id == 1)
+read_along("_catalogue_version", _VERSION.scalar_subquery())
 
 
 def current_version() -> int:
-    """The catalogue's version (one primary-key read, once per request)."""
+    """The catalogue's version (one primary-key read, once per request; none when the
+    request read the publications already)."""
     if has_request_context() and "_catalogue_version" in g:
         return g._catalogue_version
     version = core_connection().execute(_VERSION).scalar() or 0

@@ -70,7 +70,8 @@ def cached_public_answer(build: Callable[[], Any]) -> Response:
     if current_user.is_authenticated:
         return make_response(build())
     key = (request.endpoint, request.host_url, request.query_string, str(get_locale()))
-    stamp = (current_version(), _visibility(publications()))
+    visibility = _visibility(publications())  # first: the version comes in the same read
+    stamp = (current_version(), visibility)
 
     def made() -> tuple[bytes, int, list[tuple[str, str]]]:
         store = shared_store()
