@@ -249,3 +249,14 @@ def test_shared_store_reads_back_only_the_same_stamp_while_young(tmp_path) -> No
     assert old.get(("q", 1), stamp=7) is None
     old.sweep()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_option_tags_mark_the_chosen_value_and_escape() -> None:
+    from central.public.html import option_tags
+
+    choices = [("11", "Aceh"), ("33", "Jawa <Tengah>")]
+    assert option_tags(choices, "33") == (
+        '<option value="11">Aceh</option><option value="33" selected>Jawa &lt;Tengah&gt;</option>'
+    )
+    assert option_tags(choices, "") == option_tags(choices) == option_tags(choices, "99")
+    assert 'value="2026" selected>2026<' in option_tags([2027, 2026], 2026)
