@@ -12,13 +12,15 @@ they are made from:
 
 Reading the stamp costs one primary-key read and the publication rows every public request
 reads anyway.  Logged-in users always get a fresh page (it shows their name and form tokens).
-``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).  Under
+``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).  Answers carry
+an ETag (a hash of their bytes): a browser or proxy revalidating one it has gets a 304.  Under
 `sinovik central serve` the workers also share what they made (``SharedStore``): a question one
 worker answered is not built again by the others.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -79,10 +81,14 @@ def cached_public_answer(build: Callable[[], Any]) -> Response:
         if found is not None:  # another worker of this server made it already
             return found
         response = make_response(build())
-        answer = response.get_data(), response.status_code, list(response.headers.items())
+        body = response.get_data()
+        if response.status_code == 200:  # the same bytes, the same tag, in every worker
+            response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
+        answer = body, response.status_code, list(response.headers.items())
         if store is not None:
             store.put(key, stamp, answer)
         return answer
 
     body, status, headers = _cache().get(key, stamp, made)
-    return Response(body, status=status, headers=headers)
+    # A browser or proxy that has this answer already (If-None-Match) gets "304 Not Modified"
+    return Response(body, status=status, headers=headers).make_conditional(request)

@@ -260,3 +260,29 @@ def test_option_tags_mark_the_chosen_value_and_escape() -> None:
     )
     assert option_tags(choices, "") == option_tags(choices) == option_tags(choices, "99")
     assert 'value="2026" selected>2026<' in option_tags([2027, 2026], 2026)
+
+
+def test_a_visitor_revalidating_an_unchanged_answer_gets_304(
+    client, visitor, login_as, tenant, catalogue, app
+) -> None:
+    first = visitor.get("/catalogue?q=puskesmas")
+    tag = first.headers["ETag"]
+    again = visitor.get("/catalogue?q=puskesmas", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.get_data() == b""
+    api = visitor.get("/api/v1/catalogue?q=puskesmas")
+    assert (
+        visitor.get(
+            "/api/v1/catalogue?q=puskesmas", headers={"If-None-Match": api.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+    other = visitor.get("/catalogue?q=sekolah", headers={"If-None-Match": tag})
+    assert other.status_code == 200  # another question, another answer
+
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    assert "ETag" not in client.get("/catalogue?q=puskesmas").headers  # fresh, personal pages
+    entry_id = _entry_id(app, catalogue["puskesmas"].id)
+    client.post(f"/catalogue/mine/{entry_id}", data={"status": "stopped"})
+    changed = visitor.get("/catalogue?q=puskesmas", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and "Berhenti" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != tag
