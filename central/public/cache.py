@@ -10,8 +10,9 @@ they are made from:
 - what the publications allow at this moment (each stage's publish time against now, the
   competition's configuration): an embargo lifting changes the stamp by itself.
 
-Reading the stamp costs one primary-key read and the publication rows every public request
-reads anyway.  Logged-in users always get a fresh page (it shows their name and form tokens).
+Reading the stamp costs one statement: the publication rows every public request reads anyway,
+with the catalogue version (``published.read_along``).  Logged-in users always get a fresh
+page (it shows their name and form tokens).
 ``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).  Answers carry
 an ETag (a hash of their bytes): a browser or proxy revalidating one it has gets a 304.  Under
 `sinovik central serve` the workers also share what they made (``SharedStore``): a question one
