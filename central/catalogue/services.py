@@ -394,7 +394,7 @@ def _listed(ids: list[int], pubs: dict[int, Publication]) -> list[CatalogueItem]
     a national read), in that order."""
     if not ids:
         return []
-    rows = core_connection().execute(_LISTED, {"ids": ids})
+    rows = core_connection().execute(_LISTED, {"ids": ids}).all()  # fetched at once
     by_id = {row.id: ListedEntry(row) for row in rows}
     return [CatalogueItem(by_id[i], pubs[by_id[i].competition_id]) for i in ids if i in by_id]  # type: ignore[arg-type]
 
