@@ -23,6 +23,7 @@ locale, the query string, and anything that moves with the clock (the registrati
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import os
@@ -262,14 +263,17 @@ class SharedStore:
     repeats the work of the others for each question new to it.  A value is stored with its
     stamp and the time it was made, and read back only with the same stamp and while younger
     than ``max_age``; writes replace the file at once, so a reader sees an old value or the new
-    one, never part of one.  Files older than ``max_age`` are swept now and then.
+    one, never part of one.  Now and then files older than ``max_age`` are swept, and the
+    oldest beyond ``max_entries`` (the directory lives in memory: a crawler asking thousands of
+    new questions a minute must not fill it).
     """
 
-    SWEEP_EVERY = 256  # writes of this process between sweeps
+    SWEEP_EVERY = 128  # writes of this process between sweeps
 
-    def __init__(self, directory: str | Path, max_age: float) -> None:
+    def __init__(self, directory: str | Path, max_age: float, max_entries: int = 4096) -> None:
         self.directory = Path(directory)
         self.max_age = max_age
+        self.max_entries = max_entries
         self._writes = 0
 
     def _path(self, key: Hashable) -> Path:
@@ -299,18 +303,28 @@ class SharedStore:
             self.sweep()
 
     def sweep(self) -> None:
-        """Remove what can no longer be served (older than ``max_age``)."""
+        """Remove what can no longer be served (older than ``max_age``) and the oldest files
+        beyond ``max_entries``."""
         oldest = time.time() - self.max_age
+        kept: list[tuple[float, str]] = []
         try:
             entries = list(os.scandir(self.directory))
         except OSError:
             return
         for entry in entries:
             try:
-                if entry.stat().st_mtime < oldest:
+                made = entry.stat().st_mtime
+                if made < oldest:
                     os.unlink(entry.path)
+                else:
+                    kept.append((made, entry.path))
             except OSError:
                 pass  # another worker removed it first
+        if len(kept) > self.max_entries:
+            kept.sort()
+            for _, path in kept[: len(kept) - self.max_entries]:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
 
 
 SHARED_STORE_ENV = "SINOVIK_SHARED_STORE_DIR"

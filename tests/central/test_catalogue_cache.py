@@ -3,6 +3,7 @@ or what is published shows on the very next search, and paging and filters stay 
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -249,6 +250,13 @@ def test_shared_store_reads_back_only_the_same_stamp_while_young(tmp_path) -> No
     assert old.get(("q", 1), stamp=7) is None
     old.sweep()
     assert list(tmp_path.iterdir()) == []
+
+    bounded = SharedStore(tmp_path, max_age=60, max_entries=2)
+    for n in range(4):
+        bounded.put(("q", n), 7, n)
+        os.utime(bounded._path(("q", n)), (1_000_000 + n, time.time() - 10 + n))
+    bounded.sweep()
+    assert [bounded.get(("q", n), 7) for n in range(4)] == [None, None, 2, 3]
 
 
 def test_option_tags_mark_the_chosen_value_and_escape() -> None:
