@@ -238,12 +238,13 @@ def _word_ids(token: str) -> tuple[list[int], list[int], bool]:
     connection = core_connection()
     if dialect == "postgresql":
         # For a word in nearly every entry the planner picks a sequential scan, which decodes
-        # every row's (compressed) tsvector: about three times what the GIN bitmap costs.
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        # every row's (compressed) tsvector: about three times what the GIN bitmap costs.  (SET
+        # and RESET, not SET LOCAL: visitors' answers are read outside a transaction block.)
+        connection.exec_driver_sql("SET enable_seqscan = off")
         try:
             row = connection.execute(stmt, {"prefix": f"{token}:*"}).one()
         finally:
-            connection.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
+            connection.exec_driver_sql("RESET enable_seqscan")
     else:
         term = f'"{token}"*'
         row = connection.execute(stmt, {"texts": term, "title": f"title : ({term})"}).one()

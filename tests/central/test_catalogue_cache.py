@@ -294,3 +294,23 @@ def test_a_visitor_revalidating_an_unchanged_answer_gets_304(
     changed = visitor.get("/catalogue?q=puskesmas", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and "Berhenti" in changed.get_data(as_text=True)
     assert changed.headers["ETag"] != tag
+
+
+def _autocommit() -> bool:
+    return bool(getattr(db.session.connection().connection.dbapi_connection, "autocommit", False))
+
+
+def test_a_visitors_answer_leaves_no_autocommit_connection_behind(app, visitor, catalogue):
+    """On PostgreSQL visitors' answers are read in autocommit mode (no BEGIN and ROLLBACK
+    round trips); the next user of the pooled connection gets transactions again."""
+    seen: list[bool] = []
+
+    @app.after_request
+    def _note(response):
+        seen.append(_autocommit())
+        return response
+
+    assert "1 inovasi ditemukan" in _page(visitor, "q=sekolah")
+    with app.app_context():
+        assert seen == [db.engine.dialect.name == "postgresql"]
+        assert not _autocommit()
