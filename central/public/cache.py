@@ -25,9 +25,10 @@ import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Response, current_app, make_response, request
+from flask import Response, current_app, g, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from central.announce.published import Publication, publications
 from central.catalogue.search_index import current_version
@@ -35,6 +36,7 @@ from shared.db import db
 from shared.pagecache import PageCache, shared_store
 
 MAX_ENTRIES = 2048  # finished pages of 10-20 KB each
+MAX_CARDS = 8192  # results of the catalogue page, about 700 bytes each
 
 
 def _visibility(pubs: list[Publication]) -> Hashable:
@@ -84,7 +86,7 @@ def cached_public_answer(build: Callable[[], Any]) -> Response:
     _read_without_transaction()
     key = (request.endpoint, request.host_url, request.query_string, str(get_locale()))
     visibility = _visibility(publications())  # first: the version comes in the same read
-    stamp = (current_version(), visibility)
+    stamp = g._public_stamp = (current_version(), visibility)
 
     def made() -> tuple[bytes, int, list[tuple[str, str]]]:
         store = shared_store()
@@ -103,3 +105,26 @@ def cached_public_answer(build: Callable[[], Any]) -> Response:
     body, status, headers = _cache().get(key, stamp, made)
     # A browser or proxy that has this answer already (If-None-Match) gets "304 Not Modified"
     return Response(body, status=status, headers=headers).make_conditional(request)
+
+
+def _cards() -> PageCache:
+    cache = current_app.extensions.get("sinovik_public_cards")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "sinovik_public_cards",
+            PageCache(
+                max_entries=MAX_CARDS,
+                max_age=current_app.config["PAGE_CACHE_MAX_AGE"],
+                stamps_grow=False,
+            ),
+        )
+    return cache
+
+
+def cached_card(entry_id: int, render: Callable[[], str]) -> Markup:
+    """One result of a visitor's catalogue page (the HTML ``render`` makes), kept per entry and
+    language with the stamp of the answer it is part of; made fresh outside such answers."""
+    stamp = g.get("_public_stamp")
+    if stamp is None:
+        return Markup(render())
+    return Markup(_cards().get((entry_id, str(get_locale())), stamp, lambda: str(render())))

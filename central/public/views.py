@@ -7,7 +7,16 @@ visibly (``execution_options(national=True)``) and returns only what is already 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -16,7 +25,7 @@ from central.announce.annex import render_annex
 from central.announce.published import Publication, publication_by_year, publications
 from central.catalogue import services as catalogue
 from central.certificates import services as certificates
-from central.public.cache import cached_public_answer
+from central.public.cache import cached_card, cached_public_answer
 from shared.db import db
 from shared.results import AWARD_LABELS, award_label
 from shared.services import ServiceError
@@ -122,12 +131,14 @@ def _catalogue_page():
     page = catalogue.search(query)
     pubs = publications()
     options, awards = _catalogue_choices(pubs[0] if pubs else None)
+    card = current_app.jinja_env.get_template("public/_card.html").module.card
     return render_template(
         "public/catalogue.html",
         query=query,
         page=page,
         options=options,
         awards=awards,
+        card=lambda item: cached_card(item.entry.id, lambda: card(item, awards)),
     )
 
 
