@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -139,8 +144,43 @@ def screening_checks(instance: Path) -> None:
 @serve_options(5000)
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(instance: Path, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the central server with gunicorn."""
-    serve_command("central", instance, host, port, workers, threads=threads)
+    """Serve the central server with gunicorn: preloaded workers sharing the master's memory
+    (templates, catalogs, the catalogue's search listing) and their finished public answers."""
+    with _shared_store_dir():
+        serve_command("central", instance, host, port, workers, threads=threads, preload=True)
+
+
+@contextmanager
+def _shared_store_dir() -> Iterator[None]:
+    """A private directory, for this run only, where the workers share finished public answers
+    (shared/pagecache.py SharedStore); in memory (/dev/shm) where the system has it."""
+    from shared.pagecache import SHARED_STORE_ENV
+
+    memory = Path("/dev/shm")
+    base = memory if memory.is_dir() and os.access(memory, os.W_OK) else None
+    prefix = "sinovik-central-"
+    for stale in Path(base or tempfile.gettempdir()).glob(f"{prefix}*-*"):
+        # left by a server that was killed (kill -9 runs no clean-up)
+        pid = stale.name.removeprefix(prefix).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    directory = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base)
+    os.environ[SHARED_STORE_ENV] = directory  # read by every worker's app config
+    try:
+        yield
+    finally:
+        os.environ.pop(SHARED_STORE_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _register_announcement_commands() -> None:

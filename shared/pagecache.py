@@ -23,11 +23,16 @@ locale, the query string, and anything that moves with the clock (the registrati
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import itertools
+import os
+import pickle
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -128,6 +133,8 @@ class PageCache:
         self.stamps_grow = stamps_grow
         self._entries: OrderedDict[Hashable, tuple[Any, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._swept = 0.0
+        self._last_stamp: Any = None
 
     def get(self, key: Hashable, stamp: Any, build: Callable[[], T]) -> T:
         if self.max_age <= 0 or stamp is None:
@@ -142,13 +149,16 @@ class PageCache:
         with self._lock:
             self._entries[key] = (stamp, now, value)
             self._entries.move_to_end(key)
-            # an idle node must stay small: drop what can no longer be served
-            for old in [
-                k
-                for k, (st, at, _) in self._entries.items()
-                if now - at >= self.max_age or (self.stamps_grow and st < stamp)
-            ]:
-                del self._entries[old]
+            # an idle node must stay small: drop what can no longer be served (a look at every
+            # entry, so at most once a second, or at once when a newer stamp retires them all)
+            if now - self._swept >= 1.0 or (self.stamps_grow and stamp != self._last_stamp):
+                self._swept, self._last_stamp = now, stamp
+                for old in [
+                    k
+                    for k, (st, at, _) in self._entries.items()
+                    if now - at >= self.max_age or (self.stamps_grow and st < stamp)
+                ]:
+                    del self._entries[old]
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return value
@@ -242,3 +252,91 @@ def render_with_cached_block(
             page_cache().discard(key)
         return page_html[0]
     return render_page({}, lambda ctx: iter((part,)))
+
+
+class SharedStore:
+    """Values shared by the worker processes of one server: one file per key in a private
+    directory the server makes when it starts and removes when it stops (so nothing made by
+    an older version of the code is ever read back).
+
+    Each gunicorn worker keeps its own :class:`PageCache`; without this store every worker
+    repeats the work of the others for each question new to it.  A value is stored with its
+    stamp and the time it was made, and read back only with the same stamp and while younger
+    than ``max_age``; writes replace the file at once, so a reader sees an old value or the new
+    one, never part of one.  Now and then files older than ``max_age`` are swept, and the
+    oldest beyond ``max_entries`` (the directory lives in memory: a crawler asking thousands of
+    new questions a minute must not fill it).
+    """
+
+    SWEEP_EVERY = 128  # writes of this process between sweeps
+
+    def __init__(self, directory: str | Path, max_age: float, max_entries: int = 4096) -> None:
+        self.directory = Path(directory)
+        self.max_age = max_age
+        self.max_entries = max_entries
+        self._writes = 0
+
+    def _path(self, key: Hashable) -> Path:
+        return self.directory / hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+    def get(self, key: Hashable, stamp: Any) -> Any | None:
+        """The value stored for ``key`` with ``stamp``, or None."""
+        try:
+            stored_key, stored_stamp, made_at, value = pickle.loads(self._path(key).read_bytes())
+        except (OSError, pickle.PickleError, EOFError, ValueError, TypeError):
+            return None
+        if stored_key != key or stored_stamp != stamp or time.time() - made_at >= self.max_age:
+            return None
+        return value
+
+    def put(self, key: Hashable, stamp: Any, value: Any) -> None:
+        path = self._path(key)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            tmp.write_bytes(pickle.dumps((key, stamp, time.time(), value), protocol=5))
+            os.replace(tmp, path)
+        except OSError:  # a full or vanished directory costs the sharing, never the answer
+            tmp.unlink(missing_ok=True)
+            return
+        self._writes += 1
+        if self._writes % self.SWEEP_EVERY == 0:
+            self.sweep()
+
+    def sweep(self) -> None:
+        """Remove what can no longer be served (older than ``max_age``) and the oldest files
+        beyond ``max_entries``."""
+        oldest = time.time() - self.max_age
+        kept: list[tuple[float, str]] = []
+        try:
+            entries = list(os.scandir(self.directory))
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                made = entry.stat().st_mtime
+                if made < oldest:
+                    os.unlink(entry.path)
+                else:
+                    kept.append((made, entry.path))
+            except OSError:
+                pass  # another worker removed it first
+        if len(kept) > self.max_entries:
+            kept.sort()
+            for _, path in kept[: len(kept) - self.max_entries]:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+
+SHARED_STORE_ENV = "SINOVIK_SHARED_STORE_DIR"
+
+
+def shared_store() -> SharedStore | None:
+    """The store the server's workers share (None outside `serve`, or with the cache off)."""
+    app = current_app
+    store = app.extensions.get("sinovik_shared_store", False)
+    if store is False:
+        directory = app.config.get("SHARED_STORE_DIR")
+        max_age = app.config["PAGE_CACHE_MAX_AGE"]
+        store = SharedStore(directory, max_age) if directory and max_age > 0 else None
+        app.extensions["sinovik_shared_store"] = store
+    return store

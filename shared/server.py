@@ -62,8 +62,9 @@ def serve(
 
 
 def _freeze_shared_heap(server: Any) -> None:
-    """Before forking: compile every template and load the catalogs once, in the master, then
-    keep it all out of the collector's reach, so the workers share it instead of copying."""
+    """Before forking: compile every template, load the catalogs and run the app's warm-up
+    functions (``app.extensions["sinovik_warm_up"]``) once, in the master, then keep it all out
+    of the collector's reach, so the workers share it instead of copying."""
     app = server.app.wsgi()
     for name in app.jinja_env.list_templates(extensions=("html",)):
         app.jinja_env.get_template(name)
@@ -73,6 +74,19 @@ def _freeze_shared_heap(server: Any) -> None:
         for locale in app.config["LANGUAGES"]:
             with force_locale(locale):
                 gettext("Dashboard")
+    warm_ups = app.extensions.get("sinovik_warm_up", ())
+    if warm_ups:
+        from shared.db import db
+
+        try:
+            with app.app_context():
+                for warm_up in warm_ups:
+                    warm_up()
+        except Exception:  # a cold start is slower, never broken
+            server.log.exception("warm-up before forking failed; the workers start cold")
+        finally:
+            with app.app_context():
+                db.engine.dispose()  # the workers open their own connections
     gc.collect()
     gc.freeze()
 

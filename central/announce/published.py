@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -44,6 +45,7 @@ class Publication:
     stages: tuple[StageInfo, ...]
     config: CompetitionConfig
     now: datetime
+    version_id: int = 0  # the competition version ``config`` comes from
 
     def stage(self, code: str) -> StageInfo | None:
         return next((s for s in self.stages if s.code == code), None)
@@ -53,19 +55,19 @@ class Publication:
         stage = self.stage(code)
         return stage is not None and stage.publish_at is not None and stage.publish_at <= self.now
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def finalists_published(self) -> bool:
         return self.published(FINALIST_STAGE)
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def awards_published(self) -> bool:
         return self.published(FINAL_STAGE)
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def screening_published(self) -> bool:
         return self.published(SCREENING_STAGE)
 
-    @property
+    @cached_property  # a publication is seen at one fixed ``now``
     def finalist_codes(self) -> tuple[str, ...]:
         """Stage codes that make a proposal a finalist: the finalist stage and every later one."""
         top = self.stage(FINALIST_STAGE)
@@ -122,7 +124,7 @@ def _configs(version_ids: dict[int, int]) -> dict[int, CompetitionConfig]:
 def publications(now: datetime | None = None) -> list[Publication]:
     """Every competition year, newest first, as seen at ``now`` (default: the current time).
 
-    Three small queries (competitions, their current versions' ids, stages); read on every
+    One small query (competitions, their current versions' ids and their stages); read on every
     public request, so the same request reuses what it already read.
     """
     in_request = has_request_context()
@@ -142,9 +144,22 @@ def publications(now: datetime | None = None) -> list[Publication]:
 _LOADED: dict[tuple, list[Publication]] = {}
 
 
-def _statements() -> tuple[sa.Select, sa.Select]:
-    competitions = (
-        sa.select(Competition.id, Competition.year, Competition.name, CompetitionVersion.id)
+def _statement() -> sa.Select:
+    """Every competition with its current version's id and its stages (one row per stage)."""
+    return (
+        sa.select(
+            Competition.id,
+            Competition.year,
+            Competition.name,
+            CompetitionVersion.id,
+            Stage.code,
+            Stage.position,
+            Stage.name_id,
+            Stage.name_en,
+            # as stored: compared as is to the rows of the last load, converted only when they
+            # differ
+            sa.type_coerce(Stage.publish_at, sa.String),
+        )
         .join(
             CompetitionVersion,
             sa.and_(
@@ -152,21 +167,24 @@ def _statements() -> tuple[sa.Select, sa.Select]:
                 CompetitionVersion.number == Competition.current_version,
             ),
         )
-        .order_by(Competition.year.desc())
+        .outerjoin(Stage, Stage.competition_id == Competition.id)
+        .order_by(Competition.year.desc(), Competition.id, Stage.position)
     )
-    stages = sa.select(
-        Stage.competition_id,
-        Stage.code,
-        Stage.position,
-        Stage.name_id,
-        Stage.name_en,
-        # as stored: compared as is to the rows of the last load, converted only when they differ
-        sa.type_coerce(Stage.publish_at, sa.String),
-    ).order_by(Stage.competition_id, Stage.position)
-    return competitions, stages
 
 
-_STATEMENTS: tuple[sa.Select, sa.Select] | None = None
+_STATEMENT: sa.Select | None = None
+_PUBLICATION_COLUMNS = 9
+
+# Small values another feature reads on every public request too (the catalogue's version),
+# read in the same round trip as the publications: name in ``g`` -> scalar subquery.
+_READ_ALONG: dict[str, sa.ScalarSelect] = {}
+
+
+def read_along(name: str, value: sa.ScalarSelect) -> None:
+    """Read ``value`` with the publications of each request and keep it in ``g.<name>``."""
+    global _STATEMENT
+    _READ_ALONG[name] = value
+    _STATEMENT = None  # built again with it
 
 
 def _stored_time(value: datetime | str | None) -> datetime | None:
@@ -180,26 +198,32 @@ def _stored_time(value: datetime | str | None) -> datetime | None:
 
 def _load_publications() -> list[Publication]:
     # Built once and run on the session's connection (national tables, no tenant criteria to
-    # add): every public request reads these rows.
-    global _STATEMENTS
-    if _STATEMENTS is None:
-        _STATEMENTS = _statements()
-    connection = core_connection()
-    comps = tuple(tuple(r) for r in connection.execute(_STATEMENTS[0]))
-    stage_rows = tuple(tuple(r) for r in connection.execute(_STATEMENTS[1]))
-    key = (str(db.engine.url), comps, stage_rows)
+    # add): every public request reads these rows, in one round trip, fetched at once.
+    global _STATEMENT
+    if _STATEMENT is None:
+        _STATEMENT = _statement().add_columns(*_READ_ALONG.values())
+    rows = tuple(map(tuple, core_connection().execute(_STATEMENT).all()))
+    if _READ_ALONG and rows and has_request_context():
+        for name, value in zip(_READ_ALONG, rows[0][_PUBLICATION_COLUMNS:], strict=True):
+            setattr(g, name, value)
+    if _READ_ALONG:
+        rows = tuple(row[:_PUBLICATION_COLUMNS] for row in rows)
+    key = (str(db.engine.url), rows)
     if key in _LOADED:  # the same rows as last time: reuse what was built from them
         return _LOADED[key]
-    configs = _configs({cid: vid for cid, _, _, vid in comps})
+    comps: dict[int, tuple[int, str, int]] = {}
     stages: dict[int, list[StageInfo]] = {}
-    for cid, code, position, name_id, name_en, publish_at in stage_rows:
-        stages.setdefault(cid, []).append(
-            StageInfo(code, position, name_id, name_en, _stored_time(publish_at))
-        )
+    for cid, year, name, vid, code, position, name_id, name_en, publish_at in rows:
+        comps.setdefault(cid, (year, name, vid))
+        if code is not None:
+            stages.setdefault(cid, []).append(
+                StageInfo(code, position, name_id, name_en, _stored_time(publish_at))
+            )
+    configs = _configs({cid: vid for cid, (_, _, vid) in comps.items()})
     epoch = datetime.min.replace(tzinfo=UTC)
     built = [
-        Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch)
-        for cid, year, name, _ in comps
+        Publication(cid, year, name, tuple(stages.get(cid, ())), configs[cid], epoch, vid)
+        for cid, (year, name, vid) in comps.items()
     ]
     _LOADED.clear()
     _LOADED[key] = built

@@ -72,7 +72,8 @@ def catalogue_list():
 def _catalogue_list():
     query = catalogue.CatalogueQuery.from_args(request.args)
     page = catalogue.search(query)
-    items = [{**item.as_json(), "url": _entry_url(item.entry.proposal_uuid)} for item in page.items]
+    base = _entry_url("-")[:-1]  # built once: a page lists up to a hundred entries
+    items = [{**item.as_json(), "url": base + item.entry.proposal_uuid} for item in page.items]
     return _paged(items, page.total, page.page, page.per_page)
 
 

@@ -16,11 +16,13 @@ A search is then a few AND/OR operations on integers: the published entries, the
 every word; counting is ``bit_count()`` and the page's ids are the set bits in order.  Words
 are cached separately, so "stunting data" reuses what "stunting" and "data" found.  One indexed
 read of the version per request decides whether all of this is still current; any change, by
-any process, gives a new version and so a new listing.
+any process, gives a new version and so a new listing.  Under `sinovik central serve` the
+workers share the words they looked up (``shared.pagecache.SharedStore``).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -29,8 +31,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 
+from central.announce.published import read_along
 from central.catalogue.models import CatalogueEntry, CatalogueState, CatalogueText
 from shared.db import core_connection, db
+from shared.pagecache import shared_store
 
 POSTGRES_TS_CONFIG = "pg_catalog.indonesian"  # as in the catalogue migration's trigger
 FILTER_COLUMNS = (
@@ -46,12 +50,15 @@ FILTER_COLUMNS = (
 MAX_WORDS = 2048  # cached words per process (a few KB each with 20,000 entries)
 
 
-# Built once, run on the session's connection: it is read on every public catalogue request.
+# Built once, run on the session's connection: it is read on every public catalogue request,
+# in the same round trip as the publications when they are read first.
 _VERSION = sa.select(CatalogueState.version).where(CatalogueState.id == 1)
+read_along("_catalogue_version", _VERSION.scalar_subquery())
 
 
 def current_version() -> int:
-    """The catalogue's version (one primary-key read, once per request)."""
+    """The catalogue's version (one primary-key read, once per request; none when the
+    request read the publications already)."""
     if has_request_context() and "_catalogue_version" in g:
         return g._catalogue_version
     version = core_connection().execute(_VERSION).scalar() or 0
@@ -60,11 +67,32 @@ def current_version() -> int:
     return version
 
 
+_ONE = ord("1")
+
+
 def to_mask(positions: Iterable[int], size: int) -> int:
-    bits = bytearray((size + 7) // 8)
-    for p in positions:
-        bits[p >> 3] |= 1 << (p & 7)
-    return int.from_bytes(bits, "little")
+    """The mask with the bits at ``positions`` set (each below ``size``)."""
+    return ids_to_mask(positions, None, size)
+
+
+def ids_to_mask(ids: Iterable[int], position: dict[int, int] | None, size: int) -> int:
+    """The mask of the listing positions of ``ids`` (``position`` maps an id to its position,
+    None: the ids are positions; an id it does not hold, a newer entry, is left out).
+
+    One character per position, read as a binary number: a common word's 20,000 ids take
+    about a millisecond, where setting bits one by one in a byte array took six.
+    """
+    if not size:
+        return 0
+    digits = bytearray(b"0") * (size + 1)  # the last one takes the ids left out
+    if position is None:
+        for p in ids:
+            digits[p] = _ONE
+    else:
+        get = position.get
+        for i in ids:
+            digits[get(i, size)] = _ONE
+    return int(digits[size - 1 :: -1], 2)
 
 
 def positions(mask: int, skip: int, count: int, chunk: int = 512) -> list[int]:
@@ -101,7 +129,7 @@ class Listing:
         self._rows = rows
         self._by_value: dict[str, dict[Any, int]] = {}
         self._derived: dict[Hashable, int] = {}
-        self._words: OrderedDict[tuple[str, bool], int | None] = OrderedDict()
+        self._words: OrderedDict[str, tuple[int, int] | None] = OrderedDict()
         self._lock = threading.Lock()
 
     def mask(self, column: str, value: Any) -> int:
@@ -129,81 +157,99 @@ class Listing:
             found = self._derived[key] = build()
         return found
 
-    def word(self, token: str, *, title_only: bool) -> int | None:
-        """Entries holding the word (as a prefix); None for a word the index ignores."""
-        key = (token, title_only)
+    def word(self, token: str) -> tuple[int, int] | None:
+        """Entries holding the word (as a prefix) in their title or texts, and in their title;
+        None for a word the index ignores."""
         with self._lock:
-            if key in self._words:
-                self._words.move_to_end(key)
-                return self._words[key]
-        ids = _word_ids(token, title_only=title_only)
-        position = self.position
-        found: int | None = to_mask((position[i] for i in ids if i in position), self.size)
-        if not ids and _ignored_word(token):
-            found = None
+            if token in self._words:
+                self._words.move_to_end(token)
+                return self._words[token]
+        store = shared_store()
+        shared_key = ("catalogue word", self.version, token)
+        shared = store.get(shared_key, self.version) if store is not None else None
+        if shared is not None:  # another worker of this server looked it up already
+            (found,) = shared
+        else:
+            found = self._lookup(token)
+            if store is not None:
+                store.put(shared_key, self.version, (found,))
         with self._lock:
-            self._words[key] = found
+            self._words[token] = found
             while len(self._words) > MAX_WORDS:
                 self._words.popitem(last=False)
         return found
+
+    def _lookup(self, token: str) -> tuple[int, int] | None:
+        in_texts, in_title, ignored = _word_ids(token)
+        if ignored:
+            return None
+        return (
+            ids_to_mask(in_texts, self.position, self.size),
+            ids_to_mask(in_title, self.position, self.size),
+        )
 
     def page(self, mask: int, skip: int, count: int) -> list[int]:
         return [self.ids[p] for p in positions(mask, skip, count)]
 
 
-def _is_postgres() -> bool:
-    return db.engine.dialect.name == "postgresql"
+_WORD_STATEMENTS: dict[str, sa.Select] = {}
 
 
-def _word_ids(token: str, *, title_only: bool) -> list[int]:
-    """Ids of the entries whose title and texts (or title only) hold a word starting so."""
-    if _is_postgres():
-        tsquery = sa.func.to_tsquery(
-            sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"), sa.literal(f"{token}:*")
+def _word_statement(dialect: str) -> sa.Select:
+    """Both lookups of a word and whether the text search ignores it, in one statement (built
+    once): the ids of the entries holding it in their title or texts, and in their title."""
+    if dialect == "postgresql":
+        config = sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig")
+        tsquery = sa.func.to_tsquery(config, sa.bindparam("prefix", type_=sa.String))
+        vector = sa.literal_column("catalogue_text.search_vector")
+        title = sa.func.to_tsvector(config, CatalogueEntry.title)
+        # arrays: the driver reads the integers, in C
+        in_texts = sa.select(sa.func.array_agg(CatalogueText.entry_id)).where(
+            vector.op("@@")(tsquery)
         )
-        if title_only:  # the title's own GIN index (a weight filter would re-read the texts)
-            title = sa.func.to_tsvector(
-                sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"), CatalogueEntry.title
-            )
-            ids, where = CatalogueEntry.id, title.op("@@")(tsquery)
-        else:
-            vector = sa.literal_column("catalogue_text.search_vector")
-            ids, where = CatalogueText.entry_id, vector.op("@@")(tsquery)
-        joined = sa.func.string_agg(sa.cast(ids, sa.Text), sa.literal(","))
-    else:
+        # the title's own GIN index (a weight filter would re-read the texts)
+        in_title = sa.select(sa.func.array_agg(CatalogueEntry.id)).where(title.op("@@")(tsquery))
+        # a stop word: it then matches as if absent, as in one query of every word
+        ignored = sa.func.numnode(tsquery) == 0
+    else:  # SQLite's FTS5 drops no word; JSON arrays, read by the json module in C
         fts = sa.table("catalogue_fts", sa.column("rowid"))
-        term = f'"{token}"*'
-        where = sa.literal_column("catalogue_fts").op("MATCH")(
-            f"title : ({term})" if title_only else term
+        match = sa.literal_column("catalogue_fts").op("MATCH")
+        in_texts = sa.select(sa.func.json_group_array(fts.c.rowid)).where(
+            match(sa.bindparam("texts", type_=sa.String))
         )
-        joined = sa.func.group_concat(fts.c.rowid, ",")
-    # The index covers every entry; callers keep only published ones.  The ids come as one
-    # joined string: reading a common word's 20,000 ids row by row would cost more than the
-    # full-text lookup itself.
-    stmt = sa.select(joined).where(where).execution_options(national=True)
+        in_title = sa.select(sa.func.json_group_array(fts.c.rowid)).where(
+            match(sa.bindparam("title", type_=sa.String))
+        )
+        ignored = sa.false()
+    return sa.select(
+        in_texts.scalar_subquery(), in_title.scalar_subquery(), ignored
+    ).execution_options(national=True)  # the index covers every entry; callers keep published
+
+
+def _word_ids(token: str) -> tuple[list[int], list[int], bool]:
+    """Ids of the entries whose title and texts, and whose title, hold a word starting so, and
+    whether the text search ignores the word.  The ids come as one array each: reading a
+    common word's 20,000 ids row by row, or parsing them in Python, would cost more than the
+    full-text lookup itself."""
+    dialect = db.engine.dialect.name
+    stmt = _WORD_STATEMENTS.get(dialect)
+    if stmt is None:
+        stmt = _WORD_STATEMENTS[dialect] = _word_statement(dialect)
     connection = core_connection()
-    if _is_postgres() and not title_only:
+    if dialect == "postgresql":
         # For a word in nearly every entry the planner picks a sequential scan, which decodes
-        # every row's (compressed) tsvector: about three times what the GIN bitmap costs.
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        # every row's (compressed) tsvector: about three times what the GIN bitmap costs.  (SET
+        # and RESET, not SET LOCAL: visitors' answers are read outside a transaction block.)
+        connection.exec_driver_sql("SET enable_seqscan = off")
         try:
-            found = connection.execute(stmt).scalar()
+            row = connection.execute(stmt, {"prefix": f"{token}:*"}).one()
         finally:
-            connection.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
+            connection.exec_driver_sql("RESET enable_seqscan")
     else:
-        found = connection.execute(stmt).scalar()
-    return [int(i) for i in found.split(",")] if found else []
-
-
-def _ignored_word(token: str) -> bool:
-    """Whether PostgreSQL's text search drops the word (a stop word): it then matches as if
-    absent, as in one query of every word.  SQLite's FTS5 drops nothing."""
-    if not _is_postgres():
-        return False
-    tsquery = sa.func.to_tsquery(
-        sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig"), sa.literal(f"{token}:*")
-    )
-    return db.session.execute(sa.select(sa.func.numnode(tsquery))).scalar_one() == 0
+        term = f'"{token}"*'
+        row = connection.execute(stmt, {"texts": term, "title": f"title : ({term})"}).one()
+    in_texts, in_title = (json.loads(v) if isinstance(v, str) else v or [] for v in row[:2])
+    return in_texts, in_title, bool(row[2])
 
 
 _BUILD_LOCK = threading.Lock()

@@ -374,16 +374,12 @@ class ListedText:
 
 class ListedEntry:
     """A read-only entry of a result list: the entry's columns and the summary of its texts,
-    read in one query without building ORM objects (a search page shows twenty)."""
-
-    __slots__ = ("_row", "text")
+    read in one query without building ORM objects (a search page shows twenty).  The columns
+    are copied to plain attributes: a template reads each several times."""
 
     def __init__(self, row: sa.Row) -> None:
-        self._row = row
+        self.__dict__.update(row._mapping)
         self.text = ListedText(row.summary)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, name)
 
 
 _LISTED = (
@@ -398,7 +394,7 @@ def _listed(ids: list[int], pubs: dict[int, Publication]) -> list[CatalogueItem]
     a national read), in that order."""
     if not ids:
         return []
-    rows = core_connection().execute(_LISTED, {"ids": ids})
+    rows = core_connection().execute(_LISTED, {"ids": ids}).all()  # fetched at once
     by_id = {row.id: ListedEntry(row) for row in rows}
     return [CatalogueItem(by_id[i], pubs[by_id[i].competition_id]) for i in ids if i in by_id]  # type: ignore[arg-type]
 
@@ -532,16 +528,19 @@ def _filter_mask(
     return mask
 
 
-def _words_mask(index: search_index.Listing, tokens: list[str], *, title_only: bool) -> int:
-    """Entries holding every word (as a prefix); words the text search ignores are left out,
-    and a query of only such words matches nothing (as one query of all words would)."""
-    mask, used = index.all, False
+def _words_masks(index: search_index.Listing, tokens: list[str]) -> tuple[int, int]:
+    """Entries holding every word (as a prefix) in their title or texts, and in their title;
+    words the text search ignores are left out, and a query of only such words matches nothing
+    (as one query of all words would)."""
+    in_texts = in_title = index.all
+    used = False
     for token in tokens:
-        found = index.word(token, title_only=title_only)
+        found = index.word(token)
         if found is not None:
-            mask &= found
+            in_texts &= found[0]
+            in_title &= found[1]
             used = True
-    return mask if used else 0
+    return (in_texts, in_title) if used else (0, 0)
 
 
 def search(query: CatalogueQuery, *, now: datetime | None = None) -> SearchPage:
@@ -563,8 +562,9 @@ def search(query: CatalogueQuery, *, now: datetime | None = None) -> SearchPage:
     skip, count = (query.page - 1) * query.per_page, query.per_page
     if query.tokens:
         page.ranked = True
-        matches &= _words_mask(index, query.tokens, title_only=False)
-        in_title = matches & _words_mask(index, query.tokens, title_only=True)
+        in_texts, in_title = _words_masks(index, query.tokens)
+        matches &= in_texts
+        in_title &= matches
         first = in_title.bit_count()
         ids = index.page(in_title, skip, count)
         if len(ids) < count:

@@ -12,6 +12,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprint (views import the services, which import other features)."""
+    from central.public.html import option_tags
     from central.public.views import bp
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["option_tags"] = option_tags

@@ -10,25 +10,33 @@ they are made from:
 - what the publications allow at this moment (each stage's publish time against now, the
   competition's configuration): an embargo lifting changes the stamp by itself.
 
-Reading the stamp costs one primary-key read and the publication rows every public request
-reads anyway.  Logged-in users always get a fresh page (it shows their name and form tokens).
-``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).
+Reading the stamp costs one statement: the publication rows every public request reads anyway,
+with the catalogue version (``published.read_along``).  Logged-in users always get a fresh
+page (it shows their name and form tokens).
+``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).  Answers carry
+an ETag (a hash of their bytes): a browser or proxy revalidating one it has gets a 304.  Under
+`sinovik central serve` the workers also share what they made (``SharedStore``): a question one
+worker answered is not built again by the others.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Response, current_app, make_response, request
+from flask import Response, current_app, g, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from central.announce.published import Publication, publications
 from central.catalogue.search_index import current_version
-from shared.pagecache import PageCache
+from shared.db import db
+from shared.pagecache import PageCache, shared_store
 
 MAX_ENTRIES = 2048  # finished pages of 10-20 KB each
+MAX_CARDS = 8192  # results of the catalogue page, about 700 bytes each
 
 
 def _visibility(pubs: list[Publication]) -> Hashable:
@@ -38,7 +46,7 @@ def _visibility(pubs: list[Publication]) -> Hashable:
             p.competition_id,
             p.year,
             p.name,
-            id(p.config),  # parsed once per competition version and kept: a new version, a new id
+            p.version_id,  # the competition's configuration (labels) of this version
             tuple(
                 (s.code, s.name_id, s.name_en, s.publish_at is not None and s.publish_at <= p.now)
                 for s in p.stages
@@ -62,17 +70,61 @@ def _cache() -> PageCache:
     return cache
 
 
+def _read_without_transaction() -> None:
+    """On PostgreSQL a visitor's answer is read in autocommit mode: it only reads, and each
+    statement sees the latest commits as it would in the default READ COMMITTED transaction;
+    BEGIN and ROLLBACK were two of a cached answer's four round trips."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def cached_public_answer(build: Callable[[], Any]) -> Response:
     """The answer of ``build`` (a view's return value) for a visitor, from the cache when the
     catalogue and the publications are as they were when it was made."""
     if current_user.is_authenticated:
         return make_response(build())
+    _read_without_transaction()
     key = (request.endpoint, request.host_url, request.query_string, str(get_locale()))
-    stamp = (current_version(), _visibility(publications()))
+    visibility = _visibility(publications())  # first: the version comes in the same read
+    stamp = g._public_stamp = (current_version(), visibility)
 
     def made() -> tuple[bytes, int, list[tuple[str, str]]]:
+        store = shared_store()
+        found = store.get(key, stamp) if store is not None else None
+        if found is not None:  # another worker of this server made it already
+            return found
         response = make_response(build())
-        return response.get_data(), response.status_code, list(response.headers.items())
+        body = response.get_data()
+        if response.status_code == 200:  # the same bytes, the same tag, in every worker
+            response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
+        answer = body, response.status_code, list(response.headers.items())
+        if store is not None:
+            store.put(key, stamp, answer)
+        return answer
 
     body, status, headers = _cache().get(key, stamp, made)
-    return Response(body, status=status, headers=headers)
+    # A browser or proxy that has this answer already (If-None-Match) gets "304 Not Modified"
+    return Response(body, status=status, headers=headers).make_conditional(request)
+
+
+def _cards() -> PageCache:
+    cache = current_app.extensions.get("sinovik_public_cards")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "sinovik_public_cards",
+            PageCache(
+                max_entries=MAX_CARDS,
+                max_age=current_app.config["PAGE_CACHE_MAX_AGE"],
+                stamps_grow=False,
+            ),
+        )
+    return cache
+
+
+def cached_card(entry_id: int, render: Callable[[], str]) -> Markup:
+    """One result of a visitor's catalogue page (the HTML ``render`` makes), kept per entry and
+    language with the stamp of the answer it is part of; made fresh outside such answers."""
+    stamp = g.get("_public_stamp")
+    if stamp is None:
+        return Markup(render())
+    return Markup(_cards().get((entry_id, str(get_locale())), stamp, lambda: str(render())))

@@ -7,7 +7,16 @@ visibly (``execution_options(national=True)``) and returns only what is already 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -16,7 +25,8 @@ from central.announce.annex import render_annex
 from central.announce.published import Publication, publication_by_year, publications
 from central.catalogue import services as catalogue
 from central.certificates import services as certificates
-from central.public.cache import cached_public_answer
+from central.public.cache import cached_card, cached_public_answer
+from shared.db import db
 from shared.results import AWARD_LABELS, award_label
 from shared.services import ServiceError
 
@@ -120,13 +130,33 @@ def _catalogue_page():
         ), 400
     page = catalogue.search(query)
     pubs = publications()
+    options, awards = _catalogue_choices(pubs[0] if pubs else None)
+    card = current_app.jinja_env.get_template("public/_card.html").module.card
     return render_template(
         "public/catalogue.html",
         query=query,
         page=page,
-        options=results.filter_options(pubs[0] if pubs else None),
-        awards=AWARD_LABELS,
+        options=options,
+        awards=awards,
+        card=lambda item: cached_card(item.entry.id, lambda: card(item, awards)),
     )
+
+
+# The filter choices of the catalogue page by (database, competition version, locale): labels
+# from the shipped regions and the competition's configuration, made once, not for every new
+# question.
+_CHOICES: dict[tuple[str, int | None, str], tuple[results.FilterOptions, dict[str, str]]] = {}
+
+
+def _catalogue_choices(pub: Publication | None) -> tuple[results.FilterOptions, dict[str, str]]:
+    key = (str(db.engine.url), pub.version_id if pub else None, str(get_locale() or "id"))
+    found = _CHOICES.get(key)
+    if found is None:
+        if len(_CHOICES) > 64:  # new versions replace old ones; keep no history
+            _CHOICES.clear()
+        awards = {code: str(label) for code, label in AWARD_LABELS.items()}
+        found = _CHOICES[key] = (results.filter_options(pub), awards)
+    return found
 
 
 @bp.route("/catalogue/<uuid>")

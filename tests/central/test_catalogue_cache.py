@@ -3,13 +3,18 @@ or what is published shows on the very next search, and paging and filters stay 
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 import sqlalchemy as sa
 
+from central.catalogue import search_index, services
 from central.catalogue.models import CatalogueEntry, CatalogueText
 from central.catalogue.services import refresh_entries
 from shared.db import db
 from shared.models import Proposal, Role
+from shared.pagecache import SharedStore
 from tests import announce_factories as af
 
 AWARD_BADGE = '<span class="badge award">Top Inovasi'
@@ -173,3 +178,139 @@ def test_paging_and_filters_over_ranked_results(client, factory, tenant, other_t
     html = _page(client, "q=posyandu&page=2")
     assert "25 inovasi ditemukan" in html and "Halaman 2 dari 2" in html
     assert "Aplikasi Kader 12" in html and "Posyandu Nomor" not in html
+
+
+# -- the workers of one server share answers and looked-up words (shared/pagecache.py) ------------
+
+
+@pytest.fixture
+def shared_store_dir(app, tmp_path):
+    """The directory `sinovik central serve` makes for its workers."""
+    app.config["SHARED_STORE_DIR"] = str(tmp_path)
+    app.extensions.pop("sinovik_shared_store", None)
+    yield tmp_path
+    app.config.pop("SHARED_STORE_DIR")
+    app.extensions.pop("sinovik_shared_store", None)
+
+
+def _another_worker(app) -> None:
+    """Forget what this process keeps, as the server's other worker process never had it."""
+    for name in ("sinovik_public_answers", "sinovik_catalogue_listing"):
+        app.extensions.pop(name, None)
+
+
+def _fail(*args, **kwargs):
+    raise AssertionError("made again in the second worker")
+
+
+def test_a_worker_serves_what_another_worker_made(
+    app, visitor, catalogue, shared_store_dir, monkeypatch
+) -> None:
+    html, titles = _page(visitor, "q=puskesmas"), _titles(visitor, "q=sekolah")
+    _another_worker(app)
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "search", _fail)
+        assert _page(visitor, "q=puskesmas") == html
+        assert _titles(visitor, "q=sekolah") == titles
+    # a new question with words another worker looked up: no full-text lookup again
+    _another_worker(app)
+    with monkeypatch.context() as patched:
+        patched.setattr(search_index, "_word_ids", _fail)
+        assert _titles(visitor, "q=puskesmas&category=kesehatan") == ["Antrean Puskesmas Daring"]
+
+
+def test_every_worker_shows_the_owners_update_on_the_next_search(
+    app, client, visitor, login_as, tenant, catalogue, shared_store_dir
+) -> None:
+    before = _page(visitor, "q=puskesmas")
+    _another_worker(app)
+    assert _page(visitor, "q=puskesmas") == before and "Berlanjut" in before
+
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    entry_id = _entry_id(app, catalogue["puskesmas"].id)
+    client.post(f"/catalogue/mine/{entry_id}", data={"status": "stopped"})
+    for _ in range(2):
+        assert "Berhenti" in _page(visitor, "q=puskesmas")
+        _another_worker(app)
+
+
+def test_shared_store_reads_back_only_the_same_stamp_while_young(tmp_path) -> None:
+    store = SharedStore(tmp_path, max_age=60)
+    assert store.get(("q", 1), stamp=7) is None
+    store.put(("q", 1), 7, b"answer")
+    assert store.get(("q", 1), stamp=7) == b"answer"
+    assert store.get(("q", 1), stamp=8) is None  # the catalogue or a publication moved
+    assert store.get(("q", 2), stamp=7) is None
+    next(tmp_path.iterdir()).write_bytes(b"not a pickle")
+    assert store.get(("q", 1), stamp=7) is None
+
+    store.put(("q", 1), 7, b"answer")
+    old = SharedStore(tmp_path, max_age=0.01)
+    time.sleep(0.02)
+    assert old.get(("q", 1), stamp=7) is None
+    old.sweep()
+    assert list(tmp_path.iterdir()) == []
+
+    bounded = SharedStore(tmp_path, max_age=60, max_entries=2)
+    for n in range(4):
+        bounded.put(("q", n), 7, n)
+        os.utime(bounded._path(("q", n)), (1_000_000 + n, time.time() - 10 + n))
+    bounded.sweep()
+    assert [bounded.get(("q", n), 7) for n in range(4)] == [None, None, 2, 3]
+
+
+def test_option_tags_mark_the_chosen_value_and_escape() -> None:
+    from central.public.html import option_tags
+
+    choices = [("11", "Aceh"), ("33", "Jawa <Tengah>")]
+    assert option_tags(choices, "33") == (
+        '<option value="11">Aceh</option><option value="33" selected>Jawa &lt;Tengah&gt;</option>'
+    )
+    assert option_tags(choices, "") == option_tags(choices) == option_tags(choices, "99")
+    assert 'value="2026" selected>2026<' in option_tags([2027, 2026], 2026)
+
+
+def test_a_visitor_revalidating_an_unchanged_answer_gets_304(
+    client, visitor, login_as, tenant, catalogue, app
+) -> None:
+    first = visitor.get("/catalogue?q=puskesmas")
+    tag = first.headers["ETag"]
+    again = visitor.get("/catalogue?q=puskesmas", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.get_data() == b""
+    api = visitor.get("/api/v1/catalogue?q=puskesmas")
+    assert (
+        visitor.get(
+            "/api/v1/catalogue?q=puskesmas", headers={"If-None-Match": api.headers["ETag"]}
+        ).status_code
+        == 304
+    )
+    other = visitor.get("/catalogue?q=sekolah", headers={"If-None-Match": tag})
+    assert other.status_code == 200  # another question, another answer
+
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    assert "ETag" not in client.get("/catalogue?q=puskesmas").headers  # fresh, personal pages
+    entry_id = _entry_id(app, catalogue["puskesmas"].id)
+    client.post(f"/catalogue/mine/{entry_id}", data={"status": "stopped"})
+    changed = visitor.get("/catalogue?q=puskesmas", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and "Berhenti" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != tag
+
+
+def _autocommit() -> bool:
+    return bool(getattr(db.session.connection().connection.dbapi_connection, "autocommit", False))
+
+
+def test_a_visitors_answer_leaves_no_autocommit_connection_behind(app, visitor, catalogue):
+    """On PostgreSQL visitors' answers are read in autocommit mode (no BEGIN and ROLLBACK
+    round trips); the next user of the pooled connection gets transactions again."""
+    seen: list[bool] = []
+
+    @app.after_request
+    def _note(response):
+        seen.append(_autocommit())
+        return response
+
+    assert "1 inovasi ditemukan" in _page(visitor, "q=sekolah")
+    with app.app_context():
+        assert seen == [db.engine.dialect.name == "postgresql"]
+        assert not _autocommit()
