@@ -230,10 +230,8 @@ def push():
         node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
         epoch = changes.epoch()
         db.session.commit()
-    payload = {"results": [r.as_dict() for r in results], "epoch": epoch}
-    return current_app.response_class(
-        orjson.dumps({**payload, "schema": P.SCHEMA_VERSION}), mimetype="application/json"
-    )
+    answer = {"results": [r.as_dict() for r in results], "epoch": epoch, "schema": P.SCHEMA_VERSION}
+    return current_app.response_class(orjson.dumps(answer), mimetype="application/json")
 
 
 def _use_nonce(node: NodeIdentity):
