@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
 
 from central.screening.models import ScreeningCheck
 from shared.db import db
 from shared.models.competition import Competition
 from shared.models.proposal import Proposal
-from shared.pagecache import PageCache
+from shared.pagecache import PageCache, app_cache
 
 T = TypeVar("T")
 
@@ -85,17 +84,8 @@ def probe() -> Probe | None:
 
 
 def page_cache() -> PageCache:
-    cache = current_app.extensions.get("sinovik_page_cache")
-    if cache is None:
-        cache = current_app.extensions.setdefault(
-            "sinovik_page_cache",
-            PageCache(
-                max_entries=512,
-                max_age=current_app.config["PAGE_CACHE_MAX_AGE"],
-                stamps_grow=False,  # a stamp per competition, made of several columns
-            ),
-        )
-    return cache
+    # a stamp per competition, made of several columns: stamps do not only grow
+    return app_cache("sinovik_page_cache", 512, stamps_grow=False)
 
 
 def cached(key: Hashable, build: Callable[[], T]) -> tuple[Probe | None, T | None]:

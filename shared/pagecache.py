@@ -168,15 +168,23 @@ class PageCache:
             self._entries.pop(key, None)
 
 
-def page_cache() -> PageCache:
-    """The app's cache (one per process: gunicorn workers do not share it)."""
-    cache = current_app.extensions.get("sinovik_part_cache")
+def app_cache(name: str, max_entries: int = 64, *, stamps_grow: bool = True) -> PageCache:
+    """The app's cache called ``name`` (one per process: gunicorn workers do not share it),
+    made on first use with the app's ``PAGE_CACHE_MAX_AGE``."""
+    cache = current_app.extensions.get(name)
     if cache is None:
         cache = current_app.extensions.setdefault(
-            "sinovik_part_cache",
-            PageCache(max_age=current_app.config["PAGE_CACHE_MAX_AGE"]),
+            name,
+            PageCache(
+                max_entries, current_app.config["PAGE_CACHE_MAX_AGE"], stamps_grow=stamps_grow
+            ),
         )
     return cache
+
+
+def page_cache() -> PageCache:
+    """The app's cache of page parts."""
+    return app_cache("sinovik_part_cache")
 
 
 def cached(key: Hashable, build: Callable[[], T]) -> T:

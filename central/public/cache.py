@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Response, current_app, g, make_response, request
+from flask import Response, g, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -33,7 +33,7 @@ from markupsafe import Markup
 from central.announce.published import Publication, publications
 from central.catalogue.search_index import current_version
 from shared.db import db
-from shared.pagecache import PageCache, shared_store
+from shared.pagecache import PageCache, app_cache, shared_store
 
 MAX_ENTRIES = 2048  # finished pages of 10-20 KB each
 MAX_CARDS = 8192  # results of the catalogue page, about 700 bytes each
@@ -57,17 +57,7 @@ def _visibility(pubs: list[Publication]) -> Hashable:
 
 
 def _cache() -> PageCache:
-    cache = current_app.extensions.get("sinovik_public_answers")
-    if cache is None:
-        cache = current_app.extensions.setdefault(
-            "sinovik_public_answers",
-            PageCache(
-                max_entries=MAX_ENTRIES,
-                max_age=current_app.config["PAGE_CACHE_MAX_AGE"],
-                stamps_grow=False,
-            ),
-        )
-    return cache
+    return app_cache("sinovik_public_answers", MAX_ENTRIES, stamps_grow=False)
 
 
 def _read_without_transaction() -> None:
@@ -108,17 +98,7 @@ def cached_public_answer(build: Callable[[], Any]) -> Response:
 
 
 def _cards() -> PageCache:
-    cache = current_app.extensions.get("sinovik_public_cards")
-    if cache is None:
-        cache = current_app.extensions.setdefault(
-            "sinovik_public_cards",
-            PageCache(
-                max_entries=MAX_CARDS,
-                max_age=current_app.config["PAGE_CACHE_MAX_AGE"],
-                stamps_grow=False,
-            ),
-        )
-    return cache
+    return app_cache("sinovik_public_cards", MAX_CARDS, stamps_grow=False)
 
 
 def cached_card(entry_id: int, render: Callable[[], str]) -> Markup:
