@@ -11,8 +11,12 @@ they are made from:
   competition's configuration): an embargo lifting changes the stamp by itself.
 
 Reading the stamp costs one statement: the publication rows every public request reads anyway,
-with the catalogue version (``published.read_along``).  Logged-in users always get a fresh
-page (it shows their name and form tokens).
+with the catalogue version (``published.read_along``).  A process reads it at most once every
+``PUBLIC_STAMP_MAX_AGE`` seconds (default 1; 0 reads it on every request) and at once after any
+commit of its own, so a repeated question costs no database round trip at all: a change made by
+another process shows within that second, one made by this process on its very next answer,
+and an embargo lifts on time (the publish times are compared with the clock on every request).
+Logged-in users always get a fresh page (it shows their name and form tokens).
 ``PAGE_CACHE_MAX_AGE`` bounds how long an entry is kept (0 turns the cache off).  Answers carry
 an ETag (a hash of their bytes): a browser or proxy revalidating one it has gets a 304.  Under
 `sinovik central serve` the workers also share what they made (``SharedStore``): a question one
@@ -22,10 +26,12 @@ worker answered is not built again by the others.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Response, g, make_response, request
+import sqlalchemy as sa
+from flask import Response, current_app, g, has_app_context, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -68,12 +74,35 @@ def _read_without_transaction() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+STAMP_MEMO = "sinovik_public_stamp"
+
+
+def _read_stamp() -> None:
+    """The publications and the catalogue version into ``g``, as the last read of this process
+    when it is younger than ``PUBLIC_STAMP_MAX_AGE`` (and no commit happened since)."""
+    max_age = current_app.config["PUBLIC_STAMP_MAX_AGE"]
+    memo = current_app.extensions.get(STAMP_MEMO)
+    if memo is not None and time.monotonic() - memo[0] < max_age:
+        g._publications, g._catalogue_version = memo[1], memo[2]
+        return
+    _read_without_transaction()
+    publications()  # reads the catalogue version along
+    current_app.extensions[STAMP_MEMO] = (time.monotonic(), g._publications, current_version())
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _forget_stamp(session: sa.orm.Session) -> None:
+    """What this process commits shows on its next answer (the stamp is read again)."""
+    if has_app_context():
+        current_app.extensions.pop(STAMP_MEMO, None)
+
+
 def cached_public_answer(build: Callable[[], Any]) -> Response:
     """The answer of ``build`` (a view's return value) for a visitor, from the cache when the
     catalogue and the publications are as they were when it was made."""
     if current_user.is_authenticated:
         return make_response(build())
-    _read_without_transaction()
+    _read_stamp()
     key = (request.endpoint, request.host_url, request.query_string, str(get_locale()))
     visibility = _visibility(publications())  # first: the version comes in the same read
     stamp = g._public_stamp = (current_version(), visibility)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from central.catalogue import search_index, services
 from central.catalogue.models import CatalogueEntry, CatalogueText
 from central.catalogue.services import refresh_entries
+from central.public import cache
 from shared.db import db
 from shared.models import Proposal, Role
 from shared.pagecache import SharedStore
@@ -195,7 +196,7 @@ def shared_store_dir(app, tmp_path):
 
 def _another_worker(app) -> None:
     """Forget what this process keeps, as the server's other worker process never had it."""
-    for name in ("sinovik_public_answers", "sinovik_catalogue_listing"):
+    for name in ("sinovik_public_answers", "sinovik_catalogue_listing", cache.STAMP_MEMO):
         app.extensions.pop(name, None)
 
 
@@ -232,6 +233,26 @@ def test_every_worker_shows_the_owners_update_on_the_next_search(
     for _ in range(2):
         assert "Berhenti" in _page(visitor, "q=puskesmas")
         _another_worker(app)
+
+
+def test_another_process_change_shows_within_the_stamp_age(
+    app, visitor, catalogue, monkeypatch
+) -> None:
+    """A process trusts its last read of the catalogue version for PUBLIC_STAMP_MAX_AGE: a
+    change committed elsewhere (another worker, a script) shows once that time has passed."""
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    assert _titles(visitor, "q=sekolah") == ["Sekolah Ramah Anak"]
+    with app.app_context(), db.engine.begin() as elsewhere:  # not this process's session
+        elsewhere.execute(
+            sa.update(CatalogueEntry)
+            .where(CatalogueEntry.title == "Sekolah Ramah Anak")
+            .values(title="Sekolah Inklusif")
+        )
+    clock[0] += app.config["PUBLIC_STAMP_MAX_AGE"] / 2
+    assert _titles(visitor, "q=sekolah") == ["Sekolah Ramah Anak"]  # still within the age
+    clock[0] += app.config["PUBLIC_STAMP_MAX_AGE"]
+    assert _titles(visitor, "q=sekolah") == ["Sekolah Inklusif"]
 
 
 def test_shared_store_reads_back_only_the_same_stamp_while_young(tmp_path) -> None:
