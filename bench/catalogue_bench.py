@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/catalogue_bench.py [--entries 20000] [--clients 20] [--requests 60]
         [--backend sqlite|postgresql|both] [--pg-url postgresql://postgres@127.0.0.1/postgres]
-        [--workers 2] [--keep DIR]
+        [--workers N] [--threads N] [--keep DIR]
 
 For each backend it builds a throwaway central instance (`sinovik central init`; on PostgreSQL
 in a fresh database it drops afterwards), seeds the 552 official regions and ten competition
@@ -435,8 +435,8 @@ def run_backend(name: str, args: argparse.Namespace, workdir: Path) -> None:
                 str(instance),
                 "--port",
                 str(port),
-                "--workers",
-                str(args.workers),
+                *(["--workers", str(args.workers)] if args.workers else []),
+                *(["--threads", str(args.threads)] if args.threads else []),
             ],
             stdout=(workdir / f"{name}-server.log").open("wb"),
             stderr=subprocess.STDOUT,
@@ -509,7 +509,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=60, help="searches per client")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="default: central serve's")
+    parser.add_argument("--threads", type=int, help="default: central serve's")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(
         "--pg-url",

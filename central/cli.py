@@ -139,13 +139,30 @@ def screening_checks(instance: Path) -> None:
     click.echo(f"{n} checklists computed for competition {year}")
 
 
+# Central's work is mostly CPU (pages, searches, ingest): gunicorn's usual 2 x cores + 1
+# single-threaded workers keep the cores busy while some wait on the database.
+DEFAULT_WORKERS = min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
 @cli.command("serve")
 @instance_option
-@serve_options(5000)
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@serve_options(5000, default_workers=DEFAULT_WORKERS)
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="threads per worker; 1 answers requests in arrival order (sync workers)",
+)
 def serve(instance: Path, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the central server with gunicorn: preloaded workers sharing the master's memory
-    (templates, catalogs, the catalogue's search listing) and their finished public answers."""
+    (templates, catalogs, the catalogue's search listing) and their finished public answers.
+
+    By default each worker answers one request at a time and takes the next from the shared
+    socket only when free, so under load requests are served in arrival order: with several
+    threads per worker a request waits behind whatever its worker accepted, and one interpreter
+    shares the worker's threads. Put a buffering reverse proxy (nginx) in front, as for any
+    gunicorn deployment with sync workers."""
     with _shared_store_dir():
         serve_command("central", instance, host, port, workers, threads=threads, preload=True)
 

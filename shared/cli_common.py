@@ -82,9 +82,8 @@ def serve_command(
     check_initialised(kind, instance)
     check_port_free(host, port)
     app = make_app(kind, instance, serving=True)  # fail here, with one line, not per worker
-    click.echo(
-        f"sinovik {kind} serving http://{host}:{port}/ ({workers} workers, {threads} threads each)"
-    )
+    each = f"{threads} threads each" if threads > 1 else "one request at a time each"
+    click.echo(f"sinovik {kind} serving http://{host}:{port}/ ({workers} workers, {each})")
     serve(
         (lambda: app) if preload else (lambda: make_app(kind, instance, serving=True)),
         host=host,

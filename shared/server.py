@@ -37,6 +37,12 @@ def serve(
 ) -> None:
     """Serve until stopped.
 
+    ``threads=1`` runs gunicorn's sync workers: each worker takes the next connection from the
+    listening socket only when it is free, so requests are answered in arrival order across
+    workers (no keep-alive; a buffering proxy in front deals with slow clients). With more
+    threads each worker accepts connections as they come and shares one interpreter among its
+    threads (gthread), which tolerates slow clients and long requests better.
+
     By default each worker loads the app after forking. With ``preload`` the master loads it
     once and the workers share its memory (copy-on-write; frozen from the garbage collector so
     it stays shared); connection pools are reset in each worker, so none is shared.
@@ -50,7 +56,7 @@ def serve(
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": "gthread" if threads > 1 else "sync",
             "timeout": timeout,
             "graceful_timeout": 20,
             "accesslog": "-",

@@ -77,17 +77,18 @@ class Publication:
 
     def visible_stage(self, reached: str | None) -> StageInfo | None:
         """The highest published stage up to the one reached (``None`` when none is public)."""
-        stage = self.stage(reached) if reached else None
-        if stage is None:
-            return None
-        published = [
-            s
-            for s in self.stages
-            if s.position <= stage.position
-            and s.publish_at is not None
-            and s.publish_at <= self.now
-        ]
-        return published[-1] if published else None
+        return self._visible_stages.get(reached) if reached else None
+
+    @cached_property  # a publication is seen at one fixed ``now``
+    def _visible_stages(self) -> dict[str, StageInfo | None]:
+        """Stage code reached -> the highest published stage up to it (stages in order)."""
+        out: dict[str, StageInfo | None] = {}
+        shown = None
+        for s in sorted(self.stages, key=lambda s: s.position):
+            if s.publish_at is not None and s.publish_at <= self.now:
+                shown = s
+            out[s.code] = shown
+        return out
 
     def visible_award(self, award: str | None) -> str | None:
         return award if award and self.awards_published else None

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -389,14 +390,25 @@ _LISTED = (
 )
 
 
+LISTED_CACHE = "sinovik_catalogue_listed"
+MAX_LISTED = 4096  # entries of result lists kept per process (a few KB each)
+
+
 def _listed(ids: list[int], pubs: dict[int, Publication]) -> list[CatalogueItem]:
     """Published entries of a result list by ids (already restricted to published entries:
-    a national read), in that order."""
+    a national read), in that order.  Entries are kept per process for the catalogue version
+    they were read at, so a result list of entries shown before needs no query."""
     if not ids:
         return []
-    rows = core_connection().execute(_LISTED, {"ids": ids}).all()  # fetched at once
-    by_id = {row.id: ListedEntry(row) for row in rows}
-    return [CatalogueItem(by_id[i], pubs[by_id[i].competition_id]) for i in ids if i in by_id]  # type: ignore[arg-type]
+    version = search_index.current_version()
+    held_at, held = current_app.extensions.get(LISTED_CACHE, (None, {}))
+    if held_at != version or len(held) > MAX_LISTED:
+        held = {}
+        current_app.extensions[LISTED_CACHE] = (version, held)
+    if missing := [i for i in ids if i not in held]:
+        for row in core_connection().execute(_LISTED, {"ids": missing}).all():
+            held[row.id] = ListedEntry(row)
+    return [CatalogueItem(held[i], pubs[held[i].competition_id]) for i in ids if i in held]  # type: ignore[arg-type]
 
 
 @dataclass
