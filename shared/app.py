@@ -12,6 +12,7 @@ from shared import models  # noqa: F401  (register every model with the metadata
 from shared.config import load_config
 from shared.db import db, include_in_migrations, sqlite_begin_mode
 from shared.extensions import babel, csrf, login_manager
+from shared.i18n import install_template_gettext
 from shared.services.users import scope_of
 from shared.tenancy import reset_scope, set_scope
 from sync import models as sync_models  # noqa: F401
@@ -68,6 +69,7 @@ def build_app(
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

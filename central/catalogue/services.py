@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +18,7 @@ from central.announce.results import province_names, tenant_province
 from central.catalogue import search_index
 from central.catalogue.models import CatalogueEntry, CatalogueText, ReplicationStatus
 from shared.db import core_connection, db, utcnow
+from shared.i18n import locale_code
 from shared.models.proposal import Proposal
 from shared.models.tenant import TenantKind
 from shared.models.user import User
@@ -268,26 +268,26 @@ class CatalogueItem:
 
     @property
     def category_label(self) -> str:
-        return self.pub.category_label(self.entry.category_code, str(get_locale() or "id"))
+        return self.pub.category_label(self.entry.category_code, locale_code())
 
     @property
     def group_label(self) -> str:
-        return self.pub.group_label(self.entry.group_code, str(get_locale() or "id"))
+        return self.pub.group_label(self.entry.group_code, locale_code())
 
     def stage_name(self) -> str:
         stage = self.stage
-        return stage.name(str(get_locale() or "id")) if stage else ""
+        return stage.name(locale_code()) if stage else ""
 
     @property
     def sdg_labels(self) -> list[str]:
-        locale = str(get_locale() or "id")
+        locale = locale_code()
         names = {s.number: s.name.get(locale) for s in self.pub.config.sdgs}
         return [f"{n}. {names.get(n, '')}".rstrip(". ") for n in self.entry.sdgs or []]
 
     def as_json(self, *, detail: bool = False) -> dict[str, Any]:
         e, t = self.entry, self.entry.text
         stage, award = self.stage, self.award
-        locale = str(get_locale() or "id")  # once: a page lists up to a hundred entries
+        locale = locale_code()  # once: a page lists up to a hundred entries
         data: dict[str, Any] = {
             "uuid": e.proposal_uuid,
             "title": e.title,

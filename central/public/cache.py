@@ -32,13 +32,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app, g, has_app_context, make_response, request
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
 from central.announce.published import Publication, publications
 from central.catalogue.search_index import current_version
 from shared.db import db
+from shared.i18n import locale_code
 from shared.pagecache import PageCache, app_cache, shared_store
 
 MAX_ENTRIES = 2048  # finished pages of 10-20 KB each
@@ -103,7 +103,7 @@ def cached_public_answer(build: Callable[[], Any]) -> Response:
     if current_user.is_authenticated:
         return make_response(build())
     _read_stamp()
-    key = (request.endpoint, request.host_url, request.query_string, str(get_locale()))
+    key = (request.endpoint, request.host_url, request.query_string, locale_code())
     visibility = _visibility(publications())  # first: the version comes in the same read
     stamp = g._public_stamp = (current_version(), visibility)
 
@@ -136,4 +136,4 @@ def cached_card(entry_id: int, render: Callable[[], str]) -> Markup:
     stamp = g.get("_public_stamp")
     if stamp is None:
         return Markup(render())
-    return Markup(_cards().get((entry_id, str(get_locale())), stamp, lambda: str(render())))
+    return Markup(_cards().get((entry_id, locale_code()), stamp, lambda: str(render())))

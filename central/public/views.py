@@ -17,7 +17,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from central.announce import results
@@ -27,6 +26,7 @@ from central.catalogue import services as catalogue
 from central.certificates import services as certificates
 from central.public.cache import cached_card, cached_public_answer
 from shared.db import db
+from shared.i18n import locale_code
 from shared.results import AWARD_LABELS, award_label
 from shared.services import ServiceError
 
@@ -47,7 +47,7 @@ def _list_context(pub: Publication) -> dict:
         "filters": filters,
         "options": results.filter_options(pub),
         "years": [p.year for p in publications()],
-        "locale": str(get_locale() or "id"),
+        "locale": locale_code(),
     }
 
 
@@ -149,7 +149,7 @@ _CHOICES: dict[tuple[str, int | None, str], tuple[results.FilterOptions, dict[st
 
 
 def _catalogue_choices(pub: Publication | None) -> tuple[results.FilterOptions, dict[str, str]]:
-    key = (str(db.engine.url), pub.version_id if pub else None, str(get_locale() or "id"))
+    key = (str(db.engine.url), pub.version_id if pub else None, locale_code())
     found = _CHOICES.get(key)
     if found is None:
         if len(_CHOICES) > 64:  # new versions replace old ones; keep no history
