@@ -248,7 +248,8 @@ def apply(batch: Batch) -> list[ItemResult]:
     """Write a prepared batch (in the caller's transaction); one result per item, in order."""
     results = list(batch.results)
     now = batch.now
-    valid = _refuse_foreign_uuids(batch.valid, results) if batch.valid else []
+    held = _held_proposals(batch.valid) if batch.valid else {}
+    valid = _refuse_foreign_uuids(batch.valid, held, results)
     if valid:
         inserted = _insert_revisions(valid)
         fresh, existing = [], []
@@ -263,7 +264,7 @@ def apply(batch: Batch) -> list[ItemResult]:
         for v in fresh:
             results[v.index] = ItemResult(v.uuid, v.revision, ACCEPTED)
         if fresh:
-            _apply_to_proposals(fresh, now)
+            _apply_to_proposals(fresh, held, now)
             _write_rows(AuditLog.__table__, [v.rows["audit"] for v in fresh])
     return [r for r in results if r is not None]
 
@@ -279,19 +280,28 @@ def ingest(
     return apply(prepare(items, tenants=tenants, blobs=blobs, source=source))
 
 
-def _refuse_foreign_uuids(valid: list[_Valid], results: list[ItemResult | None]) -> list[_Valid]:
-    """A uuid that central already holds under another tenant is not this node's to write."""
-    owners = dict(
-        db.session.execute(
-            sa.select(Proposal.uuid, Proposal.tenant_id)
-            .where(Proposal.uuid.in_({v.uuid for v in valid}))
-            .execution_options(national=True)
-        ).all()
+def _held_proposals(valid: list[_Valid]) -> dict[str, tuple[int, int, int]]:
+    """Central's copies of the batch's proposals, whichever tenant holds them: uuid -> (id,
+    tenant id, revision)."""
+    table = Proposal.__table__
+    stmt = (
+        sa.select(table.c.uuid, table.c.id, table.c.tenant_id, table.c.revision)
+        .where(table.c.uuid.in_({v.uuid for v in valid}))
+        .execution_options(national=True)
     )
+    return {
+        uuid: (pid, tenant, revision) for uuid, pid, tenant, revision in db.session.execute(stmt)
+    }
+
+
+def _refuse_foreign_uuids(
+    valid: list[_Valid], held: dict[str, tuple[int, int, int]], results: list[ItemResult | None]
+) -> list[_Valid]:
+    """A uuid that central already holds under another tenant is not this node's to write."""
     kept = []
     for v in valid:
-        owner = owners.get(v.uuid)
-        if owner is not None and owner != v.tenant_id:
+        found = held.get(v.uuid)
+        if found is not None and found[1] != v.tenant_id:
             results[v.index] = ItemResult(
                 v.uuid, v.revision, REJECTED, "this proposal belongs to another tenant"
             )
@@ -438,19 +448,17 @@ def _settle_existing(existing: list[_Valid], results: list[ItemResult | None]) -
             )
 
 
-def _apply_to_proposals(fresh: list[_Valid], now: datetime) -> None:
-    """Move central's copy of each proposal to the newest revision that arrived."""
+def _apply_to_proposals(
+    fresh: list[_Valid], held: dict[str, tuple[int, int, int]], now: datetime
+) -> None:
+    """Move central's copy of each proposal (``held``: read in this transaction, before the
+    batch's revisions) to the newest revision that arrived."""
     newest: dict[str, _Valid] = {}
     for v in fresh:
         if v.uuid not in newest or v.revision > newest[v.uuid].revision:
             newest[v.uuid] = v
     table = Proposal.__table__
-    current = {
-        row.uuid: (row.id, row.revision)
-        for row in db.session.execute(
-            sa.select(table.c.uuid, table.c.id, table.c.revision).where(table.c.uuid.in_(newest))
-        )
-    }
+    current = {uuid: (held[uuid][0], held[uuid][2]) for uuid in newest if uuid in held}
     units = _upsert_units(newest.values(), now)
     inserts, updates = [], []
     for uuid, v in newest.items():
@@ -637,10 +645,17 @@ def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
         for uuid, (tenant_id, unit) in wanted.items()
         if uuid not in existing
     ]
+    ids = {uuid: row.id for uuid, row in existing.items()}
     if new_rows:
         # A name already used by another unit of the tenant keeps the proposal unit-less on
         # central rather than failing the batch.
         db.session.execute(_insert(table).on_conflict_do_nothing(), new_rows)
+        made = [row["uuid"] for row in new_rows]
+        ids.update(
+            db.session.execute(
+                sa.select(table.c.uuid, table.c.id).where(table.c.uuid.in_(made))
+            ).all()
+        )
     changed = [
         {
             "b_id": row.id,
@@ -659,8 +674,4 @@ def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
                 )
         except sa.exc.IntegrityError:
             pass  # a rename onto another unit's name: keep central's copy as it was
-    return dict(
-        db.session.execute(
-            sa.select(table.c.uuid, table.c.id).where(table.c.uuid.in_(wanted))
-        ).all()
-    )
+    return ids
