@@ -299,7 +299,7 @@ def fresh_central(tpl: CentralTemplate, tag: str) -> CentralRun:
 
 
 def start_central(
-    run: CentralRun, workers: int, threads: int, profile: Path | None = None
+    run: CentralRun, workers: int | None, threads: int | None, profile: Path | None = None
 ) -> CentralRun:
     """``sinovik central serve`` on a free port; returns when it answers."""
     import requests
@@ -309,7 +309,9 @@ def start_central(
     port = free_port()
     if profile is None:
         cmd = [sys.executable, "-m", "shared", "central", "serve", "--instance", str(run.instance)]
-        cmd += ["--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+        cmd += ["--port", str(port)]
+        cmd += ["--workers", str(workers)] if workers else []  # default: central serve's
+        cmd += ["--threads", str(threads)] if threads else []
     else:  # one worker, one thread, every request profiled
         cmd = [sys.executable, __file__, "--serve-central-profiled", str(run.instance), str(port)]
         cmd += [str(profile)]
@@ -625,9 +627,18 @@ def serve_central_profiled(instance: Path, port: int, out: Path) -> None:
 
 @dataclass
 class Settings:
-    workers: int = 2
-    threads: int = 4
+    workers: int | None = None  # central serve's defaults
+    threads: int | None = None
     profile: Path | None = None
+
+    def server(self) -> dict[str, int]:
+        """The central server's workers and threads, as run."""
+        from central.cli import DEFAULT_WORKERS
+
+        return {
+            "central_workers": self.workers or DEFAULT_WORKERS,
+            "central_threads": self.threads or 1,
+        }
 
 
 def measure(
@@ -713,8 +724,7 @@ def bench_ours(
                         "run": run_no(rep),
                         "verified": out["verified"],
                         "backend": backend,
-                        "central_workers": settings.workers,
-                        "central_threads": settings.threads,
+                        **settings.server(),
                         "client_cpu_s": out["client_cpu_s"],
                         "server_cpu_s": out["server_cpu_s"],
                         "profiled": settings.profile is not None,
@@ -774,8 +784,7 @@ def bench_many_nodes(
                     "median": round(statistics.median(out["node_seconds"]), 3),
                     "max": round(out["node_seconds"][-1], 3),
                 },
-                "central_workers": settings.workers,
-                "central_threads": settings.threads,
+                **settings.server(),
             }
             if not out["verified"]:
                 line["problem"] = {k: out[k] for k in ("central", "errors")}
@@ -886,8 +895,8 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=50)
     parser.add_argument("--per-node", type=int, default=100)
     parser.add_argument("--many-backend", default="postgresql")
-    parser.add_argument("--workers", type=int, default=2, help="central gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per central worker")
+    parser.add_argument("--workers", type=int, help="central gunicorn workers (default: serve's)")
+    parser.add_argument("--threads", type=int, help="threads per central worker (default: serve's)")
     parser.add_argument("--profile", type=Path, help="profile node and central into this folder")
     parser.add_argument("--keep", type=Path, help="work folder (kept)")
     args = parser.parse_args()
