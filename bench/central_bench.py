@@ -1,15 +1,15 @@
 """Central server benchmark: national dashboard and screening list under concurrent clients.
 
     .venv/bin/python bench/central_bench.py [--database-url postgresql://postgres@127.0.0.1/postgres]
-        [--tenants 550] [--proposals 5000] [--clients 20] [--seconds 20] [--workers 3]
-        [--threads 2] [--keep] [--no-cache]
+        [--tenants 550] [--proposals 5000] [--clients 20] [--seconds 20] [--workers N]
+        [--threads N] [--keep] [--no-cache]
 
 It creates a throwaway PostgreSQL database, initialises a central instance on it (migrations),
 seeds the official regions plus ministries and enterprises up to ``--tenants`` tenants, and
 writes ``--proposals`` proposals spread over them (realistic section texts, most of them
 submitted, with the deadline surge in the last days). It computes the screening checklists
 (timed: that is what the secretariat's "recompute" costs), starts the server with
-`sinovik central serve` (gunicorn, gthread workers: the production server), logs in one
+gunicorn with `sinovik central serve`'s defaults (2 x cores + 1 sync workers), logs in one
 secretariat session per client, and runs closed-loop clients without think time against the
 national dashboard and the screening list for ``--seconds`` each. It prints p50/p95/p99/max
 and throughput per page. Figures are printed, never asserted. Target from the issue: p95 under
@@ -37,6 +37,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from central.cli import DEFAULT_WORKERS  # noqa: E402  (after the path)
 
 PASSWORD = "BenchMark2027"
 VOCABULARY = (
@@ -360,8 +362,8 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the database and instance")
     parser.add_argument(
         "--no-cache",
