@@ -75,26 +75,34 @@ def _read_without_transaction() -> None:
 
 
 STAMP_MEMO = "sinovik_public_stamp"
+_COMMITS = "sinovik_commits"  # commits this process made (a read before one is not trusted)
 
 
 def _read_stamp() -> None:
     """The publications and the catalogue version into ``g``, as the last read of this process
-    when it is younger than ``PUBLIC_STAMP_MAX_AGE`` (and no commit happened since)."""
-    max_age = current_app.config["PUBLIC_STAMP_MAX_AGE"]
-    memo = current_app.extensions.get(STAMP_MEMO)
-    if memo is not None and time.monotonic() - memo[0] < max_age:
-        g._publications, g._catalogue_version = memo[1], memo[2]
+    when it is younger than ``PUBLIC_STAMP_MAX_AGE`` and no commit of this process followed."""
+    extensions = current_app.extensions
+    commits = extensions.get(_COMMITS, 0)
+    memo = extensions.get(STAMP_MEMO)
+    if (
+        memo is not None
+        and memo[0] == commits
+        and time.monotonic() - memo[1] < current_app.config["PUBLIC_STAMP_MAX_AGE"]
+    ):
+        g._publications, g._catalogue_version = memo[2], memo[3]
         return
+    read_at = time.monotonic()
     _read_without_transaction()
     publications()  # reads the catalogue version along
-    current_app.extensions[STAMP_MEMO] = (time.monotonic(), g._publications, current_version())
+    extensions[STAMP_MEMO] = (commits, read_at, g._publications, current_version())
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")
-def _forget_stamp(session: sa.orm.Session) -> None:
+def _count_commit(session: sa.orm.Session) -> None:
     """What this process commits shows on its next answer (the stamp is read again)."""
     if has_app_context():
-        current_app.extensions.pop(STAMP_MEMO, None)
+        extensions = current_app.extensions
+        extensions[_COMMITS] = extensions.get(_COMMITS, 0) + 1
 
 
 def cached_public_answer(build: Callable[[], Any]) -> Response:
