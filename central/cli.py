@@ -140,8 +140,10 @@ def screening_checks(instance: Path) -> None:
 
 
 # Central's work is mostly CPU (pages, searches, ingest): gunicorn's usual 2 x cores + 1
-# single-threaded workers keep the cores busy while some wait on the database.
-DEFAULT_WORKERS = min(2 * (os.cpu_count() or 1) + 1, 9)
+# single-threaded workers keep the cores busy while some wait on the database.  (The cores this
+# process may run on, where the system says.)
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+DEFAULT_WORKERS = min(2 * (_CORES or 1) + 1, 9)
 
 
 @cli.command("serve")
