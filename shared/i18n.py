@@ -8,33 +8,39 @@ checked against the locale object Flask-Babel holds, so ``force_locale`` still s
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context
 from flask_babel import get_locale, get_translations
 
+T = TypeVar("T")
+
+
+def _per_locale(name: str, make: Callable[[Locale], T]) -> T:
+    """``make(locale)`` kept in ``g.<name>`` while the request's locale object is the same."""
+    locale = get_locale()
+    held = g.get(name)
+    if held is None or held[0] is not locale:
+        held = (locale, make(locale))
+        setattr(g, name, held)
+    return held[1]
+
 
 def locale_code(default: str = "id") -> str:
     """The request's language code (``"id"``, ``"en"``); ``default`` outside a request."""
-    locale = get_locale()
-    if locale is None:
+    if get_locale() is None:
         return default
-    held = g.get("_sinovik_locale_code")
-    if held is None or held[0] is not locale:
-        held = g._sinovik_locale_code = (locale, str(locale))
-    return held[1]
+    return _per_locale("_sinovik_locale_code", str)
 
 
 def translations() -> NullTranslations:
     """The request's translations (one lookup per request and language)."""
     if not has_app_context():
         return get_translations()
-    locale = get_locale()
-    held = g.get("_sinovik_translations")
-    if held is None or held[0] is not locale:
-        held = g._sinovik_translations = (locale, get_translations())
-    return held[1]
+    return _per_locale("_sinovik_translations", lambda _locale: get_translations())
 
 
 def install_template_gettext(app: Flask) -> None:
