@@ -112,6 +112,15 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / tick
 
 
+def database_pids(backend: str) -> list[int]:
+    """PostgreSQL's processes on this machine (backends, WAL writer, checkpointer...), whose
+    CPU is part of what a push costs; none for SQLite, which runs inside the server."""
+    if backend != "postgresql":
+        return []
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
 def process_tree(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [pid, *(int(p) for p in out.split())]
@@ -659,13 +668,15 @@ def measure(
         for w in workers:
             w.ready()
         server_pids = process_tree(run.process.pid)
-        server_cpu0 = cpu_seconds(server_pids)
+        db_pids = database_pids(tpl.backend)
+        server_cpu0, db_cpu0 = cpu_seconds(server_pids), cpu_seconds(db_pids)
         t0 = time.perf_counter()
         for w in workers:
             w.go()
         results = [w.result() for w in workers]
         wall = time.perf_counter() - t0  # every node has reported (not: has exited)
         server_cpu = cpu_seconds(server_pids) - server_cpu0
+        db_cpu = cpu_seconds(db_pids) - db_cpu0
         for w in workers:
             w.wait()
         held = central_holds(run, expected)
@@ -683,6 +694,7 @@ def measure(
         "node_seconds": sorted(r["seconds"] for r in results),
         "client_cpu_s": round(sum(r["client_cpu_s"] for r in results), 3),
         "server_cpu_s": round(server_cpu, 3),
+        "database_cpu_s": round(db_cpu, 3),
         "verified": bool(
             held["ok"] and pending == len(expected) and acked == len(expected) and not errors
         ),
@@ -727,6 +739,7 @@ def bench_ours(
                         **settings.server(),
                         "client_cpu_s": out["client_cpu_s"],
                         "server_cpu_s": out["server_cpu_s"],
+                        "database_cpu_s": out["database_cpu_s"],
                         "profiled": settings.profile is not None,
                     }
                     if not out["verified"]:
@@ -779,6 +792,7 @@ def bench_many_nodes(
                 "duplicated": out["central"]["duplicated"],
                 "client_cpu_s": out["client_cpu_s"],
                 "server_cpu_s": out["server_cpu_s"],
+                "database_cpu_s": out["database_cpu_s"],
                 "node_push_s": {  # each node's own push time, from its GO
                     "min": round(out["node_seconds"][0], 3),
                     "median": round(statistics.median(out["node_seconds"]), 3),

@@ -30,7 +30,7 @@ from shared.extensions import csrf
 from shared.tenancy import national_scope
 from sync import changes, ingest
 from sync import protocol as P
-from sync.auth import AuthError, NodeIdentity, authenticate, remember_nonce
+from sync.auth import AuthError, NodeIdentity, authenticate, mark_seen, remember_nonce
 from sync.models import SyncNode
 
 bp = Blueprint("sync_api", __name__, url_prefix=P.API_PREFIX)
@@ -219,6 +219,7 @@ def push():
         with _writing():  # a refused batch still uses up its nonce
             if (replayed := _use_nonce(node)) is not None:
                 return replayed
+            mark_seen(node)
             db.session.commit()
         raise refused from None
     with _writing():  # nonce, batch and counters in one transaction, one flush to disk
@@ -226,9 +227,12 @@ def push():
             return replayed
         results = ingest.apply(batch)
         accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
+        epoch = changes.epoch()
+        # The node's row last: a concurrent push of the same node waits for this commit
+        # only, not for this whole batch.
+        mark_seen(node)
         node.node.last_push_at = utcnow()
         node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
-        epoch = changes.epoch()
         db.session.commit()
     answer = {"results": [r.as_dict() for r in results], "epoch": epoch, "schema": P.SCHEMA_VERSION}
     return current_app.response_class(orjson.dumps(answer), mimetype="application/json")

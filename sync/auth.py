@@ -34,8 +34,9 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
     """The node behind a request, or :class:`AuthError` saying why not.
 
     With ``keep_nonce=False`` nothing is written yet: the caller must call
-    :func:`remember_nonce` in the transaction that does the request's work (a push keeps its
-    nonce, its batch and the node's counters in one commit)."""
+    :func:`remember_nonce` in the transaction that does the request's work, and
+    :func:`mark_seen` just before its commit (a push keeps its nonce, its batch and the node's
+    counters in one commit)."""
     from sync.credentials import tenants_of
 
     headers = request.headers
@@ -74,20 +75,28 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
     identity = NodeIdentity(node, tenants_of(node_id), nonce)
     if keep_nonce:
         remember_nonce(identity)
+        mark_seen(identity)
     return identity
 
 
 def remember_nonce(identity: NodeIdentity) -> None:
-    """Insert the request's nonce (a savepoint in the request's transaction) and note when the
-    node was seen: the unique key refuses a reused nonce; nothing is checked first and
-    inserted after."""
-    node_id, nonce = identity.node.id, identity.nonce
-    skew = current_app.config.get("SYNC_MAX_SKEW_SECONDS", P.MAX_SKEW_SECONDS)
+    """Insert the request's nonce (a savepoint in the request's transaction): the unique key
+    refuses a reused nonce; nothing is checked first and inserted after."""
     try:
         with db.session.begin_nested():
-            db.session.add(SyncNonce(node_id=node_id, nonce=nonce))
+            db.session.add(SyncNonce(node_id=identity.node.id, nonce=identity.nonce))
     except IntegrityError:
         raise AuthError("nonce already used (replayed request)") from None
+
+
+def mark_seen(identity: NodeIdentity) -> None:
+    """Note when the node was seen and drop the nonces too old to be replayed (their
+    timestamps would be refused anyway).
+
+    Both lock rows other requests may want (the node's row, old nonces), so a request calls
+    this as its last write before committing: concurrent pushes on PostgreSQL then wait for
+    each other's commit only, never for each other's whole batch."""
+    skew = current_app.config.get("SYNC_MAX_SKEW_SECONDS", P.MAX_SKEW_SECONDS)
     cutoff = utcnow() - timedelta(seconds=2 * skew)
     db.session.execute(sa.delete(SyncNonce).where(SyncNonce.seen_at < cutoff))
     identity.node.last_seen_at = utcnow()

@@ -46,3 +46,24 @@ def test_audit_log_is_append_only_in_the_database(app, in_app) -> None:
             db.session.execute(sa.text("DELETE FROM audit_log"))
         db.session.rollback()
         assert db.session.execute(sa.select(AuditLog.action)).scalar_one() == "x"
+
+
+def test_postgresql_compresses_proposal_json_with_lz4(app, in_app) -> None:
+    import pytest
+    import sqlalchemy as sa
+
+    with in_app(app):
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL storage setting")
+        methods = {
+            (table, column): method
+            for table, column, method in db.session.execute(
+                sa.text(
+                    "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a "
+                    "JOIN pg_class c ON c.oid = a.attrelid "
+                    "WHERE (c.relname, a.attname) IN "
+                    "(('proposal_revision', 'content'), ('proposal', 'sections'))"
+                )
+            )
+        }
+    assert methods == {("proposal_revision", "content"): "l", ("proposal", "sections"): "l"}

@@ -181,6 +181,36 @@ def test_a_replayed_push_is_refused_and_a_refused_push_uses_up_its_nonce(pair: P
     assert len(pair.central_revisions()) == 1
 
 
+def test_a_push_marks_the_node_seen_and_forgets_nonces_too_old_to_replay(pair: Pair) -> None:
+    from datetime import timedelta
+
+    from shared.db import utcnow
+    from sync.models import SyncNonce
+
+    pair.connect()
+    pair.submitted(1)
+    items = _items(pair)
+
+    def _age_everything() -> None:
+        db.session.add(SyncNonce(node_id=pair.node_id, nonce="old", seen_at=utcnow()))
+        db.session.execute(sa.update(SyncNonce).values(seen_at=utcnow() - timedelta(days=1)))
+        db.session.execute(sa.update(SyncNode).values(last_seen_at=None, last_push_at=None))
+        db.session.commit()
+
+    pair.on_central(_age_everything)
+    answer, headers = _signed(pair, "POST", "push", _push_body(items))
+    assert answer.json()["results"][0]["status"] == "accepted"
+
+    def _after():
+        node_row = db.session.get(SyncNode, pair.node_id)
+        nonces = set(db.session.execute(sa.select(SyncNonce.nonce)).scalars())
+        return node_row.last_seen_at, node_row.last_push_at, node_row.pushed_total, nonces
+
+    seen, pushed_at, total, nonces = pair.on_central(_after)
+    assert seen is not None and pushed_at is not None and total == 1
+    assert nonces == {headers[P.H_NONCE]}  # only this push's own nonce is kept
+
+
 def test_one_bad_item_never_blocks_the_rest_of_its_batch(pair: Pair) -> None:
     pair.connect()
     pair.submitted(3)
