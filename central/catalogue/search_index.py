@@ -32,11 +32,10 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 
 from central.announce.published import read_along
-from central.catalogue.models import CatalogueEntry, CatalogueState, CatalogueText
+from central.catalogue.models import CatalogueEntry, CatalogueState
 from shared.db import core_connection, db
 from shared.pagecache import shared_store
 
-POSTGRES_TS_CONFIG = "pg_catalog.indonesian"  # as in the catalogue migration's trigger
 FILTER_COLUMNS = (
     "competition_id",
     "stage_code",
@@ -199,30 +198,26 @@ def _word_statement(dialect: str) -> sa.Select:
     """Both lookups of a word and whether the text search ignores it, in one statement (built
     once): the ids of the entries holding it in their title or texts, and in their title."""
     if dialect == "postgresql":
-        config = sa.literal_column(f"'{POSTGRES_TS_CONFIG}'::regconfig")
-        tsquery = sa.func.to_tsquery(config, sa.bindparam("prefix", type_=sa.String))
-        vector = sa.literal_column("catalogue_text.search_vector")
-        title = sa.func.to_tsvector(config, CatalogueEntry.title)
-        # arrays: the driver reads the integers, in C
-        in_texts = sa.select(sa.func.array_agg(CatalogueText.entry_id)).where(
-            vector.op("@@")(tsquery)
+        # The migration's function: sequential scans off while planning (for a word in nearly
+        # every entry the planner picks one, which decodes every row's compressed tsvector:
+        # about three times what the GIN bitmap costs), the title's own GIN index, and a stop
+        # word noted (it then matches as if absent, as in one query of every word).  Arrays:
+        # the driver reads the integers, in C.
+        found = sa.func.catalogue_word_ids(sa.bindparam("prefix", type_=sa.String)).table_valued(
+            "in_texts", "in_title", "ignored"
         )
-        # the title's own GIN index (a weight filter would re-read the texts)
-        in_title = sa.select(sa.func.array_agg(CatalogueEntry.id)).where(title.op("@@")(tsquery))
-        # a stop word: it then matches as if absent, as in one query of every word
-        ignored = sa.func.numnode(tsquery) == 0
-    else:  # SQLite's FTS5 drops no word; JSON arrays, read by the json module in C
-        fts = sa.table("catalogue_fts", sa.column("rowid"))
-        match = sa.literal_column("catalogue_fts").op("MATCH")
-        in_texts = sa.select(sa.func.json_group_array(fts.c.rowid)).where(
-            match(sa.bindparam("texts", type_=sa.String))
-        )
-        in_title = sa.select(sa.func.json_group_array(fts.c.rowid)).where(
-            match(sa.bindparam("title", type_=sa.String))
-        )
-        ignored = sa.false()
+        return sa.select(found.c.in_texts, found.c.in_title, found.c.ignored)
+    # SQLite's FTS5 drops no word; JSON arrays, read by the json module in C
+    fts = sa.table("catalogue_fts", sa.column("rowid"))
+    match = sa.literal_column("catalogue_fts").op("MATCH")
+    in_texts = sa.select(sa.func.json_group_array(fts.c.rowid)).where(
+        match(sa.bindparam("texts", type_=sa.String))
+    )
+    in_title = sa.select(sa.func.json_group_array(fts.c.rowid)).where(
+        match(sa.bindparam("title", type_=sa.String))
+    )
     return sa.select(
-        in_texts.scalar_subquery(), in_title.scalar_subquery(), ignored
+        in_texts.scalar_subquery(), in_title.scalar_subquery(), sa.false()
     ).execution_options(national=True)  # the index covers every entry; callers keep published
 
 
@@ -235,19 +230,12 @@ def _word_ids(token: str) -> tuple[list[int], list[int], bool]:
     stmt = _WORD_STATEMENTS.get(dialect)
     if stmt is None:
         stmt = _WORD_STATEMENTS[dialect] = _word_statement(dialect)
-    connection = core_connection()
     if dialect == "postgresql":
-        # For a word in nearly every entry the planner picks a sequential scan, which decodes
-        # every row's (compressed) tsvector: about three times what the GIN bitmap costs.  (SET
-        # and RESET, not SET LOCAL: visitors' answers are read outside a transaction block.)
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        try:
-            row = connection.execute(stmt, {"prefix": f"{token}:*"}).one()
-        finally:
-            connection.exec_driver_sql("RESET enable_seqscan")
+        params = {"prefix": f"{token}:*"}
     else:
         term = f'"{token}"*'
-        row = connection.execute(stmt, {"texts": term, "title": f"title : ({term})"}).one()
+        params = {"texts": term, "title": f"title : ({term})"}
+    row = core_connection().execute(stmt, params).one()
     in_texts, in_title = (json.loads(v) if isinstance(v, str) else v or [] for v in row[:2])
     return in_texts, in_title, bool(row[2])
 
