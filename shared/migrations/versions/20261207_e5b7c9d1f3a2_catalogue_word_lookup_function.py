@@ -1,7 +1,7 @@
 """PostgreSQL: look up a catalogue word in one round trip
 
 Revision ID: e5b7c9d1f3a2
-Revises: c3a8f1e2d4b6
+Revises: 9b4d2e6f1a37
 Create Date: 2026-12-07 07:30:00.000000
 
 A word in nearly every entry makes the planner pick a sequential scan, which decodes every
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e5b7c9d1f3a2'
-down_revision = 'c3a8f1e2d4b6'
+down_revision = '9b4d2e6f1a37'
 branch_labels = None
 depends_on = None
 
