@@ -28,7 +28,7 @@ class BaseConfig:
     ENV = "production"  # "development" or "testing" relax the secret-key check
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}  # stale connections: see shared.db
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")
@@ -75,11 +75,6 @@ def load_config(app: Flask, defaults: type, test_config: dict[str, Any] | None =
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # a file on this machine: no server connection can go stale, so no ping per request
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options.pop("pool_pre_ping", None)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     _check_secret(app)
 
 
