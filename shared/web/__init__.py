@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from shared.i18n import locale_code
 from shared.timeutil import format_wib
 from shared.web import charts
 
@@ -120,7 +120,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["wib"] = format_wib
     app.jinja_env.filters["wib_date"] = lambda v: format_wib(v, with_time=False)
     app.jinja_env.globals.update(
-        get_locale=lambda: str(get_locale()),
+        get_locale=locale_code,  # kept per request and language
         bar_chart=charts.bar_chart,
         column_chart=charts.column_chart,
         node_kind=lambda: current_app.config["NODE_KIND"],
