@@ -101,6 +101,13 @@ def _is_sqlite(dbapi_connection: object) -> bool:
     return type(dbapi_connection).__module__.startswith("sqlite3")
 
 
+# Pages of 16 KB hold three or four proposals (4-6 KB of JSON each) where 4 KB pages, SQLite's
+# default, spill every one into an overflow page: inserting the sync benchmark's documents
+# in batches of 500 ran about twice as fast. It applies when a database file is created; an
+# existing one keeps its page size.
+SQLITE_PAGE_SIZE = 16384
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL, foreign keys, a busy timeout and explicit transactions on every SQLite connection."""
@@ -108,6 +115,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         return
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")  # a new database only
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
