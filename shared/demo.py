@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import requests
 
-from shared import demo_data
+from shared import demo_data, demo_history
 from shared.cli_common import initialise
 from shared.cli_support import app_context, free_port
 from shared.db import db
@@ -80,6 +80,7 @@ def build(root: Path) -> dict[str, tuple[Path, list[demo_data.DemoLogin]]]:
         tenants.seed_regions()
         logins = demo_data.seed_central()
         logins += demo_data.seed_central_intake()
+        demo_history.seed_central_history()
         db.session.commit()
     nodes["central"] = (central, logins)
     for code, name, prefix in DEMO_NODES:
@@ -135,7 +136,9 @@ def demo(directory: Path | None) -> None:
                 node_id = _link(nodes["central"][0], central_url, instance, code)
                 procs.append(_start_sync(instance, root / f"{name}-sync.log"))
             click.secho(f"{name:<10} {url}", bold=True)
-            if kind != "central":
+            if kind == "central":
+                click.echo(f"    public site, no login: {url}results, {url}catalogue")
+            else:
                 click.echo(
                     f"    synced as node {node_id} every {SYNC_EVERY} (log: {name}-sync.log)"
                 )
