@@ -2,9 +2,9 @@
 
 Without it the demo's results page, innovation catalogue and certificate check would only say
 "to be published": this year's competition is still collecting proposals. The finalists are
-written as the judging leaves them (a stage reached, an award), the stages' publish times are
-in the past, and the catalogue entries and certificates come from their own services, so the
-public pages show what an announced year looks like. One of them replicates another, so an
+written as the judging leaves them (a stage reached, an award), last year's default publish
+times (April and June) are always past, and the announcement is prepared as the ministry
+prepares it (catalogue entries and certificates). One finalist replicates another, so the
 original's page shows "replicated by".
 
 Regions other than the demo nodes' own are used: their units would clash by name with the
@@ -16,10 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import sqlalchemy as sa
-
-from shared.db import db, utcnow
-from shared.models import Proposal, ProposalStatus, ScreeningResult, Stage, Unit
+from shared.db import db
+from shared.models import Proposal, ProposalStatus, ScreeningResult, Unit
 from shared.services import competitions, tenants
 
 
@@ -110,8 +108,8 @@ PAST = (
 
 def seed_central_history() -> int:
     """Last year's announced edition on central; returns how many finalists it has."""
-    from central.catalogue.services import refresh_entries
-    from central.certificates.services import issue_certificates
+    from central.announce.published import publication_for
+    from central.announce.services import prepare_announcement
 
     current = competitions.current_competition()
     if current is None:
@@ -155,14 +153,10 @@ def seed_central_history() -> int:
         db.session.add(proposal)
         db.session.flush()
         ids[past.title] = proposal.uuid
-    db.session.execute(
-        sa.update(Stage)
-        .where(Stage.competition_id == competition.id, Stage.code.in_(("top99", "final")))
-        .values(publish_at=utcnow() - timedelta(days=150))
-    )
-    db.session.flush()
-    refresh_entries(competition.id, actor=None)
-    issue_certificates(competition.id, actor=None)
+    publication = publication_for(competition.id)
+    if publication is None or not publication.finalists_published:
+        raise RuntimeError(f"the demo's {year} results are not public")
+    prepare_announcement(publication, actor=None)
     return len(PAST)
 
 
