@@ -67,3 +67,26 @@ def test_postgresql_compresses_proposal_json_with_lz4(app, in_app) -> None:
             )
         }
     assert methods == {("proposal_revision", "content"): "l", ("proposal", "sections"): "l"}
+
+
+def test_postgresql_catalogue_search_indexes_have_no_pending_list(app, in_app) -> None:
+    """New catalogue entries go straight into the GIN indexes: a search right after the
+    announcement does not scan a list of pending entries."""
+    import pytest
+    import sqlalchemy as sa
+
+    with in_app(app):
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL storage setting")
+        options = dict(
+            db.session.execute(
+                sa.text(
+                    "SELECT relname, array_to_string(reloptions, ',') FROM pg_class "
+                    "WHERE relname IN ('ix_catalogue_text_fts', 'ix_catalogue_entry_title_fts')"
+                )
+            ).all()
+        )
+    assert options == {
+        "ix_catalogue_text_fts": "fastupdate=off",
+        "ix_catalogue_entry_title_fts": "fastupdate=off",
+    }
