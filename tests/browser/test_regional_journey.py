@@ -201,3 +201,14 @@ def test_admin_and_operator_take_a_proposal_from_draft_to_submission(
     expect(admin.locator("#status")).to_have_text("Terverifikasi")
     admin.goto(node.url + "dashboard")
     expect(admin.locator("#deadline")).to_contain_text("Pendaftaran ditutup pada")
+
+    # -- on a phone, the wide unit table scrolls by itself; the page does not ---------------
+    admin.set_viewport_size({"width": 360, "height": 740})
+    admin.reload()
+    expect(admin.locator("table.by-unit")).to_contain_text("Dinas Kesehatan")
+    page_width, table_width = admin.evaluate(
+        "[document.documentElement.scrollWidth,"
+        " document.querySelector('table.by-unit').scrollWidth]"
+    )
+    assert table_width > 360  # the table is wider than the screen...
+    assert page_width <= 360  # ...and only the table scrolls sideways
