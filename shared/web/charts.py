@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
-CHAR_W = 7  # the width of an average character of 12-pixel text, in pixels
 PALETTE = ("#1f6f8b", "#e07a1f", "#4c9a2a", "#b33f40", "#7a5195", "#8c8c8c")
 
 
@@ -14,34 +13,30 @@ def bar_chart(
     items: Iterable[tuple[str, int | float]],
     *,
     title: str = "",
-    width: int = 520,
-    bar_height: int = 20,
     color: str = PALETTE[0],
 ) -> Markup:
-    """Horizontal bars, one per (label, value), with the value printed at the end. A label
-    too long for its column is shortened, whole in its tooltip."""
+    """Horizontal bars, one per (label, value), with the value printed at the end.
+
+    Labels and values are HTML text at the page's own size, laid out by the stylesheet
+    (``.bars``: a grid of label, bar, value); only each bar is a small SVG stretched to its
+    column (CSS may not set widths inline here: the content security policy forbids inline
+    styles). So a chart in a narrow card keeps readable labels, where a whole-SVG chart was
+    scaled down with its text.  A label too long for its column is cut with an ellipsis by
+    the stylesheet and shown whole in its tooltip."""
     rows: Sequence[tuple[str, int | float]] = list(items)
     if not rows:
         return Markup("")
-    label_w = min(220, max(60, CHAR_W * max(len(str(label)) for label, _ in rows) + 6))
-    plot_w = width - label_w - 60
     top = max((v for _, v in rows), default=0) or 1
-    height = len(rows) * (bar_height + 6) + 6
-    parts = [_svg(width, height, title, 'preserveAspectRatio="xMinYMin meet" ')]
-    if title:
-        parts.append(f"<title>{escape(title)}</title>")
-    for i, (label, value) in enumerate(rows):
-        y = 6 + i * (bar_height + 6)
-        w = max(1.0, plot_w * value / top) if value else 0
+    parts = [f'<div class="chart bars" role="img" aria-label="{escape(title)}">']
+    for label, value in rows:
+        share = 100 * value / top if value else 0
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12"><title>{escape(str(label))}</title>'
-            f"{escape(_fit(str(label), label_w - 6))}</text>"
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{color}"/>'
-            f'<text x="{label_w + w + 4:.1f}" y="{y + bar_height * 0.7:.1f}" '
-            f'font-size="12">{escape(_fmt(value))}</text>'
+            f'<span class="bar-label" title="{escape(str(label))}">{escape(str(label))}</span>'
+            '<svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true">'
+            f'<rect width="{max(0.5, share) if value else 0:.1f}" height="1" fill="{color}"/>'
+            f'</svg><span class="bar-value">{escape(_fmt(value))}</span>'
         )
-    parts.append("</svg>")
+    parts.append("</div>")
     return Markup("".join(parts))
 
 
@@ -81,19 +76,13 @@ def column_chart(
     return Markup("".join(parts))
 
 
-def _svg(width: int, height: int, title: str, more: str = "") -> str:
+def _svg(width: int, height: int, title: str) -> str:
     """The chart's opening tag: drawn at its own size, never enlarged (a wide card would blow
     its 12-pixel text up to twice that); the stylesheet shrinks it on a narrow screen."""
     return (
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" {more}aria-label="{escape(title)}">'
+        f'height="{height}" aria-label="{escape(title)}">'
     )
-
-
-def _fit(label: str, room: int) -> str:
-    """``label`` shortened with an ellipsis to about ``room`` pixels of 12-pixel text."""
-    most = max(4, room // CHAR_W)
-    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
 
 
 def _fmt(value: int | float) -> str:

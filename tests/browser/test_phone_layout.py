@@ -1,4 +1,5 @@
-"""On a phone, the node's pages fit the screen: nothing makes the whole page scroll sideways.
+"""On a phone, the node's pages fit the screen: nothing makes the whole page scroll sideways,
+and chart labels stay readable.
 
 Long unbroken text (a video link, the central URL), wide tables and labelled facts are what
 used to push pages past the screen's width; each must wrap or scroll inside its own box.
@@ -60,3 +61,10 @@ def test_node_pages_fit_a_phone_screen(start_server, browser) -> None:
         if width > PHONE["width"]:
             too_wide[path] = width
     assert too_wide == {}, f"pages wider than a {PHONE['width']} px phone: {too_wide}"
+
+    # the dashboard's charts keep their labels at the page's text size on a phone
+    page.goto(node.url + "dashboard")
+    sizes = page.eval_on_selector_all(
+        ".bars .bar-label", "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert sizes and min(sizes) >= 12
