@@ -55,14 +55,15 @@ PUSH_ENDPOINT = f"{bp.name}.push"
 
 @bp.before_request
 def _authenticate():
-    # The app's own hook opens write requests with BEGIN IMMEDIATE on SQLite. A push reads
-    # and checks its batch first (deferred: no write lock) and writes it, with its nonce, in
-    # one short transaction after (see push).
+    # On SQLite, a request that writes opens its transaction with BEGIN IMMEDIATE: it waits
+    # for another writer instead of failing with "database is locked" when a read
+    # transaction has to become a write one. Every sync request writes its nonce, GETs too.
+    # Only a push reads and checks its batch first (deferred: no write lock) and writes it,
+    # with its nonce, in one short transaction after (see push).
     g._sync_scope = national_scope()
     g._sync_scope.__enter__()
     is_push = request.endpoint == PUSH_ENDPOINT
-    if is_push:
-        g._sync_begin = sqlite_begin_mode.set("DEFERRED")
+    g._sync_begin = sqlite_begin_mode.set("DEFERRED" if is_push else "IMMEDIATE")
     try:
         g.node = authenticate(request, keep_nonce=not is_push)
     except AuthError as err:

@@ -80,6 +80,21 @@ def test_signed_request_is_accepted_and_every_forgery_refused(pair: Pair) -> Non
     assert requests.get(pair.central.url + path, headers=unknown, timeout=10).status_code == 401
 
 
+def test_concurrent_signed_reads_all_succeed(pair: Pair) -> None:
+    """Hellos and change-feed reads from many nodes at once each keep their nonce; none fails
+    because another request holds the database's write lock (SQLite refused the late writer
+    of a read transaction at once, with "database is locked", instead of letting it wait)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pair.connect()
+    endpoints = ["hello", "changes?since=0"] * 12
+    with ThreadPoolExecutor(len(endpoints)) as pool:
+        answers = list(pool.map(lambda e: _signed(pair, "GET", e)[0], endpoints))
+    assert [a.status_code for a in answers] == [200] * len(endpoints), [
+        a.text[:200] for a in answers if a.status_code != 200
+    ]
+
+
 def test_revoked_and_rotated_credentials_stop_working(pair: Pair) -> None:
     pair.connect()
     pair.submitted(1)
