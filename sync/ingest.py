@@ -355,7 +355,9 @@ def _write_rows(
     key = (table.name, names, tuple(conflict or ()), returning, pg_more, dialect.name)
     prepared = _PREPARED.get(key)
     if prepared is None:
-        prepared = _PREPARED[key] = _prepare_insert(table, names, conflict, returning, pg_more)
+        prepared = _PREPARED[key] = _prepare_insert(
+            table, names, conflict, returning, pg_more, dialect
+        )
     stmt, order, json_columns = prepared
     if dialect.name == "postgresql":
         payload = orjson.dumps(
@@ -393,12 +395,13 @@ def _prepare_insert(
     conflict: list[str] | None,
     returning: tuple[str, ...],
     pg_more: Callable[[Any], tuple[dict[str, Any], Any]] | None,
+    dialect: sa.Dialect,
 ) -> tuple[Any, list[str], set[str]]:
     """The statement for :func:`_write_rows` (PostgreSQL: a Core insert from
     ``jsonb_to_recordset``; SQLite: the compiled SQL text and its parameters' order) and the
     JSON columns."""
     json_columns = {n for n in names if isinstance(table.c[n].type, sa.JSON)}
-    if _dialect() == "postgresql":
+    if dialect.name == "postgresql":
         columns = {n: JSONB() if n in json_columns else table.c[n].type for n in names}
         rec = (
             sa.func.jsonb_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), JSONB))
@@ -421,7 +424,7 @@ def _prepare_insert(
     insert = sqlite.insert(table).values({n: sa.bindparam(n) for n in names})
     if conflict:
         insert = insert.on_conflict_do_nothing(index_elements=conflict)
-    compiled = insert.compile(dialect=db.session.get_bind().dialect)
+    compiled = insert.compile(dialect=dialect)
     return str(compiled), list(compiled.positiontup or ()), json_columns
 
 

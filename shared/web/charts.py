@@ -29,11 +29,11 @@ def bar_chart(
     top = max((v for _, v in rows), default=0) or 1
     parts = [f'<div class="chart bars" role="img" aria-label="{escape(title)}">']
     for label, value in rows:
-        share = 100 * value / top if value else 0
+        share = max(0.5, 100 * value / top) if value else 0  # a small value: still a sliver
         parts.append(
             f'<span class="bar-label" title="{escape(str(label))}">{escape(str(label))}</span>'
             '<svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true">'
-            f'<rect width="{max(0.5, share) if value else 0:.1f}" height="1" fill="{color}"/>'
+            f'<rect width="{share:.1f}" height="1" fill="{color}"/>'
             f'</svg><span class="bar-value">{escape(_fmt(value))}</span>'
         )
     parts.append("</div>")
