@@ -62,6 +62,13 @@ class Factory:
         }
         return self._save(Tenant(**{**values, **kw}))
 
+    def tenant_by_code(self, code: str) -> Tenant:
+        """An existing tenant (e.g. the one ``init`` made), detached."""
+        with self.app.app_context(), national_scope():
+            found = db.session.execute(sa.select(Tenant).where(Tenant.code == code)).scalar_one()
+            db.session.expunge(found)
+            return found
+
     def unit(self, tenant: Tenant, **kw: Any) -> Unit:
         n = next(_seq)
         values = {

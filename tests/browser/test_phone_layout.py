@@ -7,11 +7,9 @@ used to push pages past the screen's width; each must wrap or scroll inside its 
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from shared.cli_support import make_app
 from shared.db import db
-from shared.models import ProposalStatus, Role, Tenant
+from shared.models import ProposalStatus, Role
 from tests.factories import Factory
 from tests.proposal_support import complete_proposal
 
@@ -24,12 +22,7 @@ def _seed(instance) -> int:
     app = make_app("regional", instance)
     factory = Factory(app)
 
-    def _tenant() -> Tenant:
-        found = db.session.execute(sa.select(Tenant).where(Tenant.code == "33.20")).scalar_one()
-        db.session.expunge(found)
-        return found
-
-    tenant = factory.run(_tenant)
+    tenant = factory.tenant_by_code("33.20")
     unit = factory.unit(tenant, name="Dinas Kependudukan dan Pencatatan Sipil Kabupaten Jepara")
     factory.user(Role.LOCAL_ADMIN, tenant, username="admin.jepara")
     proposal = complete_proposal(

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from shared.cli_support import make_app
 from shared.db import db, utcnow
-from shared.models import Competition, ProposalStatus, Role, Tenant
+from shared.models import Competition, ProposalStatus, Role
 from shared.tenancy import national_scope
 from tests.factories import Factory
 from tests.proposal_support import complete_proposal
@@ -45,12 +45,7 @@ def _seed_node(instance: Path) -> str:
     app = make_app("regional", instance)
     factory = Factory(app)
 
-    def _tenant() -> Tenant:
-        found = db.session.execute(sa.select(Tenant).where(Tenant.code == "33.20")).scalar_one()
-        db.session.expunge(found)
-        return found
-
-    tenant = factory.run(_tenant)
+    tenant = factory.tenant_by_code("33.20")
     unit = factory.unit(tenant, name="Dinas Kesehatan")
     admin = factory.user(Role.LOCAL_ADMIN, tenant, username="admin.jepara")
     complete_proposal(factory, tenant, unit, status=ProposalStatus.VERIFIED, title=TITLE)
