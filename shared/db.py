@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.pool import Pool
@@ -65,6 +67,12 @@ UNMANAGED_SCHEMA_NAMES: dict[str, tuple[str, ...]] = {
     "column": ("search_vector",),
     "index": ("ix_catalogue_text_fts", "ix_catalogue_entry_title_fts"),
 }
+
+
+def insert_on_conflict(table: sa.Table) -> Any:
+    """``INSERT`` in the session's dialect, which knows ``ON CONFLICT`` (SQLite, PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def core_connection() -> sa.Connection:

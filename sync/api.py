@@ -213,7 +213,7 @@ def push():
             raise _TooLarge(f"a batch holds at most {limit} items")
         # Decoding, hashing and checking the batch only read: no write lock is held yet.
         batch = ingest.prepare(
-            items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node.id}"
+            items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node_id}"
         )
         db.session.commit()  # ends the read transaction (nothing to flush to disk)
     except HTTPException as refused:
@@ -231,9 +231,9 @@ def push():
         epoch = changes.epoch()
         # The node's row last: a concurrent push of the same node waits for this commit
         # only, not for this whole batch.
-        mark_seen(node)
-        node.node.last_push_at = utcnow()
-        node.node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
+        mark_seen(  # in SQL: pushes add up
+            node, last_push_at=utcnow(), pushed_total=SyncNode.pushed_total + accepted
+        )
         db.session.commit()
     answer = {"results": [r.as_dict() for r in results], "epoch": epoch, "schema": P.SCHEMA_VERSION}
     return current_app.response_class(orjson.dumps(answer), mimetype="application/json")

@@ -6,12 +6,12 @@ import hmac
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Request, current_app
-from sqlalchemy.exc import IntegrityError
 
-from shared.db import db, utcnow
+from shared.db import db, insert_on_conflict, utcnow
 from sync import protocol as P
 from sync.models import SyncNode, SyncNonce
 
@@ -28,6 +28,11 @@ class NodeIdentity:
     node: SyncNode
     tenants: dict[str, int]  # code -> id
     nonce: str
+
+    @property
+    def node_id(self) -> str:
+        """The node's id, without loading its row again after a commit expired it."""
+        return sa.inspect(self.node).identity[0]
 
 
 def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
@@ -80,18 +85,25 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
 
 
 def remember_nonce(identity: NodeIdentity) -> None:
-    """Insert the request's nonce (a savepoint in the request's transaction): the unique key
-    refuses a reused nonce; nothing is checked first and inserted after."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(SyncNonce(node_id=identity.node.id, nonce=identity.nonce))
-    except IntegrityError:
-        raise AuthError("nonce already used (replayed request)") from None
+    """Insert the request's nonce in the request's transaction: the unique key refuses a
+    reused nonce (``ON CONFLICT DO NOTHING`` inserts, and returns, no row); nothing is checked
+    first and inserted after."""
+    table = SyncNonce.__table__
+    stmt = (
+        insert_on_conflict(table)
+        .values(node_id=identity.node_id, nonce=identity.nonce, seen_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(table.c.nonce)
+    )
+    if db.session.execute(stmt).first() is None:
+        raise AuthError("nonce already used (replayed request)")
 
 
-def mark_seen(identity: NodeIdentity) -> None:
-    """Note when the node was seen and drop the nonces too old to be replayed (their
-    timestamps would be refused anyway).
+def mark_seen(identity: NodeIdentity, **values: Any) -> None:
+    """Note when the node was seen (with ``values``: more columns of its row, such as a
+    push's counters) and drop the nonces too old to be replayed (their timestamps would be
+    refused anyway). One UPDATE by primary key: the node's row is not read again when a
+    commit has expired it.
 
     Both lock rows other requests may want (the node's row, old nonces), so a request calls
     this as its last write before committing: concurrent pushes on PostgreSQL then wait for
@@ -99,4 +111,9 @@ def mark_seen(identity: NodeIdentity) -> None:
     skew = current_app.config.get("SYNC_MAX_SKEW_SECONDS", P.MAX_SKEW_SECONDS)
     cutoff = utcnow() - timedelta(seconds=2 * skew)
     db.session.execute(sa.delete(SyncNonce).where(SyncNonce.seen_at < cutoff))
-    identity.node.last_seen_at = utcnow()
+    db.session.execute(
+        sa.update(SyncNode)
+        .where(SyncNode.id == identity.node_id)
+        .values(last_seen_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )

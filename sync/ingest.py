@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.blobstore import BlobStore
-from shared.db import db, utcnow
+from shared.db import db, insert_on_conflict, utcnow
 from shared.models.audit import AuditLog
 from shared.models.competition import Competition, CompetitionVersion
 from shared.models.proposal import (
@@ -94,12 +94,6 @@ class _Valid:
 class _Lookups:
     competitions: dict[int, tuple[int, datetime]] = field(default_factory=dict)
     versions: dict[tuple[int, int], int] = field(default_factory=dict)
-
-
-def _insert(table: sa.Table) -> Any:
-    """``INSERT`` in the dialect that knows ``ON CONFLICT``."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _lookups() -> _Lookups:
@@ -677,7 +671,7 @@ def _upsert_units(items: Iterable[_Valid], now: datetime) -> dict[str, int]:
     if new_rows:
         # A name already used by another unit of the tenant keeps the proposal unit-less on
         # central rather than failing the batch.
-        db.session.execute(_insert(table).on_conflict_do_nothing(), new_rows)
+        db.session.execute(insert_on_conflict(table).on_conflict_do_nothing(), new_rows)
         made = [row["uuid"] for row in new_rows]
         ids.update(
             db.session.execute(
