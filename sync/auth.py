@@ -28,11 +28,7 @@ class NodeIdentity:
     node: SyncNode
     tenants: dict[str, int]  # code -> id
     nonce: str
-
-    @property
-    def node_id(self) -> str:
-        """The node's id, without loading its row again after a commit expired it."""
-        return sa.inspect(self.node).identity[0]
+    node_id: str  # also when a commit has expired ``node`` (reading it would load the row)
 
 
 def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
@@ -77,7 +73,7 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
         raise AuthError("bad signature (wrong secret, or the request was altered)")
     if node.revoked_at is not None:
         raise AuthError("this node's credentials were revoked", status=403)
-    identity = NodeIdentity(node, tenants_of(node_id), nonce)
+    identity = NodeIdentity(node, tenants_of(node_id), nonce, node.id)
     if keep_nonce:
         remember_nonce(identity)
         mark_seen(identity)
