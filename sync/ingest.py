@@ -14,10 +14,10 @@ same semantics. Per item:
 The inbox is unique on (tenant, proposal uuid, revision): rows are inserted with ``ON
 CONFLICT DO NOTHING`` and the outcome is read back, never checked first and inserted after.
 Statements are set-based (one per table per batch) so a batch of hundreds costs a few queries.
-The big inserts are one ``executemany`` of plain tuples on SQLite and one JSON array
-parameter unpacked by ``jsonb_to_recordset`` on PostgreSQL (no per-row parameter processing
-either way), and the content is stored as the canonical text that was hashed, never
-serialised again.
+The big inserts are one ``executemany`` of plain tuples on SQLite and, on PostgreSQL, one JSON
+array unpacked by ``jsonb_to_recordset`` beside the documents as binary texts (no per-row
+parameter processing either way), and the content is stored as the canonical text that was
+hashed, never serialised again.
 """
 
 from __future__ import annotations
@@ -25,15 +25,14 @@ from __future__ import annotations
 import hashlib
 import operator
 import uuid as uuid_mod
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects import sqlite
 
 from shared.blobstore import BlobStore
 from shared.db import db, insert_on_conflict, utcnow
@@ -304,10 +303,6 @@ def _refuse_foreign_uuids(
     return kept
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def _stamp(value: datetime) -> str:
     """A time as the JSON rows carry it: naive UTC, microseconds always written."""
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
@@ -317,60 +312,51 @@ class _JsonText(str):
     """A JSON column's value that is already JSON text (stored as it is, never re-encoded)."""
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, _JsonText):
-        return orjson.Fragment(str(value))
-    raise TypeError(type(value).__name__)
-
-
 def _write_rows(
     table: sa.Table,
     rows: list[dict[str, Any]],
     *,
     conflict: list[str] | None = None,
     returning: tuple[str, ...] = (),
-    pg_more: Callable[[Any], tuple[dict[str, Any], Any]] | None = None,
 ) -> list[Any]:
-    """Insert ``rows`` (ready values: times as :func:`_stamp` strings; the same keys in each)
-    with one statement (SQLite's rows get their JSON columns as text, in place).
-    On PostgreSQL, ``pg_more(rows)`` may add columns computed in the database from the
-    unpacked rows, with the FROM clause they need.
+    """Insert ``rows`` (ready values: times as :func:`_stamp` strings; the same keys in each;
+    the rows are used up) with one statement; a :class:`_JsonText` goes in as the JSON text
+    it is.
 
     With ``conflict``, a row whose key exists is skipped; the ``returning`` columns of the
-    inserted rows come back. PostgreSQL gets the rows as one JSON array parameter unpacked by
-    ``jsonb_to_recordset``; SQLite gets one ``executemany`` of plain tuples. Either way no
-    per-row parameter processing happens in SQLAlchemy, and a :class:`_JsonText` value goes
-    into the database as the text it is. Nothing is checked first and inserted after: SQLite
-    reads back the rows with an id above the largest one before the insert, which inside its
+    inserted rows come back. SQLite gets one ``executemany`` of plain tuples. PostgreSQL gets
+    the rows as one JSON array unpacked by ``jsonb_to_recordset``, except the JSON documents
+    (``json`` columns, kept as text), which come beside it as a binary array of texts: the
+    database parses the small values once and only checks the documents. Either way
+    SQLAlchemy processes no row. Nothing is checked first and inserted after: SQLite reads
+    back the rows with an id above the largest one before the insert, which inside its
     single write transaction are exactly the rows this insert wrote.
     """
     names = tuple(rows[0])
     dialect = db.session.get_bind().dialect
-    key = (table.name, names, tuple(conflict or ()), returning, pg_more, dialect.name)
+    key = (table.name, names, tuple(conflict or ()), returning, dialect.name)
     prepared = _PREPARED.get(key)
     if prepared is None:
-        prepared = _PREPARED[key] = _prepare_insert(
-            table, names, conflict, returning, pg_more, dialect
-        )
-    stmt, order, json_columns = prepared
+        prepared = _PREPARED[key] = _prepare_insert(table, names, conflict, returning, dialect)
+    sql, order, json_columns = prepared
+    connection = db.session.connection()
     if dialect.name == "postgresql":
-        payload = orjson.dumps(
-            rows, default=_json_default, option=orjson.OPT_PASSTHROUGH_SUBCLASS
-        ).decode()
-        result = db.session.execute(stmt, {"rows": payload})
+        documents = [[str(row.pop(name)) for row in rows] for name in order]
+        payload = orjson.dumps(rows, default=_fragment, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
+        result = connection.exec_driver_sql(sql, (payload.decode(), *documents))
         return list(result) if returning else []
-    before = 0
-    if returning:
-        before = db.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
-
-    for row in rows:  # JSON columns as text; every other value is what sqlite3 binds as it is
+    for row in rows:
         for name in json_columns:
             v = row[name]
             row[name] = str(v) if isinstance(v, _JsonText) else _json(v)
-    tuples = list(map(operator.itemgetter(*order), rows)) if len(order) > 1 else None
-    if tuples is None:
+    before = 0
+    if returning:
+        before = db.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+    if len(order) > 1:
+        tuples = list(map(operator.itemgetter(*order), rows))
+    else:
         tuples = [(row[order[0]],) for row in rows]
-    db.session.connection().exec_driver_sql(stmt, tuples)
+    connection.exec_driver_sql(sql, tuples)
     if not returning:
         return []
     return list(
@@ -378,9 +364,15 @@ def _write_rows(
     )
 
 
+def _fragment(value: Any) -> Any:
+    if isinstance(value, _JsonText):
+        return orjson.Fragment(str(value))
+    raise TypeError(type(value).__name__)
+
+
 # The insert of each (table, columns, options): built once per process, not once per batch
 # (compiling a 25-column insert cost about a millisecond, three or four times per batch).
-_PREPARED: dict[tuple[Any, ...], tuple[Any, list[str], set[str]]] = {}
+_PREPARED: dict[tuple[Any, ...], tuple[str, list[str], set[str]]] = {}
 
 
 def _prepare_insert(
@@ -388,38 +380,39 @@ def _prepare_insert(
     names: tuple[str, ...],
     conflict: list[str] | None,
     returning: tuple[str, ...],
-    pg_more: Callable[[Any], tuple[dict[str, Any], Any]] | None,
     dialect: sa.Dialect,
-) -> tuple[Any, list[str], set[str]]:
-    """The statement for :func:`_write_rows` (PostgreSQL: a Core insert from
-    ``jsonb_to_recordset``; SQLite: the compiled SQL text and its parameters' order) and the
-    JSON columns."""
+) -> tuple[str, list[str], set[str]]:
+    """The SQL text of :func:`_write_rows`'s insert with positional parameters, the columns
+    that take them (SQLite: all, in their order; PostgreSQL: the documents, after the JSON
+    rows) and the JSON columns."""
     json_columns = {n for n in names if isinstance(table.c[n].type, sa.JSON)}
-    if dialect.name == "postgresql":
-        columns = {n: JSONB() if n in json_columns else table.c[n].type for n in names}
-        rec = (
-            sa.func.jsonb_to_recordset(sa.cast(sa.bindparam("rows", type_=sa.Text), JSONB))
-            .table_valued(*(sa.column(n, t) for n, t in columns.items()))
-            .render_derived(name="r", with_types=True)
-        )
-        targets, values, source = list(names), [rec.c[n] for n in names], rec
-        if pg_more:
-            more, source = pg_more(rec)
-            targets += list(more)
-            values += list(more.values())
-        stmt: Any = postgresql.insert(table).from_select(
-            targets, sa.select(*values).select_from(source)
-        )
+    if dialect.name != "postgresql":
+        insert = sqlite.insert(table).values({n: sa.bindparam(n) for n in names})
         if conflict:
-            stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
-        if returning:
-            stmt = stmt.returning(*(table.c[n] for n in returning))
-        return stmt, [], json_columns
-    insert = sqlite.insert(table).values({n: sa.bindparam(n) for n in names})
+            insert = insert.on_conflict_do_nothing(index_elements=conflict)
+        compiled = insert.compile(dialect=dialect)
+        return str(compiled), list(compiled.positiontup or ()), json_columns
+
+    def pg_type(name: str) -> str:
+        return table.c[name].type.compile(dialect=dialect)
+
+    quote = dialect.identifier_preparer.quote
+    documents = [n for n in names if n in json_columns and pg_type(n) == "JSON"]
+    small = [n for n in names if n not in documents]
+    fields = ", ".join(f"{quote(n)} {'JSONB' if n in json_columns else pg_type(n)}" for n in small)
+    sources = [f"jsonb_to_recordset(CAST(%s AS JSONB)) AS ({fields})"]
+    sources += ["unnest(%b::text[])"] * len(documents)
+    columns = ", ".join(quote(n) for n in small + documents)
+    values = [f"x.{quote(n)}" for n in small] + [f"CAST(x.{quote(n)} AS JSON)" for n in documents]
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({columns}) SELECT {', '.join(values)} "
+        f"FROM ROWS FROM ({', '.join(sources)}) AS x({columns})"
+    )
     if conflict:
-        insert = insert.on_conflict_do_nothing(index_elements=conflict)
-    compiled = insert.compile(dialect=dialect)
-    return str(compiled), list(compiled.positiontup or ()), json_columns
+        sql += f" ON CONFLICT ({', '.join(quote(n) for n in conflict)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(quote(n) for n in returning)}"
+    return sql, documents, json_columns
 
 
 def _insert_revisions(valid: list[_Valid]) -> set[tuple[int, str, int]]:
@@ -529,33 +522,8 @@ def _insert_proposals(inserts: list[_Valid], units: dict[str, int]) -> dict[str,
         row = v.rows["proposal"]
         row["unit_id"] = units.get((v.content.get("unit") or {}).get("uuid", ""))
         rows.append(row)
-    more = None
-    if _dialect() == "postgresql":  # the sections come from the revision just stored
-        more = _sections_of_revision
-        for row in rows:
-            del row["sections"]
-    written = _write_rows(Proposal.__table__, rows, returning=("uuid", "id"), pg_more=more)
+    written = _write_rows(Proposal.__table__, rows, returning=("uuid", "id"))
     return {uuid: pid for uuid, pid in written}
-
-
-def _sections_of_revision(rec: Any) -> tuple[dict[str, Any], Any]:
-    """PostgreSQL: a new proposal's sections taken from its stored revision, which the
-    database has already parsed, instead of parsing them a second time from the batch."""
-    pr = ProposalRevision.__table__
-    source = rec.join(
-        pr,
-        sa.and_(
-            pr.c.tenant_id == rec.c.tenant_id,
-            pr.c.proposal_uuid == rec.c.uuid,
-            pr.c.revision == rec.c.revision,
-        ),
-    )
-    found = pr.c.content["sections"]
-    sections = sa.case(
-        (sa.func.jsonb_typeof(found) == "object", found),
-        else_=sa.cast(sa.literal("{}"), JSONB),
-    )
-    return {"sections": sections}, source
 
 
 def _rows(v: _Valid, stamp: str, source: str) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import Base, PkMixin, TimestampMixin, utcnow
-from shared.db_types import JSONType, str_enum
+from shared.db_types import JSONDocument, JSONType, str_enum
 from shared.models.competition import Competition, CompetitionVersion
 from shared.models.tenant import Tenant
 from shared.models.unit import Unit
@@ -53,7 +53,7 @@ class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(120), default="")
-    sections: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    sections: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     truth_declared: Mapped[bool] = mapped_column(default=False)
     # Replikasi: the earlier innovation this one replicates (title and, when known, its uuid)
@@ -108,7 +108,7 @@ class ProposalRevision(PkMixin, TenantScoped, Base):
 
     proposal_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
     revision: Mapped[int]
-    content: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     submitted_at: Mapped[datetime]  # node clock at the Admin Lokal's submit
     received_at: Mapped[datetime] = mapped_column(default=utcnow)  # this database's clock

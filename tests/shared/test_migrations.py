@@ -48,7 +48,7 @@ def test_audit_log_is_append_only_in_the_database(app, in_app) -> None:
         assert db.session.execute(sa.select(AuditLog.action)).scalar_one() == "x"
 
 
-def test_postgresql_compresses_proposal_json_with_lz4(app, in_app) -> None:
+def test_postgresql_keeps_proposal_json_as_text_compressed_with_lz4(app, in_app) -> None:
     import pytest
     import sqlalchemy as sa
 
@@ -59,14 +59,19 @@ def test_postgresql_compresses_proposal_json_with_lz4(app, in_app) -> None:
             (table, column): method
             for table, column, method in db.session.execute(
                 sa.text(
-                    "SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a "
+                    "SELECT c.relname, a.attname, "
+                    "format_type(a.atttypid, NULL) || ' ' || a.attcompression::text "
+                    "FROM pg_attribute a "
                     "JOIN pg_class c ON c.oid = a.attrelid "
                     "WHERE (c.relname, a.attname) IN "
                     "(('proposal_revision', 'content'), ('proposal', 'sections'))"
                 )
             )
         }
-    assert methods == {("proposal_revision", "content"): "l", ("proposal", "sections"): "l"}
+    assert methods == {
+        ("proposal_revision", "content"): "json l",
+        ("proposal", "sections"): "json l",
+    }
 
 
 def test_postgresql_catalogue_search_indexes_have_no_pending_list(app, in_app) -> None:

@@ -34,6 +34,34 @@ def test_push_delivers_every_revision_with_its_attachments(pair: Pair) -> None:
     assert all(central_store.read(s) == node_store.read(s) for s in shas)
 
 
+def test_central_keeps_the_bytes_each_revision_was_hashed_over(pair: Pair) -> None:
+    """A frozen revision is stored as the canonical text its hash covers (PostgreSQL's json,
+    SQLite's text): anyone can check it against its hash later, and central's copy of the
+    proposal shows the node's sections."""
+    import hashlib
+
+    from shared.models.proposal import ProposalRevision
+
+    pair.connect()
+    pair.submitted(2)
+    assert sync_run(pair, do_pull=False).ok
+
+    def _node_sections():
+        return dict(db.session.execute(sa.select(Proposal.uuid, Proposal.sections)).all())
+
+    def _stored():
+        text = sa.cast(ProposalRevision.content, sa.Text)
+        revisions = db.session.execute(sa.select(ProposalRevision.content_hash, text)).all()
+        return revisions, _node_sections()
+
+    revisions, sections = pair.on_central(_stored)
+    assert len(revisions) == 2
+    for digest, text in revisions:
+        assert hashlib.sha256(text.encode()).hexdigest() == digest
+    node_sections = pair.on_node(_node_sections)
+    assert sections == node_sections and all(sections.values())
+
+
 def test_second_run_sends_nothing_and_replays_are_acknowledged(pair: Pair) -> None:
     pair.connect()
     pair.submitted(2)
