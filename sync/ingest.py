@@ -4,7 +4,8 @@ The same function serves an online push and a sneakernet bundle, so both have ex
 same semantics. Per item:
 
 - ``accepted``: a new revision; the inbox row is written and the central copy of the proposal
-  (its header, sections, unit and attachment list) moves to it;
+  (its header, unit and attachment list; its sections are read from the revision it holds,
+  see ``Proposal.sections``) moves to it;
 - ``duplicate``: central already holds this revision with the same content hash (a replay, a
   retried batch, a bundle imported twice): acknowledged again, nothing changes;
 - ``conflict`` (code 409): central holds this revision with *different* content;
@@ -534,7 +535,7 @@ def _rows(v: _Valid, stamp: str, source: str) -> dict[str, dict[str, Any]]:
     proposal.update(
         implementation_start=start.isoformat() if start else None,
         sdgs=_JsonText(_json(proposal["sdgs"])),
-        sections=_JsonText(_json(proposal["sections"])),
+        sections=_HELD,
         uuid=v.uuid,
         tenant_id=v.tenant_id,
         created_at=stamp,
@@ -566,6 +567,7 @@ def _rows(v: _Valid, stamp: str, source: str) -> dict[str, dict[str, Any]]:
     return {"proposal": proposal, "revision": revision, "audit": audit}
 
 
+_HELD = _JsonText("null")  # a proposal row's sections: those of the revision it holds
 _SUBMITTED = ProposalStatus.SUBMITTED.value
 _PENDING = ScreeningResult.PENDING.value
 _TEXTS = (  # content fields the proposal row holds as text, empty when absent
@@ -594,7 +596,7 @@ def _proposal_values(
         competition_id=v.competition_id,
         competition_version_id=v.version_id,
         sdgs=list(c.get("sdgs") or []),
-        sections=dict(c.get("sections") or {}),
+        sections=None,  # the revision's: stored once (see Proposal.sections)
         implementation_start=parse_date(c.get("implementation_start")),
         status=_SUBMITTED,
         revision=v.revision,

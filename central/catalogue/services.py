@@ -143,7 +143,11 @@ def refresh_entries(competition_id: int, *, actor: User | None) -> RefreshResult
         sa.select(Proposal)
         .where(Proposal.competition_id == competition_id)
         .where(Proposal.stage_code.in_(pub.finalist_codes))
-        .options(selectinload(Proposal.tenant), selectinload(Proposal.unit))
+        .options(
+            selectinload(Proposal.tenant),
+            selectinload(Proposal.unit),
+            selectinload(Proposal.held_revision),  # a pushed proposal's sections
+        )
         .order_by(Proposal.id)
     ).scalars()
     existing = {

@@ -53,7 +53,12 @@ class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
     contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(120), default="")
-    sections: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
+    # The proposal's own sections: a draft's, or a submitted one's as entered here. Central's
+    # copy of a proposal pushed by a node holds JSON null instead: its sections are those of
+    # the revision it holds (``held_revision``), stored once. Read them as ``sections``.
+    own_sections: Mapped[dict[str, str] | None] = mapped_column(
+        "sections", JSONDocument, default=dict
+    )
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     truth_declared: Mapped[bool] = mapped_column(default=False)
     # Replikasi: the earlier innovation this one replicates (title and, when known, its uuid)
@@ -90,6 +95,24 @@ class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
     comments: Mapped[list[ProposalComment]] = relationship(
         back_populates="proposal", order_by="ProposalComment.id", cascade="all, delete-orphan"
     )
+    held_revision: Mapped[ProposalRevision | None] = relationship(
+        primaryjoin="and_(foreign(Proposal.tenant_id) == ProposalRevision.tenant_id, "
+        "foreign(Proposal.uuid) == ProposalRevision.proposal_uuid, "
+        "foreign(Proposal.revision) == ProposalRevision.revision)",
+        viewonly=True,
+    )
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """The section texts by key (from the held revision where the row has none)."""
+        if self.own_sections is not None:
+            return self.own_sections
+        held = self.held_revision
+        return dict(held.content.get("sections") or {}) if held is not None else {}
+
+    @sections.setter
+    def sections(self, value: dict[str, str]) -> None:
+        self.own_sections = value
 
     @property
     def is_editable(self) -> bool:

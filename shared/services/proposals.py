@@ -663,7 +663,7 @@ def list_proposals(
 ) -> Pagination:
     """The proposals the actor may see (operators: their unit's), filtered, newest first."""
     # lists never show the section texts: leave the largest column out of the rows
-    stmt = sa.select(Proposal).options(selectinload(Proposal.unit), defer(Proposal.sections))
+    stmt = sa.select(Proposal).options(selectinload(Proposal.unit), defer(Proposal.own_sections))
     if actor.role == Role.OPERATOR:
         stmt = stmt.where(Proposal.unit_id == (actor.unit_id or 0))
     elif flt.unit_id:

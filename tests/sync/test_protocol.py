@@ -148,7 +148,7 @@ def test_same_revision_with_other_content_is_a_409_and_a_replay_is_acknowledged(
     first, _ = _signed(pair, "POST", "push", _push_body(items))
     assert first.json()["results"][0]["status"] == "accepted"
     sections = pair.on_central(
-        lambda: db.session.execute(sa.select(Proposal.sections)).scalar_one()
+        lambda: db.session.execute(sa.select(Proposal)).scalar_one().sections
     )
     assert sections == items[0]["content"]["sections"] and len(sections) >= 3
     again, _ = _signed(pair, "POST", "push", _push_body(items))

@@ -36,8 +36,8 @@ def test_push_delivers_every_revision_with_its_attachments(pair: Pair) -> None:
 
 def test_central_keeps_the_bytes_each_revision_was_hashed_over(pair: Pair) -> None:
     """A frozen revision is stored as the canonical text its hash covers (PostgreSQL's json,
-    SQLite's text): anyone can check it against its hash later, and central's copy of the
-    proposal shows the node's sections."""
+    SQLite's text): anyone can check it against its hash later. Central's copy of the
+    proposal reads its sections from there (not stored twice) and shows the node's."""
     import hashlib
 
     from shared.models.proposal import ProposalRevision
@@ -47,14 +47,16 @@ def test_central_keeps_the_bytes_each_revision_was_hashed_over(pair: Pair) -> No
     assert sync_run(pair, do_pull=False).ok
 
     def _node_sections():
-        return dict(db.session.execute(sa.select(Proposal.uuid, Proposal.sections)).all())
+        return {p.uuid: p.sections for p in db.session.execute(sa.select(Proposal)).scalars()}
 
     def _stored():
         text = sa.cast(ProposalRevision.content, sa.Text)
         revisions = db.session.execute(sa.select(ProposalRevision.content_hash, text)).all()
-        return revisions, _node_sections()
+        own = db.session.execute(sa.select(Proposal.own_sections)).scalars().all()
+        return revisions, _node_sections(), own
 
-    revisions, sections = pair.on_central(_stored)
+    revisions, sections, own = pair.on_central(_stored)
+    assert own == [None, None]  # the text is stored once, in the revision
     assert len(revisions) == 2
     for digest, text in revisions:
         assert hashlib.sha256(text.encode()).hexdigest() == digest

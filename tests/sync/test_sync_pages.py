@@ -11,6 +11,7 @@ from threading import Thread
 
 import sqlalchemy as sa
 from filelock import FileLock
+from markupsafe import escape
 
 from shared.db import db, utcnow
 from shared.models import Competition, Proposal, Role
@@ -268,3 +269,22 @@ def test_results_from_central_reach_the_admins_pages(pair: Pair) -> None:
     assert "Lolos seleksi" in row and "Top Inovasi Pelayanan Publik" in row
     shown = admin.get(f"/proposals/{_proposal_id(pair, finalist)}").get_data(as_text=True)
     assert "Top Inovasi Pelayanan Publik" in shown
+
+
+def test_central_pages_show_a_pushed_proposals_sections(pair: Pair) -> None:
+    """Central keeps a pushed proposal's text once, in its revision; the screening and
+    judging staff still read every section the node's admin wrote."""
+    pair.connect()
+    (uuid,) = pair.submitted(1)
+    admin = _node_admin(pair)
+    assert "Sinkronisasi selesai:" in _sync_now(admin)
+
+    def _node_sections():
+        proposal = db.session.execute(sa.select(Proposal)).scalar_one()
+        return proposal.sections
+
+    sections = {k: v for k, v in pair.on_node(_node_sections).items() if v}
+    assert sections
+    page = _central_staff(pair).get(f"/screening/{uuid}").get_data(as_text=True)
+    texts = re.findall(r'<p class="section-text">(.*?)</p>', page, re.S)
+    assert sorted(texts) == sorted(str(escape(v)) for v in sections.values())
