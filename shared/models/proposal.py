@@ -57,7 +57,10 @@ class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
     # copy of a proposal pushed by a node holds JSON null instead: its sections are those of
     # the revision it holds (``held_revision``), stored once. Read them as ``sections``.
     own_sections: Mapped[dict[str, str] | None] = mapped_column(
-        "sections", JSONDocument, default=dict
+        "sections",
+        JSONDocument,
+        default=dict,
+        nullable=False,  # JSON null, never SQL NULL
     )
     video_url: Mapped[str] = mapped_column(sa.String(500), default="")
     truth_declared: Mapped[bool] = mapped_column(default=False)
