@@ -277,15 +277,25 @@ def ingest(
 def _held_proposals(valid: list[_Valid]) -> dict[str, tuple[int, int, int]]:
     """Central's copies of the batch's proposals, whichever tenant holds them: uuid -> (id,
     tenant id, revision)."""
-    table = Proposal.__table__
-    stmt = (
-        sa.select(table.c.uuid, table.c.id, table.c.tenant_id, table.c.revision)
-        .where(table.c.uuid.in_({v.uuid for v in valid}))
-        .execution_options(national=True)
-    )
-    return {
-        uuid: (pid, tenant, revision) for uuid, pid, tenant, revision in db.session.execute(stmt)
-    }
+    uuids = list({v.uuid for v in valid})
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Planned for this batch every time, never prepared: batches of one size would make
+        # psycopg prepare the lookup, and PostgreSQL would keep the plan it chose while the
+        # table was small (a scan of every proposal) as the table grew during a surge.
+        driver = connection.connection.driver_connection
+        rows = driver.execute(_HELD_SQL, (uuids,), prepare=False).fetchall()
+    else:
+        table = Proposal.__table__
+        rows = connection.execute(
+            sa.select(table.c.uuid, table.c.id, table.c.tenant_id, table.c.revision).where(
+                table.c.uuid.in_(uuids)
+            )
+        ).all()
+    return {uuid: (pid, tenant, revision) for uuid, pid, tenant, revision in rows}
+
+
+_HELD_SQL = "SELECT uuid, id, tenant_id, revision FROM proposal WHERE uuid = ANY(%s)"
 
 
 def _refuse_foreign_uuids(
