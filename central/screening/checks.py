@@ -264,7 +264,8 @@ def run_checks(proposal: Proposal, ctx: Context) -> list[CheckResult]:
 
 
 def proposals_with_content(ids: list[int]) -> list[Proposal]:
-    """Proposals loaded with what the checks read (version, competition, attachments)."""
+    """Proposals loaded with what the checks read (version, competition, attachments, and a
+    pushed proposal's revision, which holds its sections)."""
     if not ids:
         return []
     stmt = (
@@ -274,6 +275,7 @@ def proposals_with_content(ids: list[int]) -> list[Proposal]:
             selectinload(Proposal.attachments),
             selectinload(Proposal.competition_version),
             selectinload(Proposal.competition),
+            selectinload(Proposal.held_revision),
         )
         .execution_options(populate_existing=True)  # the list loaded only a few columns
     )
