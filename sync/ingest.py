@@ -285,7 +285,7 @@ def _held_proposals(valid: list[_Valid]) -> dict[str, tuple[int, int, int]]:
         # table was small (a scan of every proposal) as the table grew during a surge.
         driver = connection.connection.driver_connection
         rows = driver.execute(_HELD_SQL, (uuids,), prepare=False).fetchall()
-    else:
+    else:  # a Core read: every tenant's rows
         table = Proposal.__table__
         rows = connection.execute(
             sa.select(table.c.uuid, table.c.id, table.c.tenant_id, table.c.revision).where(
@@ -352,14 +352,13 @@ def _write_rows(
     sql, order, json_columns = prepared
     connection = db.session.connection()
     if dialect.name == "postgresql":
-        documents = [[str(row.pop(name)) for row in rows] for name in order]
+        documents = [[_json_text(row.pop(name)) for row in rows] for name in order]
         payload = orjson.dumps(rows, default=_fragment, option=orjson.OPT_PASSTHROUGH_SUBCLASS)
         result = connection.exec_driver_sql(sql, (payload.decode(), *documents))
         return list(result) if returning else []
     for row in rows:
         for name in json_columns:
-            v = row[name]
-            row[name] = str(v) if isinstance(v, _JsonText) else _json(v)
+            row[name] = _json_text(row[name])
     before = 0
     if returning:
         before = db.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
@@ -373,6 +372,10 @@ def _write_rows(
     return list(
         db.session.execute(sa.select(*(table.c[n] for n in returning)).where(table.c.id > before))
     )
+
+
+def _json_text(value: Any) -> str:
+    return str(value) if isinstance(value, _JsonText) else _json(value)
 
 
 def _fragment(value: Any) -> Any:
