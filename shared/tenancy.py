@@ -148,13 +148,13 @@ def _add_tenant_criteria(state: ORMExecuteState) -> None:
         return  # the criteria of the parent statement propagate to these loads
     if state.execution_options.get("national"):
         return
+    scope = _scope.get()
+    if scope is not None and scope.national:
+        return  # every tenant's rows: nothing to add (and the statement need not be walked)
     if not _scoped_entities(state):
         return
-    scope = _scope.get()
     if scope is None:
         raise TenantScopeError("tenant data queried without a tenant scope")
-    if scope.national:
-        return
     ids = tuple(sorted(scope.tenant_ids))
     for mixin in _SCOPED:
         state.statement = state.statement.options(
