@@ -97,17 +97,19 @@ class _Lookups:
 
 
 def _lookups() -> _Lookups:
+    """Every competition with its form versions, in one read."""
     out = _Lookups()
-    for cid, year, closes in db.session.execute(
-        sa.select(Competition.id, Competition.year, Competition.registration_closes_at)
-    ):
+    stmt = sa.select(
+        Competition.id,
+        Competition.year,
+        Competition.registration_closes_at,
+        CompetitionVersion.id,
+        CompetitionVersion.number,
+    ).outerjoin(CompetitionVersion, CompetitionVersion.competition_id == Competition.id)
+    for cid, year, closes, vid, number in db.session.execute(stmt):
         out.competitions[year] = (cid, closes)
-    for vid, cid, number in db.session.execute(
-        sa.select(
-            CompetitionVersion.id, CompetitionVersion.competition_id, CompetitionVersion.number
-        )
-    ):
-        out.versions[(cid, number)] = vid
+        if vid is not None:
+            out.versions[(cid, number)] = vid
     return out
 
 

@@ -158,6 +158,8 @@ def pending_chunks(size: int) -> Iterator[list[_Item]]:
     while chunk := pending_items(after, size):
         after = chunk[-1].outbox_id
         yield chunk
+        if len(chunk) < size:
+            return  # the last one (what is submitted meanwhile goes on the next run)
 
 
 def batches(items: list[_Item], max_items: int, max_bytes: int) -> Iterator[list[_Item]]:
@@ -235,9 +237,13 @@ def _upload_attachments(client: CentralClient, items: list[_Item], report: PushR
     return failed
 
 
+_OUTBOX = OutboxItem.__table__
+
+
 def _mark(ids: list[int], **values: Any) -> None:
+    """Update outbox rows by id (a Core statement: the rows are not in the session)."""
     if ids:
-        db.session.execute(sa.update(OutboxItem).where(OutboxItem.id.in_(ids)).values(**values))
+        db.session.execute(sa.update(_OUTBOX).where(_OUTBOX.c.id.in_(ids)).values(**values))
 
 
 def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
@@ -264,7 +270,7 @@ def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
                     ids,
                     state=OutboxState.IN_FLIGHT,
                     sent_at=utcnow(),
-                    attempts=OutboxItem.attempts + 1,
+                    attempts=_OUTBOX.c.attempts + 1,
                 )
                 db.session.commit()
                 head = b'{"schema":%d,"items":[' % SCHEMA_VERSION
@@ -342,10 +348,9 @@ def _record_results(batch: list[_Item], results: list[dict[str, Any]], report: P
             report.rejected.append((item.uuid, item.revision, reason))
     _mark(acked, state=OutboxState.ACKED, acked_at=now, last_error="")
     if rejected:
-        table = OutboxItem.__table__
         db.session.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("b_id"))
+            sa.update(_OUTBOX)
+            .where(_OUTBOX.c.id == sa.bindparam("b_id"))
             .values(state=OutboxState.REJECTED.value, last_error=sa.bindparam("b_error")),
             rejected,
         )
