@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import uuid as uuid_mod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ from shared.models.proposal import (
 from shared.models.unit import Unit
 from shared.services.content import CONTENT_FIELDS, canonical_json, parse_date
 from shared.services.units import UNIT_FIELDS
+from sync import content_check
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -150,10 +150,8 @@ def _validate(
     def reject(reason: str) -> ItemResult:
         return ItemResult(uuid, revision, REJECTED, reason)
 
-    try:
-        uuid_mod.UUID(uuid)
-    except ValueError:
-        return reject("proposal_uuid is not a UUID")
+    if not content_check.UUID_RE.fullmatch(uuid):
+        return reject("proposal_uuid is not a UUID as nodes write it (36 characters, lower case)")
     if revision < 1:
         return reject("revision must be a positive number")
     tenant_code = str(item.get("tenant_code", ""))
@@ -171,6 +169,8 @@ def _validate(
             return reject("content hash does not match the content (corrupted in transit?)")
     if content.get("uuid") != uuid or content.get("tenant_code") != tenant_code:
         return reject("content names another proposal or tenant than the item")
+    if problem := content_check.problem(content):
+        return reject(problem)
     competition = lookups.competitions.get(content.get("competition_year"))  # type: ignore[arg-type]
     if competition is None:
         return reject(f"central has no competition {content.get('competition_year')}")

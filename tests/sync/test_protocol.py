@@ -238,6 +238,65 @@ def test_one_bad_item_never_blocks_the_rest_of_its_batch(pair: Pair) -> None:
     assert len(pair.central_revisions()) == 2
 
 
+def test_a_uuid_in_another_spelling_is_refused_alone(pair: Pair) -> None:
+    """Central keeps proposal uuids as the node wrote them (36 characters, lower case): a
+    uuid spelled otherwise (braces, a URN, no hyphens, capitals) is the item's problem only,
+    never a batch that fails as a whole or a second spelling of one proposal."""
+    from shared.services.content import content_hash
+
+    pair.connect()
+    pair.submitted(5)
+    items = _items(pair)
+    canonical = items[0]["proposal_uuid"]
+    spellings = [
+        "{" + canonical + "}",
+        f"urn:uuid:{canonical}",
+        canonical.replace("-", ""),
+        canonical.upper(),
+    ]
+    for item, spelling in zip(items[:4], spellings, strict=True):
+        item["proposal_uuid"] = spelling
+        item["content"] = dict(item["content"], uuid=spelling)
+        item["content_hash"] = content_hash(item["content"])
+    answer, _ = _signed(pair, "POST", "push", _push_body(items))
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 4 + ["accepted"]
+    assert all("UUID" in r["reason"] for r in results[:4])
+    assert [uuid for uuid, _, _ in pair.central_revisions()] == [items[4]["proposal_uuid"]]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"title": "x" * 301}, "title is longer than 300"),
+        ({"title": None}, "title is missing"),
+        ({"contact_email": 42}, "contact_email must be text"),
+        ({"implementation_start": "2026-13-45"}, "implementation_start is not a date"),
+        ({"sdgs": "3,4"}, "sdgs must be"),
+        ({"unit": "Dinas Kesehatan"}, "unit must be an object"),
+        ({"unit": {"uuid": "not-a-uuid", "name": "Dinas"}}, "unit uuid"),
+        ({"attachments": ["decree.pdf"]}, "an attachment must be an object"),
+    ],
+)
+def test_content_that_does_not_fit_is_refused_alone(pair: Pair, change: dict, reason: str) -> None:
+    """A forged or damaged item whose content central cannot store is refused with the
+    reason; the batch's other items still go in (on PostgreSQL such a row would have failed
+    the whole batch, again on every retry)."""
+    from shared.services.content import content_hash
+
+    pair.connect()
+    pair.submitted(2)
+    items = _items(pair)
+    items[0]["content"] = dict(items[0]["content"], **change)
+    items[0]["content_hash"] = content_hash(items[0]["content"])
+    answer, _ = _signed(pair, "POST", "push", _push_body(items))
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert reason in results[0]["reason"]
+    assert [uuid for uuid, _, _ in pair.central_revisions()] == [items[1]["proposal_uuid"]]
+
+
 def test_schema_mismatch_gets_a_clear_message_and_writes_nothing(pair: Pair) -> None:
     pair.connect()
     pair.submitted(1)

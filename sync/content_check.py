@@ -1,0 +1,122 @@
+"""Central: does a pushed revision's content fit the rows it becomes?
+
+A node writes its revisions with the same models, so what it sends fits. A node with a bug,
+an older or hand-edited bundle, or a forged item may not: a title longer than its column, a
+date that is no date, a unit that is no object. PostgreSQL would refuse such a row, and with
+it the whole batch, over and over on every retry. So each item is checked here first, and
+an item that does not fit is refused alone with a reason the node's admin can act on.
+
+The limits are read from the tables themselves, so a migration that widens a column widens
+the check with it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.models.proposal import Attachment, Proposal
+from shared.models.unit import Unit
+from shared.services.content import CONTENT_FIELDS
+from shared.services.units import UNIT_FIELDS
+
+# A uuid exactly as ``str(uuid.uuid4())`` writes it: the only spelling central stores, so one
+# proposal never has two (braces, a URN, no hyphens and capitals are refused, not stored).
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+_REQUIRED = ("title", "group_code")  # the proposal row cannot be written without them
+
+
+def _text_limits(table: sa.Table, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
+    return tuple(
+        (name, table.c[name].type.length if isinstance(table.c[name].type, sa.String) else None)
+        for name in names
+        if isinstance(table.c[name].type, sa.String)
+    )
+
+
+@cache
+def _limits() -> dict[str, tuple[tuple[str, int | None], ...]]:
+    return {
+        "proposal": _text_limits(Proposal.__table__, CONTENT_FIELDS),
+        "unit": _text_limits(Unit.__table__, UNIT_FIELDS),
+        "attachment": _text_limits(Attachment.__table__, ("kind", "filename", "media_type")),
+    }
+
+
+def _texts(values: dict[str, Any], limits: tuple[tuple[str, int | None], ...], where: str) -> str:
+    for name, limit in limits:
+        value = values.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f"{where}{name} must be text"
+        if limit is not None and len(value) > limit:
+            return f"{where}{name} is longer than {limit} characters"
+    return ""
+
+
+def problem(content: dict[str, Any]) -> str:
+    """Why ``content`` cannot be stored as it is, or "" when it can."""
+    limits = _limits()
+    for name in _REQUIRED:
+        if not isinstance(content.get(name), str):
+            return f"{name} is missing"
+    if found := _texts(content, limits["proposal"], ""):
+        return found
+    replicates = content.get("replicates_uuid")
+    if replicates and not UUID_RE.fullmatch(replicates):
+        return "replicates_uuid is not a UUID as nodes write it"
+    start = content.get("implementation_start")
+    if start:
+        try:
+            date.fromisoformat(start)
+        except (TypeError, ValueError):
+            return "implementation_start is not a date (YYYY-MM-DD)"
+    sdgs = content.get("sdgs")
+    if sdgs is not None and not (
+        isinstance(sdgs, list) and all(type(goal) is int for goal in sdgs)
+    ):
+        return "sdgs must be a list of goal numbers"
+    return _unit_problem(content.get("unit"), limits) or _attachments_problem(
+        content.get("attachments"), limits
+    )
+
+
+def _unit_problem(unit: Any, limits: dict[str, Any]) -> str:
+    if unit is None:
+        return ""
+    if not isinstance(unit, dict):
+        return "unit must be an object"
+    uuid = unit.get("uuid")
+    if uuid is not None and not (isinstance(uuid, str) and UUID_RE.fullmatch(uuid)):
+        return "unit uuid is not a UUID as nodes write it"
+    return _texts(unit, limits["unit"], "unit ")
+
+
+def _attachments_problem(attachments: Any, limits: dict[str, Any]) -> str:
+    if attachments is None:
+        return ""
+    if not isinstance(attachments, list):
+        return "attachments must be a list"
+    seen = set()
+    for attachment in attachments:
+        if not isinstance(attachment, dict):
+            return "an attachment must be an object"
+        for name in ("sha256", "kind", "filename", "media_type"):
+            if not isinstance(attachment.get(name), str):
+                return f"attachment {name} is missing"
+        if found := _texts(attachment, limits["attachment"], "attachment "):
+            return found
+        size = attachment.get("size")
+        if type(size) is not int or size < 0:
+            return "attachment size must be a number of bytes"
+        key = (attachment["sha256"], attachment["kind"])
+        if key in seen:
+            return "the same file is attached twice as the same kind"
+        seen.add(key)
+    return ""
