@@ -74,6 +74,22 @@ def test_postgresql_keeps_proposal_json_as_text_compressed_with_lz4(app, in_app)
     }
 
 
+def test_postgresql_keeps_a_revisions_compressed_content_in_its_row(app, in_app) -> None:
+    """A pushed proposal's content (4 KB, about 2.5 KB compressed) is stored in the revision's
+    row, not moved out to the TOAST table (which costs two more rows and index entries per
+    revision written and read)."""
+    import pytest
+    import sqlalchemy as sa
+
+    with in_app(app):
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL storage setting")
+        options = db.session.execute(
+            sa.text("SELECT reloptions FROM pg_class WHERE relname = 'proposal_revision'")
+        ).scalar()
+    assert options == ["toast_tuple_target=4096"]
+
+
 def test_postgresql_catalogue_search_indexes_have_no_pending_list(app, in_app) -> None:
     """New catalogue entries go straight into the GIN indexes: a search right after the
     announcement does not scan a list of pending entries."""
