@@ -57,6 +57,8 @@ def _texts(values: dict[str, Any], limits: tuple[tuple[str, int | None], ...], w
             return f"{where}{name} must be text"
         if limit is not None and len(value) > limit:
             return f"{where}{name} is longer than {limit} characters"
+        if "\x00" in value:  # PostgreSQL's text cannot hold it
+            return f"{where}{name} contains a NUL character"
     return ""
 
 

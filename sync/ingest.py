@@ -16,7 +16,7 @@ The inbox is unique on (tenant, proposal uuid, revision): rows are inserted with
 CONFLICT DO NOTHING`` and the outcome is read back, never checked first and inserted after.
 Statements are set-based (one per table per batch) so a batch of hundreds costs a few queries.
 The big inserts are one ``executemany`` of plain tuples on SQLite and, on PostgreSQL, one JSON
-array unpacked by ``jsonb_to_recordset`` beside the documents as binary texts (no per-row
+array unpacked by ``json_to_recordset`` beside the documents as binary texts (no per-row
 parameter processing either way), and the content is stored as the canonical text that was
 hashed, never serialised again.
 """
@@ -338,12 +338,14 @@ def _write_rows(
 
     With ``conflict``, a row whose key exists is skipped; the ``returning`` columns of the
     inserted rows come back. SQLite gets one ``executemany`` of plain tuples. PostgreSQL gets
-    the rows as one JSON array unpacked by ``jsonb_to_recordset``, except the JSON documents
+    the rows as one JSON array unpacked by ``json_to_recordset``, except the JSON documents
     (``json`` columns, kept as text), which come beside it as a binary array of texts: the
-    database parses the small values once and only checks the documents. Either way
-    SQLAlchemy processes no row. Nothing is checked first and inserted after: SQLite reads
-    back the rows with an id above the largest one before the insert, which inside its
-    single write transaction are exactly the rows this insert wrote.
+    database parses the small values once and only checks the documents (not
+    ``jsonb_to_recordset``: building the binary form first, its keys sorted, cost PostgreSQL
+    30 µs per proposal row instead of 18). Either way SQLAlchemy processes no row. Nothing
+    is checked first and inserted after: SQLite reads back the rows with an id above the
+    largest one before the insert, which inside its single write transaction are exactly the
+    rows this insert wrote.
     """
     names = tuple(rows[0])
     dialect = db.session.get_bind().dialect
@@ -416,7 +418,7 @@ def _prepare_insert(
     documents = [n for n in names if n in json_columns and pg_type(n) == "JSON"]
     small = [n for n in names if n not in documents]
     fields = ", ".join(f"{quote(n)} {'JSONB' if n in json_columns else pg_type(n)}" for n in small)
-    sources = [f"jsonb_to_recordset(CAST(%s AS JSONB)) AS ({fields})"]
+    sources = [f"json_to_recordset(CAST(%s AS JSON)) AS ({fields})"]
     sources += ["unnest(%b::text[])"] * len(documents)
     columns = ", ".join(quote(n) for n in small + documents)
     values = [f"x.{quote(n)}" for n in small] + [f"CAST(x.{quote(n)} AS JSON)" for n in documents]

@@ -271,6 +271,7 @@ def test_a_uuid_in_another_spelling_is_refused_alone(pair: Pair) -> None:
         ({"title": "x" * 301}, "title is longer than 300"),
         ({"title": None}, "title is missing"),
         ({"contact_email": 42}, "contact_email must be text"),
+        ({"innovator": "Dinas\x00Kesehatan"}, "innovator contains a NUL character"),
         ({"implementation_start": "2026-13-45"}, "implementation_start is not a date"),
         ({"sdgs": "3,4"}, "sdgs must be"),
         ({"unit": "Dinas Kesehatan"}, "unit must be an object"),

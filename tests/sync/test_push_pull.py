@@ -64,6 +64,24 @@ def test_central_keeps_the_bytes_each_revision_was_hashed_over(pair: Pair) -> No
     assert sections == node_sections and all(sections.values())
 
 
+def test_central_keeps_every_character_of_a_pushed_header(pair: Pair) -> None:
+    """Quotes, backslashes, line breaks, tabs, accents and emoji in a proposal's header
+    reach central's copy exactly as the node's admin typed them."""
+    title = 'Inovasi "Jemput Bola" \\ Posyandu\tSehat\nDesa Ngabul — Sekolah Ibu ☀️ 🏥 😀'
+    innovator = "Dinas Kesehatan & Keluarga Berencana (Dinkes-KB) d'Jepara: “Ibu” é"
+    pair.connect()
+    [uuid] = pair.submitted(1, title=title, innovator=innovator)
+    assert sync_run(pair, do_pull=False).ok
+
+    def _header():
+        row = db.session.execute(
+            sa.select(Proposal.title, Proposal.innovator).where(Proposal.uuid == uuid)
+        ).one()
+        return tuple(row)
+
+    assert pair.on_central(_header) == (title, innovator)
+
+
 def test_second_run_sends_nothing_and_replays_are_acknowledged(pair: Pair) -> None:
     pair.connect()
     pair.submitted(2)
