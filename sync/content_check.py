@@ -31,16 +31,19 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 _REQUIRED = ("title", "group_code")  # the proposal row cannot be written without them
 
 
-def _text_limits(table: sa.Table, names: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
+_UNLIMITED = 1 << 62  # a text column without a length
+
+
+def _text_limits(table: sa.Table, names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     return tuple(
-        (name, table.c[name].type.length if isinstance(table.c[name].type, sa.String) else None)
+        (name, table.c[name].type.length or _UNLIMITED)
         for name in names
         if isinstance(table.c[name].type, sa.String)
     )
 
 
 @cache
-def _limits() -> dict[str, tuple[tuple[str, int | None], ...]]:
+def _limits() -> dict[str, tuple[tuple[str, int], ...]]:
     return {
         "proposal": _text_limits(Proposal.__table__, CONTENT_FIELDS),
         "unit": _text_limits(Unit.__table__, UNIT_FIELDS),
@@ -48,18 +51,31 @@ def _limits() -> dict[str, tuple[tuple[str, int | None], ...]]:
     }
 
 
-def _texts(values: dict[str, Any], limits: tuple[tuple[str, int | None], ...], where: str) -> str:
+def _texts(
+    values: dict[str, Any],
+    limits: tuple[tuple[str, int], ...],
+    where: str,
+    *,
+    required: bool = False,
+) -> str:
+    get = values.get
     for name, limit in limits:
-        value = values.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            return f"{where}{name} must be text"
-        if limit is not None and len(value) > limit:
-            return f"{where}{name} is longer than {limit} characters"
-        if "\x00" in value:  # PostgreSQL's text cannot hold it
-            return f"{where}{name} contains a NUL character"
+        value = get(name)
+        if value.__class__ is not str or len(value) > limit or "\x00" in value:
+            if value is None and not required:
+                continue
+            return _text_problem(where + name, value, limit)
     return ""
+
+
+def _text_problem(name: str, value: Any, limit: int) -> str:
+    if value is None:
+        return f"{name} is missing"
+    if not isinstance(value, str):
+        return f"{name} must be text"
+    if len(value) > limit:
+        return f"{name} is longer than {limit} characters"
+    return f"{name} contains a NUL character"  # PostgreSQL's text cannot hold it
 
 
 def problem(content: dict[str, Any]) -> str:
@@ -109,11 +125,8 @@ def _attachments_problem(attachments: Any, limits: dict[str, Any]) -> str:
     for attachment in attachments:
         if not isinstance(attachment, dict):
             return "an attachment must be an object"
-        for name in ("sha256", "kind", "filename", "media_type"):
-            if not isinstance(attachment.get(name), str):
-                return f"attachment {name} is missing"
-        if found := _texts(attachment, limits["attachment"], "attachment "):
-            return found
+        if found := _texts(attachment, limits["attachment"], "attachment ", required=True):
+            return found  # (its sha256 is checked with the blob it names)
         size = attachment.get("size")
         if type(size) is not int or size < 0:
             return "attachment size must be a number of bytes"

@@ -277,6 +277,10 @@ def test_a_uuid_in_another_spelling_is_refused_alone(pair: Pair) -> None:
         ({"unit": "Dinas Kesehatan"}, "unit must be an object"),
         ({"unit": {"uuid": "not-a-uuid", "name": "Dinas"}}, "unit uuid"),
         ({"attachments": ["decree.pdf"]}, "an attachment must be an object"),
+        (
+            {"attachments": [{"sha256": "0" * 64, "filename": "a.pdf", "size": 1}]},
+            "attachment kind is missing",
+        ),
     ],
 )
 def test_content_that_does_not_fit_is_refused_alone(pair: Pair, change: dict, reason: str) -> None:
