@@ -464,7 +464,10 @@ def _settle_existing(existing: list[_Valid], results: list[ItemResult | None]) -
         for row in db.session.execute(
             sa.select(
                 table.c.tenant_id, table.c.proposal_uuid, table.c.revision, table.c.content_hash
-            ).where(table.c.proposal_uuid.in_({k[1] for k in keys}))
+            ).where(  # the unique key's leading columns
+                table.c.tenant_id.in_({k[0] for k in keys}),
+                table.c.proposal_uuid.in_({k[1] for k in keys}),
+            )
         )
     }
     for v in existing:

@@ -132,7 +132,7 @@ class ProposalRevision(PkMixin, TenantScoped, Base):
     __table_args__ = (sa.UniqueConstraint("tenant_id", "proposal_uuid", "revision"),)
     _tenant_index = False  # the unique key leads with tenant_id
 
-    proposal_uuid: Mapped[str] = mapped_column(sa.String(36), index=True)
+    proposal_uuid: Mapped[str] = mapped_column(sa.String(36))  # found through the unique key
     revision: Mapped[int]
     content: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
