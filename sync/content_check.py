@@ -6,8 +6,8 @@ date that is no date, a unit that is no object. PostgreSQL would refuse such a r
 it the whole batch, over and over on every retry. So each item is checked here first, and
 an item that does not fit is refused alone with a reason the node's admin can act on.
 
-The limits are read from the tables themselves, so a migration that widens a column widens
-the check with it.
+The limits are read from the models' columns (which a test keeps equal to the migrations),
+so widening a column widens the check with it.
 """
 
 from __future__ import annotations
