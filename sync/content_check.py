@@ -130,7 +130,7 @@ def _attachments_problem(attachments: Any, limits: dict[str, Any]) -> str:
         size = attachment.get("size")
         if type(size) is not int or size < 0:
             return "attachment size must be a number of bytes"
-        key = (attachment["sha256"], attachment["kind"])
+        key = (str(attachment.get("sha256")), attachment["kind"])
         if key in seen:
             return "the same file is attached twice as the same kind"
         seen.add(key)

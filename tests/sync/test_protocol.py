@@ -281,6 +281,14 @@ def test_a_uuid_in_another_spelling_is_refused_alone(pair: Pair) -> None:
             {"attachments": [{"sha256": "0" * 64, "filename": "a.pdf", "size": 1}]},
             "attachment kind is missing",
         ),
+        (
+            {
+                "attachments": [
+                    {"kind": "decree", "filename": "a.pdf", "size": 1, "media_type": "x/y"}
+                ]
+            },
+            "is not a SHA-256 digest",
+        ),
     ],
 )
 def test_content_that_does_not_fit_is_refused_alone(pair: Pair, change: dict, reason: str) -> None:
