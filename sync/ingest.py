@@ -127,6 +127,9 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+_MAX_INT = 2**31 - 1  # the largest revision number the database's integer holds
+
+
 def _parse_time(value: Any) -> datetime:
     parsed = datetime.fromisoformat(str(value))
     if parsed.tzinfo is None:
@@ -152,7 +155,7 @@ def _validate(
 
     if not content_check.UUID_RE.fullmatch(uuid):
         return reject("proposal_uuid is not a UUID as nodes write it (36 characters, lower case)")
-    if revision < 1:
+    if not 1 <= revision <= _MAX_INT:
         return reject("revision must be a positive number")
     tenant_code = str(item.get("tenant_code", ""))
     tenant_id = tenants.get(tenant_code)
@@ -171,13 +174,14 @@ def _validate(
         return reject("content names another proposal or tenant than the item")
     if problem := content_check.problem(content):
         return reject(problem)
-    competition = lookups.competitions.get(content.get("competition_year"))  # type: ignore[arg-type]
+    year, number = content.get("competition_year"), content.get("competition_version")
+    competition = lookups.competitions.get(year) if type(year) is int else None
     if competition is None:
-        return reject(f"central has no competition {content.get('competition_year')}")
+        return reject(f"central has no competition {year}")
     competition_id, closes_at = competition
-    version_id = lookups.versions.get((competition_id, content.get("competition_version")))  # type: ignore[arg-type]
+    version_id = lookups.versions.get((competition_id, number)) if type(number) is int else None
     if version_id is None:
-        return reject(f"central has no form version {content.get('competition_version')}")
+        return reject(f"central has no form version {number}")
     try:
         submitted_at = _parse_time(item.get("submitted_at"))
     except (TypeError, ValueError):

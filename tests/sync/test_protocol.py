@@ -265,6 +265,17 @@ def test_a_uuid_in_another_spelling_is_refused_alone(pair: Pair) -> None:
     assert [uuid for uuid, _, _ in pair.central_revisions()] == [items[4]["proposal_uuid"]]
 
 
+def test_a_revision_number_out_of_range_is_refused_alone(pair: Pair) -> None:
+    pair.connect()
+    pair.submitted(2)
+    items = _items(pair)
+    items[0]["revision"] = 2**40  # more than the database's integer holds
+    answer, _ = _signed(pair, "POST", "push", _push_body(items))
+    results = answer.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert "revision" in results[0]["reason"]
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
@@ -289,6 +300,8 @@ def test_a_uuid_in_another_spelling_is_refused_alone(pair: Pair) -> None:
             },
             "is not a SHA-256 digest",
         ),
+        ({"competition_year": [2027]}, "central has no competition"),
+        ({"competition_version": {"number": 1}}, "central has no form version"),
     ],
 )
 def test_content_that_does_not_fit_is_refused_alone(pair: Pair, change: dict, reason: str) -> None:
