@@ -1,5 +1,7 @@
 """Column types shared by models."""
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -10,6 +12,16 @@ JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 # only validates it on the way in, where ``jsonb`` would parse and rebuild it (several times
 # the cost of storing a 4 KB proposal). SQLite stores JSON as text either way.
 JSONDocument = sa.JSON()
+
+
+def text_limits(table: sa.Table, names: Iterable[str]) -> dict[str, int]:
+    """The most characters each of ``names`` holds (its text columns with a length): what
+    forms, imports and sync ingest check before a database that enforces lengths refuses."""
+    return {
+        name: table.c[name].type.length
+        for name in names
+        if isinstance(table.c[name].type, sa.String) and table.c[name].type.length
+    }
 
 
 def str_enum(enum_cls: type, length: int = 24) -> sa.Enum:

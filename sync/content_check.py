@@ -17,8 +17,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-import sqlalchemy as sa
-
+from shared.db_types import text_limits
 from shared.models.proposal import Attachment, Proposal
 from shared.models.unit import Unit
 from shared.services.content import CONTENT_FIELDS
@@ -31,23 +30,14 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 _REQUIRED = ("title", "group_code")  # the proposal row cannot be written without them
 
 
-_UNLIMITED = 1 << 62  # a text column without a length
-
-
-def _text_limits(table: sa.Table, names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    return tuple(
-        (name, table.c[name].type.length or _UNLIMITED)
-        for name in names
-        if isinstance(table.c[name].type, sa.String)
-    )
-
-
 @cache
 def _limits() -> dict[str, tuple[tuple[str, int], ...]]:
     return {
-        "proposal": _text_limits(Proposal.__table__, CONTENT_FIELDS),
-        "unit": _text_limits(Unit.__table__, UNIT_FIELDS),
-        "attachment": _text_limits(Attachment.__table__, ("kind", "filename", "media_type")),
+        "proposal": tuple(text_limits(Proposal.__table__, CONTENT_FIELDS).items()),
+        "unit": tuple(text_limits(Unit.__table__, UNIT_FIELDS).items()),
+        "attachment": tuple(
+            text_limits(Attachment.__table__, ("kind", "filename", "media_type")).items()
+        ),
     }
 
 

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from shared.competition_config import CompetitionConfig
 from shared.db import db
+from shared.db_types import text_limits
 from shared.models.competition import Competition
 from shared.models.proposal import Proposal
 from shared.models.tenant import Tenant
@@ -40,15 +41,18 @@ COMMENT = "#"
 SECTION_PREFIX = "section:"
 KEY_IN_HEADER = re.compile(r"\[([a-z_:]+)\]\s*$")
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
-MAX_LENGTHS = {  # the database columns' limits
-    "title": 300,
-    "innovator": 300,
-    "contact_name": 120,
-    "contact_phone": 40,
-    "contact_email": 120,
-    "video_url": 500,
-    "replicates_title": 300,
-}
+MAX_LENGTHS = text_limits(  # the database columns' limits
+    Proposal.__table__,
+    (
+        "title",
+        "innovator",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "video_url",
+        "replicates_title",
+    ),
+)
 
 
 @dataclass(frozen=True)

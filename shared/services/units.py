@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from shared.db import db, utcnow
+from shared.db_types import text_limits
 from shared.models.proposal import Proposal
 from shared.models.tenant import Tenant
 from shared.models.unit import Unit
@@ -83,8 +84,7 @@ def _clean(data: UnitData) -> UnitData:
     cleaned = UnitData(**{f.name: (getattr(data, f.name) or "").strip() for f in fields(data)})
     if not cleaned.name:
         raise ServiceError(_("The unit needs a name."), field="name")
-    limits = {f: Unit.__table__.c[f].type.length for f in UNIT_FIELDS}
-    for name, limit in limits.items():
+    for name, limit in text_limits(Unit.__table__, UNIT_FIELDS).items():
         if len(getattr(cleaned, name)) > limit:
             raise ServiceError(_("At most %(n)d characters.", n=limit), field=name)
     for name in ("official_email", "it_email"):
