@@ -30,6 +30,7 @@ from shared.services import ServiceError
 from sync import changes, credentials, ingest
 from sync.models import OutboxItem, OutboxState, SyncNode
 from sync.protocol import SCHEMA_VERSION, bundle_signature, derive_key
+from sync.reasons import N_, Reason
 
 MANIFEST = "manifest.json"
 SIGNATURE = "signature"
@@ -206,7 +207,8 @@ def import_results(path: Path) -> dict[str, int]:
             acked += 1
         else:
             item.state = OutboxState.REJECTED
-            item.last_error = "central holds this revision with different content"
+            reason = Reason(N_("central holds this revision with different content"))
+            item.last_error, item.last_message = str(reason), reason.as_dict()
             conflicts += 1
     db.session.commit()
     return {"applied": applied, "acked": acked, "conflicts": conflicts}

@@ -4,7 +4,8 @@ A node writes its revisions with the same models, so what it sends fits. A node 
 an older or hand-edited bundle, or a forged item may not: a title longer than its column, a
 date that is no date, a unit that is no object. PostgreSQL would refuse such a row, and with
 it the whole batch, over and over on every retry. So each item is checked here first, and
-an item that does not fit is refused alone with a reason the node's admin can act on.
+an item that does not fit is refused alone with a reason the node's admin can act on (a
+:class:`sync.reasons.Reason`, which the node shows in its reader's language).
 
 The limits are read from the models' columns (which a test keeps equal to the migrations),
 so widening a column widens the check with it.
@@ -22,6 +23,7 @@ from shared.models.proposal import Attachment, Proposal
 from shared.models.unit import Unit
 from shared.services.content import CONTENT_FIELDS
 from shared.services.units import UNIT_FIELDS
+from sync.reasons import N_, Reason
 
 # A uuid exactly as ``str(uuid.uuid4())`` writes it: the only spelling central stores, so one
 # proposal never has two (braces, a URN, no hyphens and capitals are refused, not stored).
@@ -47,7 +49,7 @@ def _texts(
     where: str,
     *,
     required: bool = False,
-) -> str:
+) -> Reason | None:
     get = values.get
     for name, limit in limits:
         value = get(name)
@@ -55,73 +57,81 @@ def _texts(
             if value is None and not required:
                 continue
             return _text_problem(where + name, value, limit)
-    return ""
+    return None
 
 
-def _text_problem(name: str, value: Any, limit: int) -> str:
+def _field(template: str, name: str, **args: Any) -> Reason:
+    return Reason(template, {"field": name, **args})
+
+
+def _text_problem(name: str, value: Any, limit: int) -> Reason:
     if value is None:
-        return f"{name} is missing"
+        return _field(N_("%(field)s is missing"), name)
     if not isinstance(value, str):
-        return f"{name} must be text"
+        return _field(N_("%(field)s must be text"), name)
     if len(value) > limit:
-        return f"{name} is longer than {limit} characters"
-    return f"{name} contains a NUL character"  # PostgreSQL's text cannot hold it
+        return _field(N_("%(field)s is longer than %(limit)d characters"), name, limit=limit)
+    # PostgreSQL's text cannot hold it
+    return _field(N_("%(field)s contains a NUL character"), name)
 
 
-def problem(content: dict[str, Any]) -> str:
-    """Why ``content`` cannot be stored as it is, or "" when it can."""
+_NOT_A_UUID = N_("%(field)s is not a UUID as nodes write it")
+
+
+def problem(content: dict[str, Any]) -> Reason | None:
+    """Why ``content`` cannot be stored as it is, or None when it can."""
     limits = _limits()
     for name in _REQUIRED:
         if not isinstance(content.get(name), str):
-            return f"{name} is missing"
+            return _field(N_("%(field)s is missing"), name)
     if found := _texts(content, limits["proposal"], ""):
         return found
     replicates = content.get("replicates_uuid")
     if replicates and not UUID_RE.fullmatch(replicates):
-        return "replicates_uuid is not a UUID as nodes write it"
+        return _field(_NOT_A_UUID, "replicates_uuid")
     start = content.get("implementation_start")
     if start:
         try:
             date.fromisoformat(start)
         except (TypeError, ValueError):
-            return "implementation_start is not a date (YYYY-MM-DD)"
+            return _field(N_("%(field)s is not a date (YYYY-MM-DD)"), "implementation_start")
     sdgs = content.get("sdgs")
     if sdgs is not None and not (
         isinstance(sdgs, list) and all(type(goal) is int for goal in sdgs)
     ):
-        return "sdgs must be a list of goal numbers"
+        return _field(N_("%(field)s must be a list of goal numbers"), "sdgs")
     return _unit_problem(content.get("unit"), limits) or _attachments_problem(
         content.get("attachments"), limits
     )
 
 
-def _unit_problem(unit: Any, limits: dict[str, Any]) -> str:
+def _unit_problem(unit: Any, limits: dict[str, Any]) -> Reason | None:
     if unit is None:
-        return ""
+        return None
     if not isinstance(unit, dict):
-        return "unit must be an object"
+        return _field(N_("%(field)s must be an object"), "unit")
     uuid = unit.get("uuid")
     if uuid is not None and not (isinstance(uuid, str) and UUID_RE.fullmatch(uuid)):
-        return "unit uuid is not a UUID as nodes write it"
+        return _field(_NOT_A_UUID, "unit uuid")
     return _texts(unit, limits["unit"], "unit ")
 
 
-def _attachments_problem(attachments: Any, limits: dict[str, Any]) -> str:
+def _attachments_problem(attachments: Any, limits: dict[str, Any]) -> Reason | None:
     if attachments is None:
-        return ""
+        return None
     if not isinstance(attachments, list):
-        return "attachments must be a list"
+        return _field(N_("%(field)s must be a list"), "attachments")
     seen = set()
     for attachment in attachments:
         if not isinstance(attachment, dict):
-            return "an attachment must be an object"
+            return Reason(N_("an attachment must be an object"))
         if found := _texts(attachment, limits["attachment"], "attachment ", required=True):
             return found  # (its sha256 is checked with the blob it names)
         size = attachment.get("size")
         if type(size) is not int or size < 0:
-            return "attachment size must be a number of bytes"
+            return _field(N_("%(field)s must be a number of bytes"), "attachment size")
         key = (str(attachment.get("sha256")), attachment["kind"])
         if key in seen:
-            return "the same file is attached twice as the same kind"
+            return Reason(N_("the same file is attached twice as the same kind"))
         seen.add(key)
-    return ""
+    return None

@@ -49,6 +49,7 @@ from shared.models.unit import Unit
 from shared.services.content import CONTENT_FIELDS, canonical_json, parse_date
 from shared.services.units import UNIT_FIELDS
 from sync import content_check
+from sync.reasons import N_, Reason
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -62,7 +63,12 @@ class ItemResult:
     proposal_uuid: str
     revision: int
     status: str
-    reason: str = ""
+    why: Reason | None = None
+
+    @property
+    def reason(self) -> str:
+        """The reason in English ("" when there is none)."""
+        return str(self.why) if self.why else ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +77,7 @@ class ItemResult:
             "status": self.status,
             "code": CODES[self.status],
             "reason": self.reason,
+            "message": self.why.as_dict() if self.why else None,  # for the node to translate
         }
 
 
@@ -150,52 +157,56 @@ def _validate(
     except (TypeError, ValueError):
         revision = 0
 
-    def reject(reason: str) -> ItemResult:
-        return ItemResult(uuid, revision, REJECTED, reason)
+    def reject(template: str, **args: Any) -> ItemResult:
+        return ItemResult(uuid, revision, REJECTED, Reason(template, args))
 
     if not content_check.UUID_RE.fullmatch(uuid):
-        return reject("proposal_uuid is not a UUID as nodes write it (36 characters, lower case)")
+        return reject(
+            N_("proposal_uuid is not a UUID as nodes write it (36 characters, lower case)")
+        )
     if not 1 <= revision <= _MAX_INT:
-        return reject("revision must be a positive number")
+        return reject(N_("revision must be a positive number"))
     tenant_code = str(item.get("tenant_code", ""))
     tenant_id = tenants.get(tenant_code)
     if tenant_id is None:
-        return reject(f"tenant {tenant_code or '?'} is not served by this node")
+        return reject(N_("tenant %(tenant)s is not served by this node"), tenant=tenant_code or "?")
     content = item.get("content")
     if not isinstance(content, dict):
-        return reject("content is missing")
+        return reject(N_("content is missing"))
     digest = str(item.get("content_hash", ""))
     canonical = _canonical(content)
     if hashlib.sha256(canonical).hexdigest() != digest:
         canonical = canonical_json(content)  # the reference form decides, never orjson's
         if hashlib.sha256(canonical).hexdigest() != digest:
-            return reject("content hash does not match the content (corrupted in transit?)")
+            return reject(N_("content hash does not match the content (corrupted in transit?)"))
     if content.get("uuid") != uuid or content.get("tenant_code") != tenant_code:
-        return reject("content names another proposal or tenant than the item")
+        return reject(N_("content names another proposal or tenant than the item"))
     if problem := content_check.problem(content):
-        return reject(problem)
+        return ItemResult(uuid, revision, REJECTED, problem)
     year, number = content.get("competition_year"), content.get("competition_version")
     competition = lookups.competitions.get(year) if type(year) is int else None
     if competition is None:
-        return reject(f"central has no competition {year}")
+        return reject(N_("central has no competition %(year)s"), year=str(year))
     competition_id, closes_at = competition
     version_id = lookups.versions.get((competition_id, number)) if type(number) is int else None
     if version_id is None:
-        return reject(f"central has no form version {number}")
+        return reject(N_("central has no form version %(version)s"), version=str(number))
     try:
         submitted_at = _parse_time(item.get("submitted_at"))
     except (TypeError, ValueError):
-        return reject("submitted_at is not an ISO time with a zone")
+        return reject(N_("submitted_at is not an ISO time with a zone"))
     if submitted_at > closes_at:
-        return reject("submitted on the node after the registration closed")
+        return reject(N_("submitted on the node after the registration closed"))
     for attachment in content.get("attachments") or []:
         sha = str(attachment.get("sha256", ""))
         try:
             present = blobs.exists(sha)
         except ValueError:
-            return reject(f"attachment {sha[:16]} is not a SHA-256 digest")
+            return reject(N_("attachment %(sha)s is not a SHA-256 digest"), sha=sha[:16])
         if not present:
-            return reject(f"attachment {sha[:12]}… has not reached central; upload it first")
+            return reject(
+                N_("attachment %(sha)s… has not reached central; upload it first"), sha=sha[:12]
+            )
     return _Valid(
         index,
         tenant_id,
@@ -234,7 +245,7 @@ def prepare(items: list[Any], *, tenants: dict[str, int], blobs: BlobStore, sour
         outcome = (
             _validate(index, item, tenants, lookups, blobs)
             if isinstance(item, dict)
-            else ItemResult("", 0, REJECTED, "an item must be an object")
+            else ItemResult("", 0, REJECTED, Reason(N_("an item must be an object")))
         )
         if isinstance(outcome, ItemResult):
             results[index] = outcome
@@ -313,7 +324,7 @@ def _refuse_foreign_uuids(
         found = held.get(v.uuid)
         if found is not None and found[1] != v.tenant_id:
             results[v.index] = ItemResult(
-                v.uuid, v.revision, REJECTED, "this proposal belongs to another tenant"
+                v.uuid, v.revision, REJECTED, Reason(N_("this proposal belongs to another tenant"))
             )
         else:
             kept.append(v)
@@ -480,12 +491,18 @@ def _settle_existing(existing: list[_Valid], results: list[ItemResult | None]) -
             results[v.index] = ItemResult(v.uuid, v.revision, DUPLICATE)
         else:
             results[v.index] = ItemResult(
-                v.uuid,
-                v.revision,
-                CONFLICT,
-                f"central already holds revision {v.revision} of this proposal with different "
-                "content; submit the change as a new revision",
+                v.uuid, v.revision, CONFLICT, _different_content(v.revision)
             )
+
+
+def _different_content(revision: int) -> Reason:
+    return Reason(
+        N_(
+            "central already holds revision %(revision)d of this proposal with different "
+            "content; submit the change as a new revision"
+        ),
+        {"revision": revision},
+    )
 
 
 def _apply_to_proposals(

@@ -38,10 +38,20 @@ class OutboxItem(PkMixin, TenantScoped, Base):
         str_enum(OutboxState), default=OutboxState.PENDING, index=True
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")  # in English
+    # Central's reason for a rejection as a message to translate (see sync.reasons)
+    last_message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     acked_at: Mapped[datetime | None]
+
+    @property
+    def reason(self) -> str:
+        """Why the item was refused or failed, in the reader's language where central said
+        it as a message."""
+        from sync.reasons import translate
+
+        return translate(self.last_message, self.last_error)
 
 
 class ChangeEvent(OptionalTenantScoped, Base):

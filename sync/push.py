@@ -344,13 +344,24 @@ def _record_results(batch: list[_Item], results: list[dict[str, Any]], report: P
             report.duplicates += status == "duplicate"
         else:
             reason = str(result.get("reason") or status)
-            rejected.append({"b_id": item.outbox_id, "b_error": reason})
+            message = result.get("message")  # translated where it is shown (sync.reasons)
+            rejected.append(
+                {
+                    "b_id": item.outbox_id,
+                    "b_error": reason,
+                    "b_message": message if isinstance(message, dict) else None,
+                }
+            )
             report.rejected.append((item.uuid, item.revision, reason))
     _mark(acked, state=OutboxState.ACKED, acked_at=now, last_error="")
     if rejected:
         db.session.execute(
             sa.update(_OUTBOX)
             .where(_OUTBOX.c.id == sa.bindparam("b_id"))
-            .values(state=OutboxState.REJECTED.value, last_error=sa.bindparam("b_error")),
+            .values(
+                state=OutboxState.REJECTED.value,
+                last_error=sa.bindparam("b_error"),
+                last_message=sa.bindparam("b_message", type_=_OUTBOX.c.last_message.type),
+            ),
             rejected,
         )

@@ -97,7 +97,7 @@ def overview() -> SyncOverview:
         latest = newest.get(item.proposal_uuid)
         newer = None
         if latest is not None and latest.revision > item.revision:
-            newer = ProposalSync(latest.state, latest.revision, latest.last_error, latest.acked_at)
+            newer = ProposalSync(latest.state, latest.revision, latest.reason, latest.acked_at)
         rows.append(RejectedRow(item, proposals.get(item.proposal_uuid), newer))
     return SyncOverview(node.link(), status.counts(), rows)
 
@@ -106,7 +106,7 @@ def proposal_sync_states(proposals: list[Proposal]) -> dict[str, ProposalSync]:
     """uuid -> the sync state of each submitted proposal's newest outbox item."""
     uuids = [p.uuid for p in proposals if p.submitted_revision]
     return {
-        uuid: ProposalSync(item.state, item.revision, item.last_error, item.acked_at)
+        uuid: ProposalSync(item.state, item.revision, item.reason, item.acked_at)
         for uuid, item in status.by_proposal(uuids).items()
     }
 

@@ -320,6 +320,8 @@ def test_content_that_does_not_fit_is_refused_alone(pair: Pair, change: dict, re
     results = answer.json()["results"]
     assert [r["status"] for r in results] == ["rejected", "accepted"]
     assert reason in results[0]["reason"]
+    message = results[0]["message"]  # what the node translates: the same words
+    assert message["id"] % message["args"] == results[0]["reason"]
     assert [uuid for uuid, _, _ in pair.central_revisions()] == [items[1]["proposal_uuid"]]
 
 

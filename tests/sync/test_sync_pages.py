@@ -87,7 +87,7 @@ def test_rejected_revisions_show_their_reason_to_their_tenant_only(pair: Pair) -
     page = _sync_now(admin)
     assert "Sinkronisasi selesai dengan masalah" in page
     assert _count(page, "rejected") == 1
-    reason = "submitted on the node after the registration closed"
+    reason = "diajukan di node setelah pendaftaran ditutup"  # central's reason, translated
     rejected = page.split('id="rejected"')[1]
     assert reason in rejected
     proposal_url = f"/proposals/{_proposal_id(pair, uuid)}"
@@ -106,6 +106,12 @@ def test_rejected_revisions_show_their_reason_to_their_tenant_only(pair: Pair) -
     page = _sync_now(admin)
     assert _count(page, "acked") == 1 and _count(page, "rejected") == 1
     assert "Sejak itu revisi 2: Diterima server pusat" in page.split('id="rejected"')[1]
+
+    # the same reason in English, for an admin who reads English
+    admin.post("/language", data={"lang": "en", "next": "/sync/"})
+    in_english = admin.get("/sync/").get_data(as_text=True).split('id="rejected"')[1]
+    assert "submitted on the node after the registration closed" in in_english
+    assert reason not in in_english
 
     # an Admin Lokal of another tenant hosted on the same node sees none of it
     other = pair.node_factory.tenant(code="33.21", name="Kabupaten Kudus")

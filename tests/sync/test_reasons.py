@@ -1,0 +1,53 @@
+"""Central's reasons for refusing an item reach the node's admin in the language they read."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+
+from sync.reasons import translate
+
+TOO_LONG = {
+    "id": "%(field)s is longer than %(limit)d characters",
+    "args": {"field": "title", "limit": 300},
+}
+ENGLISH = "title is longer than 300 characters"  # what central wrote beside it
+
+
+@pytest.fixture
+def page(node_app: Flask):
+    with node_app.test_request_context():
+        yield
+
+
+@pytest.mark.usefixtures("page")
+def test_a_reason_names_the_field_as_the_form_labels_it() -> None:
+    with force_locale("id"):
+        assert translate(TOO_LONG, ENGLISH) == "Judul inovasi lebih dari 300 karakter"
+    with force_locale("en"):
+        english = translate(TOO_LONG, ENGLISH)
+        assert english == "Title of the innovation is longer than 300 characters"
+
+
+@pytest.mark.usefixtures("page")
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,  # an item rejected before centrals said why in messages
+        {"id": "%(field)s is longer than %(limit)d characters", "args": {"field": "title"}},
+        {"id": "%(limit)d characters at most", "args": {"limit": "many"}},
+        {"id": 42, "args": {}},
+        "not a message",
+    ],
+)
+def test_a_reason_that_cannot_be_read_is_shown_as_central_wrote_it(message) -> None:
+    with force_locale("id"):
+        assert translate(message, ENGLISH) == ENGLISH
+
+
+@pytest.mark.usefixtures("page")
+def test_a_reason_this_node_does_not_know_yet_is_shown_in_english() -> None:
+    newer = {"id": "a reason from a newer central about %(what)s", "args": {"what": "x"}}
+    with force_locale("id"):
+        assert translate(newer, "ignored") == "a reason from a newer central about x"
