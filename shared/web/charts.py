@@ -48,7 +48,9 @@ def column_chart(
     height: int = 180,
     color: str = PALETTE[1],
 ) -> Markup:
-    """Vertical columns over time (e.g. submissions per day), labels thinned to fit."""
+    """Vertical columns over time (e.g. submissions per day), labels thinned to fit. Drawn at
+    its own size inside a box that scrolls sideways on a narrow screen: shrunk to a phone's
+    width, its day labels would be 5 pixels tall."""
     rows = list(items)
     if not rows:
         return Markup("")
@@ -56,7 +58,7 @@ def column_chart(
     plot_h = height - 40
     col_w = max(2.0, (width - 40) / len(rows))
     every = max(1, int(len(rows) / 12))
-    parts = [_svg(width, height, title)]
+    parts = ['<div class="chart-scroll">', _svg(width, height, title)]
     if title:
         parts.append(f"<title>{escape(title)}</title>")
     parts.append(f'<text x="0" y="12" font-size="11">{escape(_fmt(top))}</text>')
@@ -72,7 +74,7 @@ def column_chart(
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 12}" font-size="10">{escape(str(label))}</text>'
             )
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return Markup("".join(parts))
 
 

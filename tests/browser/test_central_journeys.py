@@ -181,6 +181,16 @@ def test_direct_submission_by_a_ministry_without_a_node(start_server, page, tmp_
     _login(page, central.url, "sekretariat")
     expect(page.get_by_role("heading", name=re.compile("Dasbor nasional"))).to_be_visible()
     expect(page.locator("#totals .stat").first).to_contain_text("1")
+    # on a phone the submissions-per-day chart keeps readable day labels and scrolls inside
+    # its own box; the page itself does not scroll sideways
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    heights = page.eval_on_selector_all(
+        "#per-day svg text", "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 9, heights
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("navigation").get_by_role("link", name="Seleksi").click()
     expect(page.get_by_role("link", name="Telemedisin Rumah Sakit Vertikal")).to_be_visible()
 
