@@ -172,6 +172,31 @@ def test_same_revision_with_other_content_is_a_409_and_a_replay_is_acknowledged(
     assert title != "Judul yang diubah diam-diam"
 
 
+def test_a_batch_mixing_held_and_new_revisions_settles_each_on_its_own(pair: Pair) -> None:
+    """Replays, a changed revision and new proposals in one batch: each gets its own answer,
+    and central holds every new one once, with its proposal."""
+    from shared.services.content import content_hash
+
+    pair.connect()
+    pair.submitted(4)
+    items = _items(pair)
+    first, _ = _signed(pair, "POST", "push", _push_body(items[:2]))
+    assert [r["status"] for r in first.json()["results"]] == ["accepted", "accepted"]
+    changed = json.loads(json.dumps(items[1]))
+    changed["content"]["title"] = "Judul yang diubah diam-diam"
+    changed["content_hash"] = content_hash(changed["content"])
+    mixed = [items[2], items[0], changed, items[3]]
+    answer, _ = _signed(pair, "POST", "push", _push_body(mixed))
+    statuses = [r["status"] for r in answer.json()["results"]]
+    assert statuses == ["accepted", "duplicate", "conflict", "accepted"]
+    held = sorted(pair.central_revisions())
+    assert held == sorted((i["proposal_uuid"], 1, i["content_hash"]) for i in items)
+    titles = pair.on_central(
+        lambda: dict(db.session.execute(sa.select(Proposal.uuid, Proposal.title)).all())
+    )
+    assert titles == {i["proposal_uuid"]: i["content"]["title"] for i in items}
+
+
 def test_a_replayed_push_is_refused_and_a_refused_push_uses_up_its_nonce(pair: Pair) -> None:
     pair.connect()
     pair.submitted(2)
