@@ -169,7 +169,9 @@ def _validate(
     tenant_code = str(item.get("tenant_code", ""))
     tenant_id = tenants.get(tenant_code)
     if tenant_id is None:
-        return reject(N_("tenant %(tenant)s is not served by this node"), tenant=tenant_code or "?")
+        return reject(
+            N_("tenant %(tenant)s is not served by this node"), tenant=tenant_code[:40] or "?"
+        )
     content = item.get("content")
     if not isinstance(content, dict):
         return reject(N_("content is missing"))
@@ -186,11 +188,11 @@ def _validate(
     year, number = content.get("competition_year"), content.get("competition_version")
     competition = lookups.competitions.get(year) if type(year) is int else None
     if competition is None:
-        return reject(N_("central has no competition %(year)s"), year=str(year))
+        return reject(N_("central has no competition %(year)s"), year=str(year)[:20])
     competition_id, closes_at = competition
     version_id = lookups.versions.get((competition_id, number)) if type(number) is int else None
     if version_id is None:
-        return reject(N_("central has no form version %(version)s"), version=str(number))
+        return reject(N_("central has no form version %(version)s"), version=str(number)[:20])
     try:
         submitted_at = _parse_time(item.get("submitted_at"))
     except (TypeError, ValueError):
