@@ -30,8 +30,16 @@ from shared.extensions import csrf
 from shared.tenancy import national_scope
 from sync import changes, ingest
 from sync import protocol as P
-from sync.auth import AuthError, NodeIdentity, authenticate, mark_seen, remember_nonce
+from sync.auth import (
+    AuthError,
+    NodeIdentity,
+    authenticate,
+    mark_seen,
+    remember_nonce,
+    schema_mismatch,
+)
 from sync.models import SyncNode
+from sync.reasons import N_, Reason
 
 bp = Blueprint("sync_api", __name__, url_prefix=P.API_PREFIX)
 csrf.exempt(bp)
@@ -46,8 +54,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _error(message: str, status: int, **extra: Any):
-    return jsonify({"error": message, "schema": P.SCHEMA_VERSION, **extra}), status
+def _error(message: str | Reason, status: int, **extra: Any):
+    """An error answer: the English text and, for a :class:`Reason`, the message the node
+    translates for its admin (see sync.reasons)."""
+    answer = {"error": str(message), "schema": P.SCHEMA_VERSION, **extra}
+    if isinstance(message, Reason):
+        answer["message"] = message.as_dict()
+    return jsonify(answer), status
 
 
 PUSH_ENDPOINT = f"{bp.name}.push"
@@ -68,7 +81,7 @@ def _authenticate():
         g.node = authenticate(request, keep_nonce=not is_push)
     except AuthError as err:
         db.session.rollback()
-        return _error(err.message, err.status)
+        return _error(err.why, err.status)
     return None
 
 
@@ -84,7 +97,7 @@ def _leave_scope(exc: BaseException | None) -> None:
 
 @bp.errorhandler(HTTPException)
 def _http_error(err: HTTPException):
-    return _error(err.description or err.name, err.code or 500)
+    return _error(getattr(err, "why", None) or err.description or err.name, err.code or 500)
 
 
 def _node() -> NodeIdentity:
@@ -101,17 +114,22 @@ def _json_body() -> dict[str, Any]:
         except ValueError:
             body = None
     if not isinstance(body, dict):
-        raise _BadRequest("the body is not a JSON object")
+        raise _BadRequest(Reason(N_("the body is not a JSON object")))
     schema = body.get("schema")
     if schema != P.SCHEMA_VERSION:
-        raise _BadRequest(
-            f"schema version mismatch: this central speaks {P.SCHEMA_VERSION}, the payload "
-            f"says {schema}; upgrade the older side"
-        )
+        raise _BadRequest(schema_mismatch(str(schema)[:20]))
     return body
 
 
-class _BadRequest(HTTPException):
+class _Refused(HTTPException):
+    """A request refused as a whole, with its reason as a message (see sync.reasons)."""
+
+    def __init__(self, why: Reason | str) -> None:
+        super().__init__(str(why))
+        self.why = why
+
+
+class _BadRequest(_Refused):
     code = 400
 
 
@@ -207,10 +225,10 @@ def push():
         body = _json_body()
         items = body.get("items")
         if not isinstance(items, list):
-            raise _BadRequest("items must be a list")
+            raise _BadRequest(Reason(N_("items must be a list")))
         limit = current_app.config["SYNC_MAX_ITEMS"]
         if len(items) > limit:
-            raise _TooLarge(f"a batch holds at most {limit} items")
+            raise _TooLarge(Reason(N_("a batch holds at most %(limit)d items"), {"limit": limit}))
         # Decoding, hashing and checking the batch only read: no write lock is held yet.
         batch = ingest.prepare(
             items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node_id}"
@@ -245,11 +263,11 @@ def _use_nonce(node: NodeIdentity):
         remember_nonce(node)
     except AuthError as err:
         db.session.rollback()
-        return _error(err.message, err.status)
+        return _error(err.why, err.status)
     return None
 
 
-class _TooLarge(HTTPException):
+class _TooLarge(_Refused):
     code = 413
 
 

@@ -14,12 +14,25 @@ from flask import Request, current_app
 from shared.db import db, insert_on_conflict, utcnow
 from sync import protocol as P
 from sync.models import SyncNode, SyncNonce
+from sync.reasons import N_, Reason
+
+
+def schema_mismatch(theirs: object) -> Reason:
+    """The answer to a node that speaks another protocol version than this central."""
+    return Reason(
+        N_(
+            "schema version mismatch: this central speaks %(ours)s, the node sent %(theirs)s; "
+            "upgrade the older side"
+        ),
+        {"ours": P.SCHEMA_VERSION, "theirs": str(theirs)},
+    )
 
 
 class AuthError(Exception):
-    def __init__(self, message: str, status: int = 401) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, why: Reason, status: int = 401) -> None:
+        super().__init__(str(why))
+        self.why = why
+        self.message = str(why)
         self.status = status
 
 
@@ -46,33 +59,44 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
     nonce = headers.get(P.H_NONCE, "")
     sent_signature = headers.get(P.H_SIGNATURE, "")
     if not (node_id and timestamp and nonce and sent_signature):
-        raise AuthError("unsigned request: node, timestamp, nonce and signature are required")
+        raise AuthError(
+            Reason(N_("unsigned request: node, timestamp, nonce and signature are required"))
+        )
     schema = headers.get(P.H_SCHEMA, "")
     if schema != str(P.SCHEMA_VERSION):
-        raise AuthError(
-            f"schema version mismatch: this central speaks {P.SCHEMA_VERSION}, the node sent "
-            f"{schema or 'none'}; upgrade the older side",
-            status=400,
-        )
+        raise AuthError(schema_mismatch(schema[:20] or "none"), status=400)
     try:
         sent_at = int(timestamp)
     except ValueError:
-        raise AuthError("bad timestamp") from None
+        raise AuthError(Reason(N_("bad timestamp"))) from None
     skew = current_app.config.get("SYNC_MAX_SKEW_SECONDS", P.MAX_SKEW_SECONDS)
     if abs(time.time() - sent_at) > skew:
         raise AuthError(
-            f"stale or future timestamp (more than {skew} s from central's clock); "
-            "check the node's clock"
+            Reason(
+                N_(
+                    "stale or future timestamp (more than %(skew)s s from central's clock); "
+                    "check the node's clock"
+                ),
+                {"skew": skew},
+            )
         )
     node = db.session.get(SyncNode, node_id)
     if node is None:
-        raise AuthError("unknown node")
+        raise AuthError(Reason(N_("unknown node; connect the node again with its credentials")))
     path = request.full_path if request.query_string else request.path
     expected = P.signature(node.key, request.method, path, timestamp, nonce, request.get_data())
     if not hmac.compare_digest(expected, sent_signature):
-        raise AuthError("bad signature (wrong secret, or the request was altered)")
+        raise AuthError(Reason(N_("bad signature (wrong secret, or the request was altered)")))
     if node.revoked_at is not None:
-        raise AuthError("this node's credentials were revoked", status=403)
+        raise AuthError(
+            Reason(
+                N_(
+                    "this node's credentials were revoked; ask the ministry for new ones and "
+                    "connect the node again"
+                )
+            ),
+            status=403,
+        )
     identity = NodeIdentity(node, tenants_of(node_id), nonce, node.id)
     if keep_nonce:
         remember_nonce(identity)
@@ -92,7 +116,7 @@ def remember_nonce(identity: NodeIdentity) -> None:
         .returning(table.c.nonce)
     )
     if db.session.execute(stmt).first() is None:
-        raise AuthError("nonce already used (replayed request)")
+        raise AuthError(Reason(N_("nonce already used (replayed request)")))
 
 
 def mark_seen(identity: NodeIdentity, **values: Any) -> None:

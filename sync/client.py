@@ -16,6 +16,7 @@ import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from sync import protocol as P
+from sync.reasons import N_, Reason
 
 
 class SyncError(Exception):
@@ -28,16 +29,20 @@ class SyncError(Exception):
         status: int | None = None,
         retryable: bool = True,
         data: dict[str, Any] | None = None,
+        why: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = message  # in English
         self.status = status
         self.retryable = retryable
         self.data = data or {}
+        self.why = why  # the message to translate for the admin (see sync.reasons), if any
 
 
 class _Transient(Exception):
-    pass
+    def __init__(self, why: Reason) -> None:
+        super().__init__(str(why))
+        self.why = why
 
 
 @dataclass
@@ -84,7 +89,7 @@ class CentralClient:
                 with attempt:
                     return self._once(method, endpoint, body, params, headers, content_type)
         except _Transient as err:
-            raise SyncError(str(err), retryable=True) from None
+            raise SyncError(str(err), retryable=True, why=err.why.as_dict()) from None
         raise AssertionError("unreachable")
 
     def _once(self, method, endpoint, body, params, headers, content_type) -> dict[str, Any]:
@@ -104,25 +109,35 @@ class CentralClient:
                 prepared, timeout=(self.settings.connect_timeout, self.settings.read_timeout)
             )
         except requests.RequestException as err:
-            raise _Transient(f"cannot reach central: {type(err).__name__}: {err}") from None
+            raise _Transient(
+                Reason(
+                    N_("cannot reach central: %(error)s"), {"error": f"{type(err).__name__}: {err}"}
+                )
+            ) from None
         try:
             data = response.json()
         except ValueError:
             data = None
         if response.status_code >= 500 or (data is None and response.ok):
-            raise _Transient(f"central answered {response.status_code} (will retry)")
+            raise _Transient(
+                Reason(
+                    N_("central answered %(status)s (will retry)"), {"status": response.status_code}
+                )
+            )
         if not isinstance(data, dict):
             data = {"error": response.text[:200]}
         if response.status_code == 401 and "nonce" in str(data.get("error")):
             # the answer to a copy of our request (a proxy or the network sent it twice):
             # the next attempt carries a fresh nonce
-            raise _Transient("central saw this request twice (will retry)")
+            raise _Transient(Reason(N_("central saw this request twice (will retry)")))
         if not response.ok:
+            message = data.get("message")
             raise SyncError(
                 str(data.get("error") or response.reason),
                 status=response.status_code,
                 retryable=False,
                 data=data,
+                why=message if isinstance(message, dict) else None,
             )
         return data
 

@@ -148,7 +148,9 @@ class NodeLink(Base):
     )
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_success_at: Mapped[datetime | None]
-    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")  # in English, for the CLI
+    # The last run's problems for the whole node, to translate: see sync.runner.RunReport
+    last_problems: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     last_error_at: Mapped[datetime | None]
     last_push_at: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]

@@ -41,7 +41,8 @@ class PullReport:
     resynced: bool = False
     cursor: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
-    error: str = ""
+    error: str = ""  # in English
+    error_message: dict[str, Any] | None = None  # the error to translate (sync.reasons)
 
     @property
     def ok(self) -> bool:

@@ -47,7 +47,8 @@ class PushReport:
     failed: list[tuple[str, int, str]] = field(default_factory=list)
     blobs_uploaded: int = 0
     bytes_uploaded: int = 0
-    error: str = ""
+    error: str = ""  # in English
+    error_message: dict[str, Any] | None = None  # the error to translate (sync.reasons)
 
     @property
     def ok(self) -> bool:
@@ -263,6 +264,7 @@ def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
                 sendable = _with_attachments(client, chunk, report)
             except SyncError as err:
                 report.error = f"attachments: {err.message}"
+                report.error_message = err.why
                 break
             for batch in batches(sendable, max_items, max_bytes):
                 ids = [i.outbox_id for i in batch]
@@ -318,7 +320,7 @@ def _settle(
     except SyncError as err:
         _mark([i.outbox_id for i in batch], last_error=err.message)
         db.session.commit()
-        report.error = err.message
+        report.error, report.error_message = err.message, err.why
         report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
         return False
     _record_results(batch, answer.get("results", []), report)

@@ -56,6 +56,15 @@ class RunReport:
             lines.append(f"pull: {self.pull.error}")
         return lines
 
+    def problems(self) -> list[dict[str, Any]]:
+        """What failed for the whole node (not single proposals): each step with its error in
+        English and as a message to translate (see :mod:`sync.reasons`)."""
+        return [
+            {"step": step, "text": part.error, "message": part.error_message}
+            for step, part in (("push", self.push), ("pull", self.pull))
+            if part is not None and part.error
+        ]
+
 
 def lock_path() -> Path:
     return Path(current_app.instance_path) / "sync" / "sync.lock"
@@ -93,7 +102,7 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
                 report.pull = pull(client, link, pull_progress)
             except SyncError as err:
                 db.session.rollback()
-                report.pull = PullReport(error=err.message)
+                report.pull = PullReport(error=err.message, error_message=err.why)
             if report.pull.resynced and do_push:
                 # central lost what it had acknowledged: send it again now
                 again = push(client, push_progress)
@@ -104,8 +113,10 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
     if report.ok:
         link.last_success_at = utcnow()
         link.last_error = ""
+        link.last_problems = []
     else:
         link.last_error = "; ".join(report.failure_lines())[:2000]
+        link.last_problems = report.problems()
         link.last_error_at = utcnow()
     db.session.commit()
     return report

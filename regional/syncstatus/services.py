@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from shared.services import ServiceError
 from shared.tenancy import national_scope
 from sync import status
 from sync.models import NodeLink, OutboxItem, OutboxState
+from sync.reasons import translate
 
 
 def state_label(state: OutboxState | str) -> str:
@@ -59,6 +61,20 @@ def node_problems(lines: list[str]) -> str:
     return "; ".join(line for line in lines if line and not _ITEM_LINE.match(line))
 
 
+def problems_text(problems: list[dict[str, Any]] | None) -> str:
+    """A run's node-wide problems (``RunReport.problems``) in the reader's language."""
+    steps = {
+        "push": _("Sending to central: %(error)s"),
+        "pull": _("Reading central's decisions: %(error)s"),
+    }
+    return "; ".join(
+        steps.get(p.get("step"), "%(error)s")
+        % {"error": translate(p.get("message"), p.get("text", ""))}
+        for p in problems or ()
+        if isinstance(p, dict)
+    )
+
+
 @dataclass
 class SyncOverview:
     link: NodeLink | None
@@ -70,8 +86,13 @@ class SyncOverview:
         """The last run's error as this tenant may read it ("" when the last run went well)."""
         if self.link is None or not self.link.last_error:
             return ""
-        return node_problems(self.link.last_error.split("; ")) or _(
-            "Central did not accept some revisions this node sent; yours, if any, are listed below."
+        return (
+            problems_text(self.link.last_problems)
+            or node_problems(self.link.last_error.split("; "))  # a run before messages
+            or _(
+                "Central did not accept some revisions this node sent; "
+                "yours, if any, are listed below."
+            )
         )
 
     def series(self) -> list[tuple[str, int]]:
@@ -144,7 +165,7 @@ def sync_now() -> Outcome:
     )
     if report.ok:
         return Outcome(_("Sync finished: %(counts)s", counts=counts), "success")
-    problems = node_problems(report.failure_lines())
+    problems = problems_text(report.problems())
     return Outcome(
         _("Sync finished with problems: %(counts)s %(problems)s", counts=counts, problems=problems),
         "error",

@@ -142,8 +142,14 @@ def test_a_revoked_node_can_no_longer_sync(pair: Pair) -> None:
     page = _sync_now(admin)
     assert "Sinkronisasi selesai dengan masalah" in page or "Sinkronisasi gagal" in page
     assert _count(page, "pending") + _count(page, "in_flight") == 1
-    assert 'id="last-error"' in page
+    # the admin reads why, in their language, as the cause of the whole run's failure
+    last_error = page.split('id="last-error"')[1].split("</dd>")[0]
+    assert "Mengirim ke server pusat: kredensial node ini telah dicabut" in last_error
     assert pair.central_revisions() == []
+    admin.post("/language", data={"lang": "en", "next": "/sync/"})
+    page = admin.get("/sync/").get_data(as_text=True)
+    last_error = page.split('id="last-error"')[1].split("</dd>")[0]
+    assert "Sending to central: this node&#39;s credentials were revoked" in last_error
 
 
 def test_a_new_secret_locks_out_the_old_one_until_the_node_reconnects(pair: Pair) -> None:
