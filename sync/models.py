@@ -39,7 +39,7 @@ class OutboxItem(PkMixin, TenantScoped, Base):
     )
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")  # in English
-    # Central's reason for a rejection as a message to translate (see sync.reasons)
+    # Why the item was refused or failed, as a message to translate (see sync.reasons)
     last_message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

@@ -34,6 +34,7 @@ from shared.models.tenant import Tenant
 from sync.client import CentralClient, SyncError
 from sync.models import OutboxItem, OutboxState
 from sync.protocol import SCHEMA_VERSION
+from sync.reasons import N_, Reason
 
 Progress = Callable[[int], None]
 
@@ -299,9 +300,9 @@ def _with_attachments(client: CentralClient, items: list[_Item], report: PushRep
     for item in items:
         lacking = [d for d in item.digests if d in missing_blobs]
         if lacking:
-            reason = f"attachment {lacking[0][:12]}… could not be uploaded"
-            report.failed.append((item.uuid, item.revision, reason))
-            _mark([item.outbox_id], last_error=reason)
+            why = Reason(N_("attachment %(sha)s… could not be uploaded"), {"sha": lacking[0][:12]})
+            report.failed.append((item.uuid, item.revision, str(why)))
+            _mark([item.outbox_id], last_error=str(why), last_message=why.as_dict())
         else:
             sendable.append(item)
     db.session.commit()
@@ -318,7 +319,7 @@ def _settle(
     try:
         answer = sent.result()
     except SyncError as err:
-        _mark([i.outbox_id for i in batch], last_error=err.message)
+        _mark([i.outbox_id for i in batch], last_error=err.message, last_message=err.why)
         db.session.commit()
         report.error, report.error_message = err.message, err.why
         report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
@@ -332,9 +333,9 @@ def _settle(
 
 def _record_results(batch: list[_Item], results: list[dict[str, Any]], report: PushReport) -> None:
     if len(results) != len(batch):
-        reason = "central answered a different number of results; will resend"
-        report.failed.extend((i.uuid, i.revision, reason) for i in batch)
-        _mark([i.outbox_id for i in batch], last_error=reason)
+        why = Reason(N_("central answered a different number of results; will resend"))
+        report.failed.extend((i.uuid, i.revision, str(why)) for i in batch)
+        _mark([i.outbox_id for i in batch], last_error=str(why), last_message=why.as_dict())
         return
     now = utcnow()
     acked, rejected = [], []
@@ -355,7 +356,7 @@ def _record_results(batch: list[_Item], results: list[dict[str, Any]], report: P
                 }
             )
             report.rejected.append((item.uuid, item.revision, reason))
-    _mark(acked, state=OutboxState.ACKED, acked_at=now, last_error="")
+    _mark(acked, state=OutboxState.ACKED, acked_at=now, last_error="", last_message=None)
     if rejected:
         db.session.execute(
             sa.update(_OUTBOX)

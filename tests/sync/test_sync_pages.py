@@ -121,6 +121,30 @@ def test_rejected_revisions_show_their_reason_to_their_tenant_only(pair: Pair) -
     assert _node_admin(pair, other_admin).get(proposal_url).status_code == 404
 
 
+def test_a_revision_the_node_cannot_send_says_why_in_the_admins_language(pair: Pair) -> None:
+    """The node lost one of a submitted revision's files (a disk restored without them): the
+    revision waits, and its page says which file, in Indonesian."""
+    from shared.blobstore import blob_store
+    from shared.models.proposal import Attachment
+
+    pair.connect()
+    (uuid,) = pair.submitted(1)
+
+    def _lose_a_file() -> str:
+        sha = db.session.execute(sa.select(Attachment.sha256)).scalars().first()
+        blob_store().path(sha).unlink()
+        return sha
+
+    sha = pair.on_node(_lose_a_file)
+    admin = _node_admin(pair)
+    _sync_now(admin)
+    shown = admin.get(f"/proposals/{_proposal_id(pair, uuid)}").get_data(as_text=True)
+    state = shown.split('id="sync-state"')[1].split("</dd>")[0]
+    assert "Menunggu dikirim" in state or "Terkirim, menunggu server pusat" in state
+    assert f"lampiran {sha[:12]}… tidak dapat diunggah" in state
+    assert pair.central_revisions() == []
+
+
 def test_operators_may_not_open_the_sync_page_or_sync(pair: Pair) -> None:
     pair.connect()
     operator = pair.node_factory.user(Role.OPERATOR, pair.tenant, pair.unit)
