@@ -34,37 +34,31 @@ class Reason:
         return {"id": self.template, "args": self.args}
 
 
-# What central names a content field by, as the proposal and unit forms label it.
-FIELD_LABELS = {
-    "title": N_("Title of the innovation"),
-    "group_code": N_("Group"),
-    "category_code": N_("Category"),
-    "sdgs": N_("SDG goals"),
-    "implementation_start": N_("Implementation start date"),
-    "innovator": N_("Innovator or team"),
-    "contact_name": N_("Contact person"),
-    "contact_phone": N_("Contact phone"),
-    "contact_email": N_("Contact e-mail"),
-    "replicates_title": N_("Earlier innovation this one replicates"),
-    "replicates_uuid": N_("Earlier innovation this one replicates"),
-    "video_url": N_("Video link"),
-    "unit": N_("Unit"),
-    "unit uuid": N_("Unit"),
-    "unit name": N_("Unit name"),
-    "unit head_name": N_("Head of unit (kepala)"),
-    "unit official_name": N_("Responsible official: name"),
-    "unit official_position": N_("Responsible official: position"),
-    "unit official_phone": N_("Responsible official: phone"),
-    "unit official_email": N_("Responsible official: e-mail"),
-    "unit it_name": N_("IT contact: name"),
-    "unit it_phone": N_("IT contact: phone"),
-    "unit it_email": N_("IT contact: e-mail"),
+# The attachment list's fields (the proposal's and the unit's are named as their forms
+# label them: shared.proposals.forms.LABELS, shared.tenant_admin.forms.UNIT_LABELS)
+_ATTACHMENT_LABELS = {
     "attachments": N_("Attachments"),
     "attachment kind": N_("Attachment kind"),
     "attachment filename": N_("File name"),
     "attachment media_type": N_("File type"),
     "attachment size": N_("File size"),
 }
+
+
+def field_label(name: str) -> str:
+    """A content field as central names it ("title", "unit head_name", "attachment size"),
+    in the reader's language as its form labels it; the name itself when unknown."""
+    from shared.proposals.forms import LABELS
+    from shared.tenant_admin.forms import UNIT_LABELS
+
+    if name in _ATTACHMENT_LABELS:
+        return gettext(_ATTACHMENT_LABELS[name])
+    if name in ("unit", "unit uuid"):
+        return str(LABELS["unit_id"])
+    if name == "replicates_uuid":
+        return str(LABELS["replicates_title"])
+    label = UNIT_LABELS.get(name[5:]) if name.startswith("unit ") else LABELS.get(name)
+    return str(label) if label is not None else name
 
 
 def translate(message: Any, english: str) -> str:
@@ -74,8 +68,8 @@ def translate(message: Any, english: str) -> str:
     args = message.get("args")
     args = dict(args) if isinstance(args, dict) else {}
     name = args.get("field")
-    if isinstance(name, str) and name in FIELD_LABELS:
-        args["field"] = gettext(FIELD_LABELS[name])
+    if isinstance(name, str):
+        args["field"] = field_label(name)
     try:
         return gettext(message["id"]) % args
     except (KeyError, TypeError, ValueError):

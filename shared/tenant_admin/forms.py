@@ -10,17 +10,29 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 
+UNIT_LABELS = {  # also how sync reasons name a unit's fields (sync.reasons)
+    "name": _l("Unit name"),
+    "head_name": _l("Head of unit (kepala)"),
+    "official_name": _l("Responsible official: name"),
+    "official_position": _l("Responsible official: position"),
+    "official_phone": _l("Responsible official: phone"),
+    "official_email": _l("Responsible official: e-mail"),
+    "it_name": _l("IT contact: name"),
+    "it_phone": _l("IT contact: phone"),
+    "it_email": _l("IT contact: e-mail"),
+}
+
 
 class UnitForm(FlaskForm):
-    name = StringField(_l("Unit name"))
-    head_name = StringField(_l("Head of unit (kepala)"))
-    official_name = StringField(_l("Responsible official: name"))
-    official_position = StringField(_l("Responsible official: position"))
-    official_phone = StringField(_l("Responsible official: phone"))
-    official_email = EmailField(_l("Responsible official: e-mail"))
-    it_name = StringField(_l("IT contact: name"))
-    it_phone = StringField(_l("IT contact: phone"))
-    it_email = EmailField(_l("IT contact: e-mail"))
+    name = StringField(UNIT_LABELS["name"])
+    head_name = StringField(UNIT_LABELS["head_name"])
+    official_name = StringField(UNIT_LABELS["official_name"])
+    official_position = StringField(UNIT_LABELS["official_position"])
+    official_phone = StringField(UNIT_LABELS["official_phone"])
+    official_email = EmailField(UNIT_LABELS["official_email"])
+    it_name = StringField(UNIT_LABELS["it_name"])
+    it_phone = StringField(UNIT_LABELS["it_phone"])
+    it_email = EmailField(UNIT_LABELS["it_email"])
 
 
 class OperatorForm(FlaskForm):

@@ -32,6 +32,22 @@ def test_a_reason_names_the_field_as_the_form_labels_it() -> None:
 
 @pytest.mark.usefixtures("page")
 @pytest.mark.parametrize(
+    ("field", "indonesian"),
+    [
+        ("unit head_name", "Kepala unit"),  # as the unit form labels it
+        ("unit", "Unit"),
+        ("attachment filename", "Nama berkas"),
+        ("sdgs_extra", "sdgs_extra"),  # a field this node does not know: its name
+    ],
+)
+def test_a_reason_names_unit_and_attachment_fields_too(field: str, indonesian: str) -> None:
+    message = {"id": "%(field)s is missing", "args": {"field": field}}
+    with force_locale("id"):
+        assert translate(message, "") == f"{indonesian} tidak ada"
+
+
+@pytest.mark.usefixtures("page")
+@pytest.mark.parametrize(
     "message",
     [
         None,  # an item rejected before centrals said why in messages
