@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.db import Base, PkMixin, utcnow
 from shared.db_types import JSONType, str_enum
 from shared.tenancy import OptionalTenantScoped, TenantScoped
+from sync.reasons import translate
 
 
 class OutboxState(enum.StrEnum):
@@ -49,8 +50,6 @@ class OutboxItem(PkMixin, TenantScoped, Base):
     def reason(self) -> str:
         """Why the item was refused or failed, in the reader's language where central said
         it as a message."""
-        from sync.reasons import translate
-
         return translate(self.last_message, self.last_error)
 
 
