@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from central.dashboard.services import Dashboard, Row, export_rows
+from shared import spreadsheet
 
 
 def to_csv(dash: Dashboard) -> bytes:
-    """One line per tenant; UTF-8 with a BOM so spreadsheet programs read the accents."""
-    header, rows = export_rows(dash.competition, dash.flt)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """One line per tenant."""
+    return spreadsheet.to_csv(*export_rows(dash.competition, dash.flt))
 
 
 def to_xlsx(dash: Dashboard) -> bytes:
     """A workbook: per tenant, per type, province, category, group and per day."""
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def sheet(title: str, header: list[str], rows: list[list]) -> None:
-        ws = wb.create_sheet(title[:31])
-        cells = []
-        for value in header:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.font = bold
-            cells.append(cell)
-        ws.append(cells)
-        for row in rows:
-            ws.append(row)
-
+    wb = spreadsheet.write_only_book()
     header, rows = export_rows(dash.competition, dash.flt)
-    sheet(_("Per tenant"), header, rows)
+    spreadsheet.add_sheet(wb, _("Per tenant"), header, rows)
 
     def breakdown(title: str, items: list[Row]) -> None:
         if items:
-            sheet(
+            spreadsheet.add_sheet(
+                wb,
                 title,
                 [_("Code"), _("Name"), _("All proposals"), _("Submitted")],
                 [[r.key, r.label, r.total, r.submitted] for r in items],
@@ -54,7 +32,7 @@ def to_xlsx(dash: Dashboard) -> bytes:
     breakdown(_("Per province"), dash.by_province)
     breakdown(_("Per category"), dash.by_category)
     breakdown(_("Per group"), dash.by_group)
-    sheet(_("Per day"), [_("Day (WIB)"), _("Submitted")], [[d, n] for d, n in dash.per_day])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    spreadsheet.add_sheet(
+        wb, _("Per day"), [_("Day (WIB)"), _("Submitted")], [[d, n] for d, n in dash.per_day]
+    )
+    return spreadsheet.save(wb)

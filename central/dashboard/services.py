@@ -18,7 +18,7 @@ from shared.db import db, utcnow
 from shared.models.competition import Competition
 from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
 from shared.models.tenant import Tenant, TenantKind
-from shared.services.proposals import STATUS_ORDER
+from shared.services.proposals import STATUS_ORDER, status_label
 from shared.timeutil import wib_date
 
 SUBMITTED = ProposalStatus.SUBMITTED
@@ -262,7 +262,7 @@ def export_rows(competition: Competition, flt: DashFilter) -> tuple[list[str], l
         _("Type"),
         _("Province"),
         "3T",
-        *[str(s.value) for s in EXPORT_STATUSES],
+        *[status_label(s) for s in EXPORT_STATUSES],
         _("Total"),
         _("Screening passed"),
         _("Screening failed"),

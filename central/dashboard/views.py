@@ -96,14 +96,14 @@ def render_dashboard():
     )
 
 
-def _download(body: bytes, mimetype: str, extension: str) -> Response:
+def _download(body: bytes, content_type: str, extension: str) -> Response:
     competition = current_competition()
     flt = _filter()
     suffix = "-".join(x for x in (flt.tenant_code, flt.province, flt.kind) if x)
     name = f"sinovik-{competition.year if competition else ''}{'-' + suffix if suffix else ''}"
     return Response(
         body,
-        mimetype=mimetype,
+        content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'},
     )
 

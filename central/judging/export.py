@@ -7,7 +7,7 @@ objections, schedule, field verification, awards and the audit trail of the stag
 
 from __future__ import annotations
 
-import io
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -16,9 +16,6 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from central.judging import (
     assignment,
@@ -38,6 +35,7 @@ from central.judging.models import (
     VerificationNote,
 )
 from central.judging.ranking import stage_ranking
+from shared import spreadsheet
 from shared.db import db, utcnow
 from shared.models.audit import AuditLog
 from shared.models.proposal import Proposal
@@ -45,10 +43,10 @@ from shared.models.tenant import Tenant
 from shared.models.user import User
 from shared.timeutil import format_wib
 
-BOLD = Font(bold=True)
-
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if isinstance(value, datetime):
         return format_wib(value)
     if isinstance(value, date):
@@ -56,26 +54,18 @@ def _cell(value: Any) -> Any:
     if hasattr(value, "value") and not isinstance(value, (int, float, str)):
         return value.value
     if isinstance(value, (list, dict)):
-        return str(value)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return value
 
 
 def _sheet(wb: Workbook, title: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-    ws: WriteOnlyWorksheet = wb.create_sheet(title[:31])
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = BOLD
-        cells.append(cell)
-    ws.append(cells)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
+    spreadsheet.add_sheet(wb, title, list(header), ([_cell(v) for v in row] for row in rows))
 
 
 def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
     """Build the stage's workbook."""
     locale = str(get_locale())
-    wb = Workbook(write_only=True)
+    wb = spreadsheet.write_only_book()
     stage = js.stage
     proposals = {
         p.id: p
@@ -434,15 +424,13 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
     _sheet(
         wb,
         _("Audit"),
-        (_("When"), _("Who"), _("Action"), _("Object"), _("Before"), _("After")),
+        (_("When"), _("Who"), _("Action"), _("Acted on"), _("Before"), _("After")),
         (
             (a.at, a.actor_name, a.action, f"{a.object_type} {a.object_id}", a.before, a.after)
             for a in _audit(js, items, proposals)
         ),
     )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return spreadsheet.save(wb)
 
 
 def _audit(js: JudgingStage, items, proposals: dict[int, Proposal]) -> list[AuditLog]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from central.announce.published import Publication, publications
 from central.announce.results import kind_label, province_names, tenant_province
+from shared import spreadsheet
 from shared.db import db
 from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
 from shared.models.tenant import Tenant, TenantKind
@@ -123,6 +124,7 @@ def _sheet(ws, header: list[str], rows: list[list[Any]], widths: list[int]) -> N
         cell.font = Font(bold=True)
     for row in rows:
         ws.append(row)
+        spreadsheet.keep_text(ws[ws.max_row])
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from shared import spreadsheet
 from shared.db import utcnow
 from shared.models.user import Role
 from shared.permissions import require_roles
@@ -34,13 +35,13 @@ def export(fmt: str):
     found = proposals.list_proposals(current_user, flt, page=1, per_page=EXPORT_MAX)
     head, body = proposal_export.header(), proposal_export.rows(found.items)
     if fmt == "csv":
-        data = proposal_export.to_csv(head, body)
+        data = spreadsheet.to_csv(head, body)
     else:
-        data = proposal_export.to_xlsx(head, body, title=_("Proposals"))
+        data = spreadsheet.one_sheet(_("Proposals"), head, body)
     stamp = to_wib(utcnow()).strftime("%Y%m%d-%H%M")
     name = f"proposals-{current_user.tenant.code}-{stamp}.{fmt}"
     return Response(
         data,
-        mimetype=MEDIA_TYPES[fmt],
+        content_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -42,7 +42,7 @@ def template(fmt: str):
     name = f"template-proposal-{current_user.tenant.code}.{fmt}"
     return Response(
         data,
-        mimetype=MEDIA_TYPES[fmt],
+        content_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

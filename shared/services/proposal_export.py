@@ -1,16 +1,13 @@
 """The proposal list as a spreadsheet (CSV or XLSX), with the same filters as the page.
 
-Times are in WIB. A title typed by a unit must not become a formula on the admin's machine:
-in CSV, text starting with ``=``, ``+``, ``-`` or ``@`` gets an apostrophe in front; in XLSX
-every text cell is stored as text.
+Times are in WIB. A title typed by a unit never becomes a formula on the admin's machine
+(see :mod:`shared.spreadsheet`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -19,7 +16,6 @@ from shared.models.proposal import Proposal
 from shared.services.proposals import status_label
 from shared.timeutil import format_wib
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Value = str | int | date | None
 
 COLUMNS = (
@@ -73,52 +69,3 @@ def rows(proposals: Iterable[Proposal]) -> Iterable[list[Value]]:
             format_wib(p.sent_at) if p.sent_at else "",
             format_wib(p.submitted_at) if p.submitted_at else "",
         ]
-
-
-def _safe(value: Value) -> Value:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def to_csv(head: Sequence[str], body: Iterable[Sequence[Value]]) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheet programs read the accents right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(head)
-    for row in body:
-        writer.writerow(
-            ["" if v is None else v.isoformat() if isinstance(v, date) else _safe(v) for v in row]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(head: Sequence[str], body: Iterable[Sequence[Value]], *, title: str) -> bytes:
-    """A workbook with one sheet, a bold frozen header and dates as real dates."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for text in head:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in body:
-        out = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, date | datetime):
-                cell.number_format = "DD-MM-YYYY"
-            elif isinstance(value, str):
-                cell.data_type = "s"  # never a formula
-            out.append(cell)
-        sheet.append(out)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

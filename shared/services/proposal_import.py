@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from shared import spreadsheet
 from shared.competition_config import CompetitionConfig
 from shared.db import db
 from shared.db_types import text_limits
@@ -186,7 +187,7 @@ def template_csv(config: CompetitionConfig, units: list[Unit]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([c.header for c in columns])
-    writer.writerow(_example_row(columns))
+    writer.writerow([spreadsheet.csv_text(v) for v in _example_row(columns)])
     for note in instructions(config, units):
         writer.writerow([f"{COMMENT} {note}"])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -228,9 +229,10 @@ def template_xlsx(config: CompetitionConfig, units: list[Unit]) -> bytes:
         notes.append([c.header, _("yes") if c.required else "", c.help])
     notes.column_dimensions["A"].width = 45
     notes.column_dimensions["C"].width = 80
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    for ws in book.worksheets:  # unit names and help texts stay text
+        for row in ws.iter_rows():
+            spreadsheet.keep_text(row)
+    return spreadsheet.save(book)
 
 
 # -- reading a file ---------------------------------------------------------------------------

@@ -100,13 +100,14 @@ def test_csv_and_xlsx_exports(client, login_as, intake) -> None:
     login_as(Role.SECRETARIAT)
     response = client.get("/dashboard/export.csv")
     assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     header, body = rows[0], {r[0]: r for r in rows[1:]}
     assert header[:2] == ["Kode", "Instansi"]
     jepara = body["33.20"]
-    assert jepara[header.index("submitted")] == "3"
-    assert jepara[header.index("draft")] == "1"
-    assert body["33"][header.index("submitted")] == "0"  # tenants without proposals included
+    assert jepara[header.index("Diajukan")] == "3"  # statuses as people read them
+    assert jepara[header.index("Draf")] == "1"
+    assert body["33"][header.index("Diajukan")] == "0"  # tenants without proposals included
 
     response = client.get("/dashboard/export.xlsx?province=33")
     book = load_workbook(io.BytesIO(response.data), read_only=True)

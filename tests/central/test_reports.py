@@ -114,3 +114,16 @@ def test_incentive_fund_list_has_published_pemda_winners_only(
         ("33.20", "Jepara Juara", "Top Inovasi Pelayanan Publik"),
         ("33.74", "Semarang Replikasi", "Top Inovasi Replikasi"),
     ]  # the ministry's winner is not a Pemda; finalists without an award are not listed
+
+
+def test_incentive_fund_list_keeps_formula_titles_as_text(
+    client, factory, login_as, results, tenant
+) -> None:
+    formula = '=HYPERLINK("http://evil.example","klik")'
+    af.proposal(factory, tenant, title=formula, stage_code="final", award="top")
+    af.set_publish(factory, results.id, final=af.past())
+    login_as(Role.SECRETARIAT)
+    data = client.get(f"/reports/incentive-fund.xlsx?year={results.year}").data
+    cells = [c for row in load_workbook(io.BytesIO(data)).active.iter_rows() for c in row]
+    [title] = [c for c in cells if c.value == formula]
+    assert title.data_type == "s"  # text, not a live formula

