@@ -8,6 +8,7 @@ checked against the locale object Flask-Babel holds, so ``force_locale`` still s
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -47,12 +48,24 @@ def translations() -> NullTranslations:
 
 
 def _render_translations(context: Context) -> NullTranslations:
-    """:func:`translations`, looked up once per template render (kept on its eval context)."""
+    """:func:`translations`, kept on the render's eval context for the request that made it.
+
+    Jinja keeps a macro file imported with ``{% from ... import ... %}`` between requests,
+    eval context included: what is kept there is checked against the request (``g``) it
+    was found for, so a macro never speaks the language of an earlier reader."""
     eval_ctx = context.eval_ctx
-    found = getattr(eval_ctx, "_sinovik_translations", None)
-    if found is None:
-        found = eval_ctx._sinovik_translations = translations()  # type: ignore[attr-defined]
-    return found
+    current = g._get_current_object() if has_app_context() else None
+    held = getattr(eval_ctx, "_sinovik_translations", None)
+    if held is None or held[0]() is not current:
+        found = translations()
+        eval_ctx._sinovik_translations = (_ref(current), found)  # type: ignore[attr-defined]
+        return found
+    return held[1]
+
+
+def _ref(obj: object | None) -> Callable[[], object | None]:
+    """A weak reference (a kept module must not keep a finished request's ``g`` alive)."""
+    return (lambda: None) if obj is None else weakref.ref(obj)
 
 
 def _finish(context: Context, text: str, variables: dict[str, Any]) -> Any:

@@ -120,3 +120,19 @@ def test_a_part_with_a_form_token_is_never_served_to_another_session(
         mine = token.findall(client.get("/form-page").get_data(as_text=True))[-1]
     theirs = token.findall(other.get("/form-page").get_data(as_text=True))[-1]
     assert mine != theirs
+
+
+def test_shared_macros_speak_each_readers_language(app, client, factory, login_as, tenant) -> None:
+    """Macro files are imported once per worker; their texts still follow each request."""
+    proposal = factory.proposal(tenant, factory.unit(tenant), title="Antrean Daring")
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    english = app.test_client()
+    reader = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    assert login(english, reader.username).status_code == 302
+    english.post("/language", data={"lang": "en", "next": "/proposals/"})
+    page = f"/proposals/{proposal.id}"
+    for _ in range(2):  # in turn, each after the other has rendered the macros
+        text = _text(client.get(page))
+        assert "Riwayat" in text and "History" not in text
+        text = _text(english.get(page))
+        assert "History" in text and "Riwayat" not in text
