@@ -44,3 +44,7 @@ def test_first_login_onboarding_and_language(start_server, page) -> None:
     page.get_by_role("button", name="EN").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    text, header = page.get_by_role("button", name="Log out").evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b.closest('header')).backgroundColor]"
+    )
+    assert text != header  # readable on the header, not drawn in its colour
