@@ -262,7 +262,7 @@ def apply(batch: Batch) -> list[ItemResult]:
     results = list(batch.results)
     now = batch.now
     held = _held_proposals(batch.valid) if batch.valid else {}
-    valid = _refuse_foreign_uuids(batch.valid, held, results)
+    valid = _refuse_unwritable(batch.valid, held, results)
     if valid:
         inserted = _insert_revisions(valid)
         fresh, existing = [], []
@@ -293,9 +293,9 @@ def ingest(
     return apply(prepare(items, tenants=tenants, blobs=blobs, source=source))
 
 
-def _held_proposals(valid: list[_Valid]) -> dict[str, tuple[int, int, int]]:
+def _held_proposals(valid: list[_Valid]) -> dict[str, tuple[int, int, int, bool]]:
     """Central's copies of the batch's proposals, whichever tenant holds them: uuid -> (id,
-    tenant id, revision)."""
+    tenant id, revision, under evaluation: screened or taken into a stage)."""
     uuids = list({v.uuid for v in valid})
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
@@ -303,34 +303,63 @@ def _held_proposals(valid: list[_Valid]) -> dict[str, tuple[int, int, int]]:
         # psycopg prepare the lookup, and PostgreSQL would keep the plan it chose while the
         # table was small (a scan of every proposal) as the table grew during a surge.
         driver = connection.connection.driver_connection
-        rows = driver.execute(_HELD_SQL, (uuids,), prepare=False).fetchall()
+        rows = driver.execute(_HELD_SQL, (_PENDING, uuids), prepare=False).fetchall()
     else:  # a Core read: every tenant's rows
         table = Proposal.__table__
         rows = connection.execute(
-            sa.select(table.c.uuid, table.c.id, table.c.tenant_id, table.c.revision).where(
-                table.c.uuid.in_(uuids)
-            )
+            sa.select(
+                table.c.uuid,
+                table.c.id,
+                table.c.tenant_id,
+                table.c.revision,
+                sa.or_(
+                    table.c.screening_result != ScreeningResult.PENDING,
+                    table.c.stage_code.is_not(None),
+                ),
+            ).where(table.c.uuid.in_(uuids))
         ).all()
-    return {uuid: (pid, tenant, revision) for uuid, pid, tenant, revision in rows}
+    return {
+        uuid: (pid, tenant, revision, bool(locked)) for uuid, pid, tenant, revision, locked in rows
+    }
 
 
-_HELD_SQL = "SELECT uuid, id, tenant_id, revision FROM proposal WHERE uuid = ANY(%s)"
+_HELD_SQL = (
+    "SELECT uuid, id, tenant_id, revision, "
+    "(screening_result <> %s OR stage_code IS NOT NULL) FROM proposal WHERE uuid = ANY(%s)"
+)
 
 
-def _refuse_foreign_uuids(
-    valid: list[_Valid], held: dict[str, tuple[int, int, int]], results: list[ItemResult | None]
+def _refuse_unwritable(
+    valid: list[_Valid],
+    held: dict[str, tuple[int, int, int, bool]],
+    results: list[ItemResult | None],
 ) -> list[_Valid]:
-    """A uuid that central already holds under another tenant is not this node's to write."""
+    """A uuid that central already holds under another tenant is not this node's to write; a
+    new revision of a proposal the ministry has screened or taken into judging comes too
+    late (the one it holds is the one being evaluated)."""
     kept = []
     for v in valid:
         found = held.get(v.uuid)
-        if found is not None and found[1] != v.tenant_id:
+        if found is None:
+            kept.append(v)
+        elif found[1] != v.tenant_id:
             results[v.index] = ItemResult(
                 v.uuid, v.revision, REJECTED, Reason(N_("this proposal belongs to another tenant"))
             )
+        elif found[3] and v.revision > found[2]:
+            results[v.index] = ItemResult(v.uuid, v.revision, REJECTED, _under_evaluation())
         else:
             kept.append(v)
     return kept
+
+
+def _under_evaluation() -> Reason:
+    return Reason(
+        N_(
+            "the ministry has already screened this proposal or taken it into judging; "
+            "a later revision is not accepted"
+        )
+    )
 
 
 def _stamp(value: datetime) -> str:
@@ -511,7 +540,7 @@ def _different_content(revision: int) -> Reason:
 
 
 def _apply_to_proposals(
-    fresh: list[_Valid], held: dict[str, tuple[int, int, int]], now: datetime
+    fresh: list[_Valid], held: dict[str, tuple[int, int, int, bool]], now: datetime
 ) -> None:
     """Move central's copy of each proposal (``held``: read in this transaction, before the
     batch's revisions) to the newest revision that arrived."""

@@ -121,6 +121,11 @@ class Proposal(PkMixin, TenantScoped, TimestampMixin, Base):
     def is_editable(self) -> bool:
         return self.status in (ProposalStatus.DRAFT, ProposalStatus.RETURNED)
 
+    @property
+    def under_evaluation(self) -> bool:
+        """The ministry has screened it or taken it into a stage: no later revision."""
+        return self.screening_result != ScreeningResult.PENDING or self.stage_code is not None
+
     def __repr__(self) -> str:
         return f"<Proposal {self.uuid} r{self.revision} {self.status}>"
 

@@ -603,6 +603,13 @@ def start_revision(proposal: Proposal, *, actor: User, now: datetime | None = No
     """Reopen a submitted proposal as revision n+1, a draft that must be submitted again."""
     _tenant_user(actor, proposal)
     _require_status(proposal, (S.SUBMITTED,), _("revised"))
+    if proposal.under_evaluation:
+        raise ServiceError(
+            _(
+                "The ministry has already screened this proposal or taken it into judging; "
+                "it can no longer be changed."
+            )
+        )
     _require_window(proposal.competition, now)
     _transition(
         proposal,

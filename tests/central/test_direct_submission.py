@@ -133,3 +133,27 @@ def test_cli_invites_a_tenant_to_khusus(tmp_path: Path) -> None:
         rows = db.session.execute(sa.select(Invitation.group_code)).scalars().all()
         db.engine.dispose()
     assert rows == ["khusus"]
+
+
+@pytest.mark.parametrize("screened", ["passed", "failed", "in a stage"])
+def test_a_proposal_the_ministry_screened_can_no_longer_be_reopened(
+    app, client, factory, ministry_tenant, login_as, in_app, screened
+) -> None:
+    from shared.models import ScreeningResult
+
+    open_window(factory)
+    unit = factory.unit(ministry_tenant)
+    values = {
+        "passed": {"screening_result": ScreeningResult.PASSED},
+        "failed": {"screening_result": ScreeningResult.FAILED},
+        "in a stage": {"stage_code": "desk_evaluation"},
+    }[screened]
+    proposal = complete_proposal(factory, ministry_tenant, unit, status=S.SUBMITTED, **values)
+    login_as(Role.LOCAL_ADMIN, tenant=ministry_tenant)
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert f"/proposals/{proposal.id}/revise" not in page  # no button offered
+    answer = client.post(f"/proposals/{proposal.id}/revise", follow_redirects=True)
+    assert "sudah menyeleksi proposal ini" in answer.get_data(as_text=True)
+    with in_app(app):
+        held = db.session.get(Proposal, proposal.id)
+        assert (held.status, held.revision) == (S.SUBMITTED, proposal.revision)

@@ -14,7 +14,7 @@ from filelock import FileLock
 from markupsafe import escape
 
 from shared.db import db, utcnow
-from shared.models import Competition, Proposal, Role
+from shared.models import Competition, Proposal, Role, ScreeningResult
 from sync import node
 from tests.conftest import login
 from tests.sync.conftest import TENANT_CODE, Pair
@@ -324,3 +324,31 @@ def test_central_pages_show_a_pushed_proposals_sections(pair: Pair) -> None:
     page = _central_staff(pair).get(f"/screening/{uuid}").get_data(as_text=True)
     texts = re.findall(r'<p class="section-text">(.*?)</p>', page, re.S)
     assert sorted(texts) == sorted(str(escape(v)) for v in sections.values())
+
+
+def test_a_revision_after_the_ministry_screened_is_refused_and_says_why(pair: Pair) -> None:
+    """The node does not know yet (screening results are embargoed), so its admin may start
+    a new revision; central keeps the one it screened and the node shows why."""
+    pair.connect()
+    (uuid,) = pair.submitted(1)
+    admin = _node_admin(pair)
+    assert _count(_sync_now(admin), "acked") == 1
+
+    def _screen():
+        proposal = db.session.execute(sa.select(Proposal).where(Proposal.uuid == uuid)).scalar_one()
+        proposal.screening_result = ScreeningResult.PASSED
+
+    pair.on_central(_screen)
+    proposal_url = f"/proposals/{_proposal_id(pair, uuid)}"
+    for step in ("revise", "verify", "submit"):
+        assert admin.post(f"{proposal_url}/{step}").status_code == 302
+    page = _sync_now(admin)
+    assert _count(page, "rejected") == 1
+    assert "sudah menyeleksi proposal ini" in page.split('id="rejected"')[1]
+    assert [r[1] for r in pair.central_revisions()] == [1]  # the screened one, alone
+    held = pair.on_central(
+        lambda: db.session.execute(
+            sa.select(Proposal.revision).where(Proposal.uuid == uuid)
+        ).scalar_one()
+    )
+    assert held == 1
