@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,12 +69,20 @@ def add_sheet(
 
 
 def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # what a cell cannot hold (old data)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, date | datetime):
         cell.number_format = "DD-MM-YYYY"
     elif isinstance(value, str):
         cell.data_type = "s"  # never a formula
     return cell
+
+
+def append(sheet: Any, row: Iterable[Any]) -> None:
+    """A row of an ordinary (not write-only) sheet, its text kept as text."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    keep_text(sheet[sheet.max_row])
 
 
 def keep_text(row: Iterable[Any]) -> None:

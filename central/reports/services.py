@@ -123,8 +123,7 @@ def _sheet(ws, header: list[str], rows: list[list[Any]], widths: list[int]) -> N
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
-        spreadsheet.keep_text(ws[ws.max_row])
+        spreadsheet.append(ws, row)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"

@@ -44,6 +44,7 @@ from shared.services import proposal_rules as rules
 from shared.services.competitions import current_competition
 from shared.services.content import content_hash, proposal_content
 from shared.services.proposal_rules import Violation
+from shared.text import tidy_line, tidy_text
 
 S = ProposalStatus
 MAX_SECTION_CHARS = 20_000  # far above any word limit; keeps a runaway paste out of the DB
@@ -395,7 +396,7 @@ def _clean(values: ProposalInput, config: CompetitionConfig) -> dict[str, Any]:
     """Trim what was typed; keep only sections the form knows (every group's, so a change of
     group loses nothing until the proposal is submitted)."""
     known = {s.key for s in config.sections}
-    sections = {k: (v or "").strip() for k, v in values.sections.items() if k in known}
+    sections = {k: tidy_text(v) for k, v in values.sections.items() if k in known}
     for key, text in sections.items():
         if len(text) > MAX_SECTION_CHARS:
             raise ServiceError(
@@ -405,18 +406,18 @@ def _clean(values: ProposalInput, config: CompetitionConfig) -> dict[str, Any]:
     if config.group(values.group_code) is None:
         raise ServiceError(_("Choose a group."), field="group_code")
     return {
-        "title": values.title.strip(),
+        "title": tidy_line(values.title),
         "group_code": values.group_code,
         "category_code": values.category_code,
         "sdgs": sorted(set(values.sdgs)),
         "implementation_start": values.implementation_start,
-        "innovator": values.innovator.strip(),
-        "contact_name": values.contact_name.strip(),
-        "contact_phone": values.contact_phone.strip(),
-        "contact_email": values.contact_email.strip(),
-        "video_url": values.video_url.strip(),
+        "innovator": tidy_line(values.innovator),
+        "contact_name": tidy_line(values.contact_name),
+        "contact_phone": tidy_line(values.contact_phone),
+        "contact_email": tidy_line(values.contact_email),
+        "video_url": tidy_line(values.video_url),
         "truth_declared": bool(values.truth_declared),
-        "replicates_title": values.replicates_title.strip(),
+        "replicates_title": tidy_line(values.replicates_title),
         "sections": sections,
     }
 
@@ -625,7 +626,7 @@ def start_revision(proposal: Proposal, *, actor: User, now: datetime | None = No
 def add_comment(proposal: Proposal, body: str, *, actor: User) -> ProposalComment:
     """A review note on the proposal, seen by the unit and the Admin Lokal."""
     _tenant_user(actor, proposal)
-    body = body.strip()
+    body = tidy_text(body)
     if not body:
         raise ServiceError(_("The comment is empty."), field="comment")
     if len(body) > 5000:

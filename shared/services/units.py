@@ -21,6 +21,7 @@ from shared.models.tenant import Tenant
 from shared.models.unit import Unit
 from shared.models.user import Role, User
 from shared.services import ServiceError, audit
+from shared.text import tidy_line
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,38}$")
 UNIT_FIELDS = (
@@ -81,7 +82,7 @@ def unit_summaries() -> list[tuple[Unit, int, int]]:
 
 
 def _clean(data: UnitData) -> UnitData:
-    cleaned = UnitData(**{f.name: (getattr(data, f.name) or "").strip() for f in fields(data)})
+    cleaned = UnitData(**{f.name: tidy_line(getattr(data, f.name)) for f in fields(data)})
     if not cleaned.name:
         raise ServiceError(_("The unit needs a name."), field="name")
     for name, limit in text_limits(Unit.__table__, UNIT_FIELDS).items():

@@ -200,6 +200,16 @@ def test_xlsx_keeps_formula_text_as_text(client, admin, listed) -> None:
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
 
 
+def test_xlsx_export_leaves_out_characters_a_cell_cannot_hold(
+    client, factory, tenant, units, admin, competition
+) -> None:
+    factory.proposal(tenant, units[0], title="Layanan\x0bTerpadu\x00", status=S.DRAFT)  # old data
+    response = client.get("/proposals/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    assert sheet.cell(row=2, column=4).value == "LayananTerpadu"
+
+
 def test_the_list_offers_the_exports_with_its_filters(client, admin, listed) -> None:
     html = client.get("/proposals/?status=submitted&q=a").get_data(as_text=True)
     assert re.search(r'href="/proposals/export.csv\?[^"]*status=submitted', html)

@@ -310,3 +310,21 @@ def test_results_from_central_are_shown(
     assert "Usia penerapan inovasi kurang dari satu tahun." in page
     assert "Seleksi Administrasi" in page  # the stage's name, not its code
     assert "Top 45" in page
+
+
+def test_invisible_control_characters_of_a_paste_are_not_kept(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    """A word processor's line break (a vertical tab) or a NUL from a PDF fragment: nobody
+    sees them, central would refuse the NUL and a spreadsheet cannot hold them."""
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    values = complete_values(competition, title="Jemput Bola\x0bLayanan Lansia\x00")
+    key = next(iter(values["sections"]))
+    values["sections"][key] = "Baris satu.\x0bBaris dua\x00 selesai.\r\nBaris tiga."
+    response = client.post("/proposals/new", data=form_data(values))
+    assert response.status_code == 302
+    proposal_id = int(re.search(r"/proposals/(\d+)/edit", response.location).group(1))
+    stored = factory.get(Proposal, proposal_id)
+    assert stored.title == "Jemput Bola Layanan Lansia"
+    assert stored.sections[key] == "Baris satu.\nBaris dua selesai.\nBaris tiga."
+    assert client.get("/proposals/export.xlsx").status_code == 200
