@@ -2,6 +2,7 @@
 
     python tools/i18n.py update            # extract, merge into id/en catalogs, compile
     python tools/i18n.py add FILE.json     # {"English msgid": "Indonesian text", ...} into id
+                                           # (a plural: its singular msgid and a list of texts)
     python tools/i18n.py missing           # msgids without an Indonesian text
     python tools/i18n.py merge-from X.po   # take Indonesian texts from another catalog
 
@@ -77,7 +78,7 @@ def add(path: Path) -> None:
         if message is None:
             unknown.append(msgid)
             continue
-        message.string = text
+        message.string = tuple(text) if isinstance(text, list) else text  # plurals: a list
         message.flags.discard("fuzzy")
     with ID_PO.open("wb") as fh:
         write_po(fh, catalog, omit_header=True, sort_output=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from shared.web.form_base import Form
 
-class RequestForm(FlaskForm):
+
+class RequestForm(Form):
     tenant = StringField(_l("Agency"))
     agency_name = StringField(_l("Agency name (only if it is not in the list)"))
     agency_kind = SelectField(
@@ -24,10 +25,10 @@ class RequestForm(FlaskForm):
     letter = FileField(_l("Signed request letter (PDF)"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     username = StringField(_l("Username of the new account"))
     tenant = StringField(_l("Tenant"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(_l("Reason for the rejection"))

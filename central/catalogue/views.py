@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -16,13 +15,14 @@ from shared.db import db
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.services import ServiceError
+from shared.web.form_base import Form
 from shared.web.nav import add_nav
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
 add_nav(bp, "catalogue.mine", _l("Our catalogue entries"), (Role.LOCAL_ADMIN,), order=61)
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     status = RadioField(
         _l("Status"),
         choices=[

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -17,16 +15,18 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
+from shared.web.form_base import Form, SubForm
+
 WIB_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class WindowForm(FlaskForm):
+class WindowForm(Form):
     opens_at = DateTimeLocalField(_l("Registration opens (WIB)"), format=WIB_FORMAT)
     closes_at = DateTimeLocalField(_l("Registration closes (WIB)"), format=WIB_FORMAT)
     reason = TextAreaField(_l("Reason for the change"))
 
 
-class RulesForm(FlaskForm):
+class RulesForm(Form):
     min_implementation_years = IntegerField(
         _l("Minimum implementation age (years, counted back from the close)"),
         validators=[NumberRange(min=0, max=10)],
@@ -41,7 +41,7 @@ class RulesForm(FlaskForm):
 # -- editable tables: one sub-form per row, plus empty rows to add ----------------------------
 
 
-class GroupRow(Form):
+class GroupRow(SubForm):
     code = StringField(_l("Code"))
     name_id = StringField(_l("Name (Indonesian)"))
     name_en = StringField(_l("Name (English)"))
@@ -51,21 +51,21 @@ class GroupRow(Form):
     delete = BooleanField(_l("Remove"))
 
 
-class CategoryRow(Form):
+class CategoryRow(SubForm):
     code = StringField(_l("Code"))
     name_id = StringField(_l("Name (Indonesian)"))
     name_en = StringField(_l("Name (English)"))
     delete = BooleanField(_l("Remove"))
 
 
-class SdgRow(Form):
+class SdgRow(SubForm):
     number = IntegerField(_l("Number"), validators=[Optional()])
     name_id = StringField(_l("Name (Indonesian)"))
     name_en = StringField(_l("Name (English)"))
     delete = BooleanField(_l("Remove"))
 
 
-class SectionRow(Form):
+class SectionRow(SubForm):
     key = StringField(_l("Key"))
     title_id = StringField(_l("Title (Indonesian)"))
     title_en = StringField(_l("Title (English)"))
@@ -75,7 +75,7 @@ class SectionRow(Form):
     delete = BooleanField(_l("Remove"))
 
 
-class StageRow(Form):
+class StageRow(SubForm):
     code = HiddenField()
     starts_at = DateTimeLocalField(_l("Starts (WIB)"), format=WIB_FORMAT, validators=[Optional()])
     ends_at = DateTimeLocalField(_l("Ends (WIB)"), format=WIB_FORMAT, validators=[Optional()])
@@ -84,10 +84,10 @@ class StageRow(Form):
     )
 
 
-def table_form(row_form: type[Form], count: int) -> type[FlaskForm]:
+def table_form(row_form: type[SubForm], count: int) -> type[Form]:
     """A form class editing ``count`` rows of ``row_form`` (the view adds empty ones to add)."""
 
-    class TableForm(FlaskForm):
+    class TableForm(Form):
         rows = FieldList(FormField(row_form), min_entries=count)
         note = StringField(_l("Note on this change"))
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form
 
 from central.competition.forms import CategoryRow, GroupRow, SdgRow, SectionRow
 from shared.competition_config import (
@@ -18,6 +17,7 @@ from shared.competition_config import (
     SdgConfig,
     SectionConfig,
 )
+from shared.web.form_base import SubForm
 
 
 def _text(row: dict[str, Any], key: str) -> str:
@@ -117,7 +117,7 @@ def _sections_to(config: CompetitionConfig) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class TableSpec:
     title: object
-    row_form: type[Form]
+    row_form: type[SubForm]
     to_rows: Callable[[CompetitionConfig], list[dict[str, Any]]]
     from_rows: Callable[[CompetitionConfig, list[dict[str, Any]]], CompetitionConfig]
     extra: int = 2

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 
+from shared.web.form_base import Form
 
-class TenantForm(FlaskForm):
+
+class TenantForm(Form):
     code = StringField(_l("Code"))
     name = StringField(_l("Name"))
     kind = SelectField(_l("Type"), validate_choice=False)
@@ -15,6 +16,6 @@ class TenantForm(FlaskForm):
     is_3t = BooleanField(_l("3T region (disadvantaged, frontier, outermost)"))
 
 
-class TenantEditForm(FlaskForm):
+class TenantEditForm(Form):
     name = StringField(_l("Name"))
     is_3t = BooleanField(_l("3T region (disadvantaged, frontier, outermost)"))

@@ -13,7 +13,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     SelectChoice,
     SelectField,
@@ -33,6 +32,7 @@ from shared.models.proposal import Proposal
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.services import ServiceError
+from shared.web.form_base import Form
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
 
@@ -46,7 +46,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class NominationForm(FlaskForm):
+class NominationForm(Form):
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
     summary_en = TextAreaField(_l("Summary (English)"))
     problem_en = TextAreaField(_l("Problem addressed (English)"))

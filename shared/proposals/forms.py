@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,6 +22,7 @@ from wtforms.validators import Length
 
 from shared.competition_config import CompetitionConfig
 from shared.services.proposals import MAX_SECTION_CHARS, ProposalInput
+from shared.web.form_base import Form
 
 SECTION_PREFIX = "section_"
 LABELS = {
@@ -66,7 +66,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(LABELS["title"], validators=[_max(300)])
     group_code = SelectField(LABELS["group_code"], validate_choice=False)
     category_code = SelectField(LABELS["category_code"], validate_choice=False)

@@ -7,8 +7,9 @@ the values and the CSRF token.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+
+from shared.web.form_base import Form
 
 UNIT_LABELS = {  # also how sync reasons name a unit's fields (sync.reasons)
     "name": _l("Unit name"),
@@ -23,7 +24,7 @@ UNIT_LABELS = {  # also how sync reasons name a unit's fields (sync.reasons)
 }
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(UNIT_LABELS["name"])
     head_name = StringField(UNIT_LABELS["head_name"])
     official_name = StringField(UNIT_LABELS["official_name"])
@@ -35,7 +36,7 @@ class UnitForm(FlaskForm):
     it_email = EmailField(UNIT_LABELS["it_email"])
 
 
-class OperatorForm(FlaskForm):
+class OperatorForm(Form):
     username = StringField(_l("Username"))
     full_name = StringField(_l("Full name"))
     email = EmailField(_l("E-mail"))

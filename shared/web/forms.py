@@ -1,19 +1,20 @@
-"""WTForms used by the shared views (CSRF comes with FlaskForm)."""
+"""WTForms used by the shared views (CSRF comes with the base Form)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from shared.web.form_base import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         _l("E-mail"),
@@ -27,7 +28,7 @@ class ProfileForm(FlaskForm):
     position = StringField(_l("Position (jabatan)"), validators=[Length(max=120)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm_password = PasswordField(_l("New password again"), validators=[DataRequired()])

@@ -206,3 +206,19 @@ def test_only_the_ministry_admin_configures(client, login_as, factory) -> None:
     _competition(factory)
     login_as(Role.SECRETARIAT)
     assert client.get("/competition/").status_code == 403
+
+
+def test_a_field_wtforms_checks_says_what_is_wrong_in_the_users_language(
+    client, login_as, factory
+) -> None:
+    comp = _competition(factory)
+    login_as(Role.MINISTRY_ADMIN)
+    data = {"opens_at": "2026-11-01T00:00", "closes_at": "", "reason": "Banjir."}
+    page = client.post("/competition/window", data=data).get_data(as_text=True)
+    assert "Tanggal dan jam tidak valid." in page and "Not a valid" not in page
+    page = client.post("/competition/rules", data={"min_implementation_years": "1.5"})
+    assert "Bukan bilangan bulat yang valid." in page.get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/competition/window"})
+    page = client.post("/competition/window", data=data).get_data(as_text=True)
+    assert "Not a valid datetime value." in page
+    assert factory.get(Competition, comp.id).registration_closes_at == comp.registration_closes_at

@@ -135,3 +135,8 @@ def test_pages_load_nothing_from_outside(client) -> None:
     response = client.get("/login")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert "http" not in response.get_data(as_text=True).replace("http-equiv", "")
+
+
+def test_an_empty_login_form_says_so_in_indonesian(client) -> None:
+    page = client.post("/login", data={"username": "", "password": ""}).get_data(as_text=True)
+    assert "Isian ini wajib diisi." in page and "This field is required." not in page
