@@ -88,8 +88,8 @@ def init_web(app: Flask) -> None:
 
     def _error(code: int, title: str, message: str):
         if request.accept_mimetypes.best == "application/json" or request.path.startswith(
-            ("/api/", "/sync/")
-        ):
+            "/api/"
+        ):  # the APIs, the sync API (/api/sync/v1) among them; /sync/ is the node's sync page
             return {"error": message}, code
         return render_template("error.html", code=code, title=title, message=message), code
 

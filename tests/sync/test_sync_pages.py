@@ -150,7 +150,10 @@ def test_operators_may_not_open_the_sync_page_or_sync(pair: Pair) -> None:
     operator = pair.node_factory.user(Role.OPERATOR, pair.tenant, pair.unit)
     client = pair.node.test_client()
     login(client, operator.username)
-    assert client.get("/sync/").status_code == 403
+    refused = client.get("/sync/")
+    assert refused.status_code == 403
+    assert refused.mimetype == "text/html"  # the error page, in words, not an API's JSON
+    assert "Akun Anda tidak boleh membuka halaman ini." in refused.get_data(as_text=True)
     assert client.post("/sync/run").status_code == 403
     assert "/sync/" not in client.get("/dashboard").get_data(as_text=True)
     assert 'href="/sync/"' in _node_admin(pair).get("/dashboard").get_data(as_text=True)
