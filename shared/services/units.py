@@ -83,6 +83,7 @@ def unit_summaries() -> list[tuple[Unit, int, int]]:
 
 def _clean(data: UnitData) -> UnitData:
     cleaned = UnitData(**{f.name: tidy_line(getattr(data, f.name)) for f in fields(data)})
+    cleaned.name = " ".join(cleaned.name.split())  # one space between words
     if not cleaned.name:
         raise ServiceError(_("The unit needs a name."), field="name")
     for name, limit in text_limits(Unit.__table__, UNIT_FIELDS).items():
@@ -105,14 +106,20 @@ def _clean(data: UnitData) -> UnitData:
     return cleaned
 
 
+def _name_key(name: str) -> str:
+    """A unit name as two names are compared: case and repeated spaces ignored, in any script
+    (SQLite's lower() knows only ASCII letters, so the comparison is made here)."""
+    return " ".join(name.casefold().split())
+
+
 def _check_name_free(tenant_id: int, name: str, exclude: Unit | None = None) -> None:
-    stmt = sa.select(Unit.id).where(
-        Unit.tenant_id == tenant_id, sa.func.lower(Unit.name) == name.lower()
-    )
-    if exclude is not None:
-        stmt = stmt.where(Unit.id != exclude.id)
-    if db.session.execute(stmt).first() is not None:
-        raise ServiceError(_("A unit named %(name)s already exists.", name=name), field="name")
+    stmt = sa.select(Unit.id, Unit.name).where(Unit.tenant_id == tenant_id)
+    wanted = _name_key(name)
+    for unit_id, existing in db.session.execute(stmt):
+        if _name_key(existing) == wanted and (exclude is None or unit_id != exclude.id):
+            raise ServiceError(
+                _("A unit named %(name)s already exists.", name=existing), field="name"
+            )
 
 
 def create_unit(tenant: Tenant, data: UnitData, *, actor: User | None) -> Unit:

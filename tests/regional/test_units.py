@@ -54,7 +54,8 @@ def test_admin_registers_a_unit_with_its_contacts(client, factory, admin, tenant
         ({"official_phone": "telepon saya"}, "Masukkan nomor telepon"),
         ({"it_phone": "12"}, "Masukkan nomor telepon"),
         ({"head_name": "x" * 121}, "Paling banyak 120 karakter"),
-        ({"name": "dinas pendidikan"}, "Unit bernama dinas pendidikan sudah ada"),
+        ({"name": "dinas pendidikan"}, "Unit bernama Dinas Pendidikan sudah ada"),
+        ({"name": "DINAS   Pendidikan "}, "Unit bernama Dinas Pendidikan sudah ada"),
     ],
 )
 def test_bad_unit_input_gets_its_message_and_writes_nothing(
@@ -71,6 +72,13 @@ def test_bad_unit_input_gets_its_message_and_writes_nothing(
     assert "Sekretaris Dinas" in page
     assert factory.count(Unit) == units_before
     assert factory.count(AuditLog) == audit_before
+
+
+def test_a_unit_name_in_any_script_is_taken_whatever_its_case(client, factory, admin, tenant):
+    factory.unit(tenant, name="Ünit Ωmega Layanan")
+    response = client.post("/units/new", data={**FULL_UNIT, "name": "ünit ωmega  layanan"})
+    assert response.status_code == 400
+    assert "Unit bernama Ünit Ωmega Layanan sudah ada" in response.get_data(as_text=True)
 
 
 def test_a_unit_name_may_repeat_in_another_tenant(
