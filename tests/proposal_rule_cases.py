@@ -125,6 +125,11 @@ CASES = [
         "Alamat surel narahubung tidak valid.",
         lambda v, c: {"contact_email": "rina@"},
     ),
+    Case(
+        "contact_phone",
+        "Masukkan nomor telepon: angka, spasi, +, -, tanda kurung.",
+        lambda v, c: {"contact_phone": "hubungi saya"},
+    ),
     Case("closed", "Pendaftaran ditutup pada", setup=_close_window),
 ]
 

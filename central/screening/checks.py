@@ -220,7 +220,7 @@ def run_checks(proposal: Proposal, ctx: Context) -> list[CheckResult]:
         *(v for v in header if v.code != "title_long"),
         *(v for v in sections if v.code == "section_missing"),
         *rules.check_evidence(draft, config),
-        *rules.check_contact(proposal.video_url, proposal.contact_email),
+        *rules.check_contact(proposal.video_url, proposal.contact_email, proposal.contact_phone),
         *rules.check_group_rules(draft, config, invited=invited),
     ]
     limits = [

@@ -539,7 +539,9 @@ class _RowChecker:
         for key, limit in MAX_LENGTHS.items():
             if len(r.get(key)) > limit:
                 r.problem(key, _("At most %(n)d characters.", n=limit))
-        for violation in rules.check_contact(r.get("video_url"), r.get("contact_email")):
+        for violation in rules.check_contact(
+            r.get("video_url"), r.get("contact_email"), r.get("contact_phone")
+        ):
             r.problem(violation.field, violation.message)
 
     def _rules(self, r: _Row, draft: rules.ProposalDraft) -> None:

@@ -286,10 +286,11 @@ def check_evidence(draft: ProposalDraft, config: CompetitionConfig) -> list[Viol
 
 
 URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,38}$")
 
 
-def check_contact(video_url: str, contact_email: str) -> list[Violation]:
-    """The video link is a web address; the contact e-mail is a valid address (when given)."""
+def check_contact(video_url: str, contact_email: str, contact_phone: str = "") -> list[Violation]:
+    """The video link is a web address; the contact e-mail and phone are valid (when given)."""
     from email_validator import EmailNotValidError, validate_email
 
     out: list[Violation] = []
@@ -310,6 +311,14 @@ def check_contact(video_url: str, contact_email: str) -> list[Violation]:
                     "contact_email", "contact_email", _("The contact e-mail address is not valid.")
                 )
             )
+    if contact_phone.strip() and not PHONE_RE.match(contact_phone.strip()):
+        out.append(
+            Violation(
+                "contact_phone",
+                "contact_phone",
+                _("Enter a phone number: digits, spaces, +, -, brackets."),
+            )
+        )
     return out
 
 

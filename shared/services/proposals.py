@@ -289,7 +289,7 @@ def check_proposal(
         *rules.check_quota(proposal.group_code, config, already_used=quota_used(proposal)),
         *rules.check_duplicate_title(proposal.title, other_titles(proposal)),
         *rules.check_evidence(draft, config),
-        *rules.check_contact(proposal.video_url, proposal.contact_email),
+        *rules.check_contact(proposal.video_url, proposal.contact_email, proposal.contact_phone),
     ]
     if include_window:
         w = window(competition, now)

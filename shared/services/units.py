@@ -7,7 +7,6 @@ unit keeps its proposals and accounts' history, but no new proposal may be writt
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
@@ -21,9 +20,9 @@ from shared.models.tenant import Tenant
 from shared.models.unit import Unit
 from shared.models.user import Role, User
 from shared.services import ServiceError, audit
+from shared.services.proposal_rules import PHONE_RE
 from shared.text import tidy_line
 
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{4,38}$")
 UNIT_FIELDS = (
     "name",
     "head_name",
