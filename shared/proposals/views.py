@@ -85,6 +85,11 @@ def new():
         flash(_("No competition is open for proposals."), "error")
         return redirect(url_for(".index"))
     config, user = competition.config, actor()
+    if user.role == Role.OPERATOR and not (user.unit and user.unit.active):
+        flash(
+            _("Your unit is deactivated: ask your Admin Lokal before writing a proposal."), "error"
+        )
+        return redirect(url_for(".index"))
     start = svc.ProposalInput(group_code=config.groups[0].code)
     units = svc.active_units() if user.role == Role.LOCAL_ADMIN else None
     form = build_form(

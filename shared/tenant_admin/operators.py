@@ -37,10 +37,14 @@ def _load_operator(user_id: int) -> User:
     return user
 
 
-def _unit_choices(form: OperatorForm) -> None:
+def _unit_choices(form: OperatorForm, current: Unit | None = None) -> None:
+    """The active units; an account's own unit too when it was deactivated since (so the
+    account's name or e-mail can still be corrected without moving it)."""
     form.unit_id.choices = [(0, "-")] + [
         (u.id, u.name) for u in units.list_units(include_inactive=False)
     ]
+    if current is not None and not current.active:
+        form.unit_id.choices.append((current.id, f"{current.name} ({_('deactivated')})"))
 
 
 def _chosen_unit(form: OperatorForm) -> Unit | None:
@@ -98,7 +102,7 @@ def edit(user_id: int):
     """Change an operator's name, e-mail or unit."""
     user = _load_operator(user_id)
     form = OperatorForm(obj=user)
-    _unit_choices(form)
+    _unit_choices(form, user.unit)
     if form.validate_on_submit():
 
         def action() -> None:

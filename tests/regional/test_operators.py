@@ -163,6 +163,23 @@ def test_edit_moves_an_operator_to_another_unit(client, factory, admin, tenant, 
     assert factory.count(AuditLog, AuditLog.action == "user.update") == 1
 
 
+def test_an_operator_of_a_deactivated_unit_can_still_be_corrected(
+    client, factory, admin, tenant, unit
+) -> None:
+    operator = factory.user(Role.OPERATOR, tenant=tenant, unit=unit)
+    assert client.post(f"/units/{unit.id}/deactivate").status_code == 302
+    page = client.get(f"/operators/{operator.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{unit.id}">' in page  # the unit is still shown as chosen
+    form = {"full_name": "Nama Dibetulkan", "email": "betul@jepara.go.id", "unit_id": unit.id}
+    assert client.post(f"/operators/{operator.id}/edit", data=form).status_code == 302
+    stored = factory.get(User, operator.id)
+    assert (stored.full_name, stored.unit_id) == ("Nama Dibetulkan", unit.id)
+    # another unit that is deactivated is still not offered
+    other = factory.unit(tenant, name="Dinas Lama", active=False)
+    form["unit_id"] = other.id
+    assert client.post(f"/operators/{operator.id}/edit", data=form).status_code == 400
+
+
 def test_admin_lokal_accounts_are_not_managed_here(client, factory, admin, tenant) -> None:
     colleague = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
     assert client.post(f"/operators/{colleague.id}/reset-password").status_code == 404

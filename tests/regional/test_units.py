@@ -138,9 +138,11 @@ def test_deactivating_keeps_proposals_and_blocks_new_work(client, factory, admin
     operator = factory.user(Role.OPERATOR, tenant=tenant, unit=unit)
     client.post("/logout")
     login(client, operator.username)
+    # told before filling in the whole form, and a post is refused too
+    page = client.get("/proposals/new", follow_redirects=True).get_data(as_text=True)
+    assert "Unit Anda sudah dinonaktifkan" in page and 'name="title"' not in page
     response = client.post("/proposals/new", data=form_data(complete_values(competition)))
-    assert response.status_code == 400
-    assert "Pilih unit aktif" in response.get_data(as_text=True)
+    assert response.status_code == 302
     assert factory.count(Proposal, Proposal.unit_id == unit.id) == 3
     client.post("/logout")
     login(client, admin.username)
