@@ -77,6 +77,10 @@ class Overview:
             for q in self.quotas
         ]
 
+    def quota_wholes(self) -> list[int | None]:
+        """Each group's quota: its bar is full when the quota is used up."""
+        return [q.quota for q in self.quotas]
+
 
 def quota_used(competition: Competition) -> dict[str, int]:
     """Per group, the tenant's proposals that count against its quota: those submitted."""

@@ -14,8 +14,12 @@ def bar_chart(
     *,
     title: str = "",
     color: str = PALETTE[0],
+    out_of: Sequence[int | float | None] | None = None,
 ) -> Markup:
     """Horizontal bars, one per (label, value), with the value printed at the end.
+
+    A full bar is the largest value, or, with ``out_of``, each row's own whole (a quota: one
+    used of ten is a tenth of a bar; a row whose whole is None is measured by the largest).
 
     Labels and values are HTML text at the page's own size, laid out by the stylesheet
     (``.bars``: a grid of label, bar, value); only each bar is a small SVG stretched to its
@@ -27,9 +31,11 @@ def bar_chart(
     if not rows:
         return Markup("")
     top = max((v for _, v in rows), default=0) or 1
+    wholes = list(out_of) if out_of is not None else [None] * len(rows)
     parts = [f'<div class="chart bars" role="img" aria-label="{escape(title)}">']
-    for label, value in rows:
-        share = max(0.5, 100 * value / top) if value else 0  # a small value: still a sliver
+    for (label, value), whole in zip(rows, wholes, strict=True):
+        share = min(100, 100 * value / (whole or top))
+        share = max(0.5, share) if value else 0  # a small value: still a sliver
         parts.append(
             f'<span class="bar-label" title="{escape(str(label))}">{escape(str(label))}</span>'
             '<svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true">'

@@ -70,6 +70,8 @@ def test_admin_sees_every_figure_of_the_tenant(
     # quota (submitted proposals count): Umum 3 of 10, Replikasi 0 of 5, Khusus unlimited
     assert "Umum 3 10" in text and "Replikasi 0 5" in text and "Khusus 0 tanpa batas" in text
     html = response.get_data(as_text=True)
+    quota_chart = html.split('aria-label="Kuota terpakai per kelompok"')[1].split("</div>")[0]
+    assert re.findall(r'<rect width="([\d.]+)"', quota_chart)[0] == "30.0"  # 3 of 10, not full
     assert html.count('class="chart') == 3
     assert 'class="full"' not in html
 
