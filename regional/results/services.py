@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from shared.db import db
 from shared.models.competition import Competition, Stage
-from shared.models.proposal import Proposal, ProposalStatus, ScreeningResult
+from shared.models.proposal import Proposal, ScreeningResult
 from shared.results import FINALIST_STAGE, award_label, screening_label
 
 
@@ -54,7 +54,9 @@ class Summary:
 
 
 def tenant_results() -> tuple[list[NodeResult], Summary]:
-    """The submitted proposals of the tenants in scope, newest year first, with a summary."""
+    """The proposals of the tenants in scope that were submitted to the ministry (also those
+    being revised since: central holds their submitted revision), newest year first, with a
+    summary."""
     competitions = {
         c.id: c
         for c in db.session.execute(
@@ -63,7 +65,7 @@ def tenant_results() -> tuple[list[NodeResult], Summary]:
     }
     proposals = db.session.execute(
         sa.select(Proposal)
-        .where(Proposal.status == ProposalStatus.SUBMITTED)
+        .where(Proposal.submitted_revision.is_not(None))  # also while a revision is open
         .options(selectinload(Proposal.unit))
         .order_by(Proposal.competition_id.desc(), Proposal.title)
     ).scalars()

@@ -25,7 +25,18 @@ def test_admin_sees_the_tenants_results(client, factory, login_as, tenant, other
         stage_code=None,
         screening=ScreeningResult.PENDING,
     )
-    af.proposal(factory, tenant, title="Masih Draf", status=ProposalStatus.DRAFT)
+    af.proposal(
+        factory, tenant, title="Masih Draf", status=ProposalStatus.DRAFT, submitted_revision=None
+    )
+    af.proposal(  # submitted, then reopened as revision 2: central still holds revision 1
+        factory,
+        tenant,
+        title="Sedang Direvisi",
+        status=ProposalStatus.DRAFT,
+        revision=2,
+        stage_code=None,
+        screening=ScreeningResult.PENDING,
+    )
     af.proposal(factory, other_tenant, title="Milik Tetangga", stage_code="final", award="top")
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     html = client.get("/results").get_data(as_text=True)
@@ -35,10 +46,11 @@ def test_admin_sees_the_tenants_results(client, factory, login_as, tenant, other
     juara = html.split("Inovasi Juara", 1)[1].split("</tr>", 1)[0]
     assert "Top Inovasi Pelayanan Publik" in juara and "Lolos seleksi" in juara
     assert "Belum diseleksi" in html.split("Menunggu Seleksi", 1)[1].split("</tr>", 1)[0]
+    assert "Belum diseleksi" in html.split("Sedang Direvisi", 1)[1].split("</tr>", 1)[0]
     assert "Masih Draf" not in html and "Milik Tetangga" not in html
     stats = html.split('class="stats"', 1)[1].split("</div>\n</div>", 1)[0]
     assert (
-        "<b>4</b>Diajukan" in stats
+        "<b>5</b>Diajukan" in stats
         and "<b>2</b>Finalis" in stats
         and "<b>1</b>Penghargaan" in stats
     )
