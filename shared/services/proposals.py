@@ -726,9 +726,23 @@ def history(proposal: Proposal) -> list[HistoryEntry]:
         )
         .order_by(AuditLog.at, AuditLog.id)
     )
+    found = db.session.execute(stmt).scalars().all()
+    # people by their names, as their comments show them (the log keeps the account name)
+    ids = {e.actor_id for e in found if e.actor_id is not None}
+    names = (
+        dict(
+            db.session.execute(
+                sa.select(
+                    User.id, sa.func.coalesce(sa.func.nullif(User.full_name, ""), User.username)
+                ).where(User.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
     entries = [
-        HistoryEntry(e.at, e.actor_name, e.action, e.before, e.after)
-        for e in db.session.execute(stmt).scalars()
+        HistoryEntry(e.at, names.get(e.actor_id, e.actor_name), e.action, e.before, e.after)
+        for e in found
     ]
     entries += [
         HistoryEntry(c.created_at, c.author_name, "comment", comment=c.body)

@@ -131,12 +131,15 @@ def test_history_lists_transitions_and_comments_in_wib(
     client, factory, tenant, unit, competition, login_as
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
-    login_as(Role.LOCAL_ADMIN, tenant=tenant, full_name="Siti Aminah")
+    admin = login_as(Role.LOCAL_ADMIN, tenant=tenant, full_name="Siti Aminah")
     client.post(f"/proposals/{proposal.id}/return", data={"comment": "Perbaiki ringkasan."})
     page = client.get(f"/proposals/{proposal.id}/history").get_data(as_text=True)
     assert "Dikembalikan ke unit" in page
     assert "Dikirim ke admin → Dikembalikan" in page
-    assert "Perbaiki ringkasan." in page and "Siti Aminah" in page
+    assert "Perbaiki ringkasan." in page
+    # the return and its comment are both signed with the person's name, not the account's
+    table = page.split("<table", 1)[1].split("</table>", 1)[0]
+    assert table.count("Siti Aminah") == 2 and admin.username not in table
     assert re.search(r"\d\d-\d\d-\d{4} \d\d\.\d\d WIB", page)
 
 
