@@ -223,6 +223,9 @@ def test_bulk_decision_and_list(client, login_as, factory, tenant, other_tenant,
     assert factory.count(ScreeningCheck) == 3  # computed for the page and kept
     row_c = html.split(f">{c.title}</a>")[1].split("</tr>")[0]
     assert 'class="check bad"' in row_c  # shown at once, not on the next visit
+    assert "· Umum ·" in row_c  # the group's name, not its code
+    page = client.get(f"/screening/{a.uuid}").get_data(as_text=True)
+    assert "SK penetapan inovator atau tim:" in page and "decree:" not in page
 
     flagged = client.get("/screening/?flagged=1").get_data(as_text=True)
     assert c.title in flagged and a.title not in flagged
