@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -86,3 +87,48 @@ def test_valid_settings_are_saved(world: World, client) -> None:
     assert b"Pengaturan disimpan" in page.data
     stage = _stage(world)
     assert stage.evaluators_per_proposal == 5 and stage.disagreement_threshold == 12.5
+
+
+def _rule(dimension: str, value: str, lo: str = "1", hi: str = "") -> dict[str, Any]:
+    return {
+        "rule_dimension": [dimension],
+        "rule_value": [value],
+        "rule_min": [lo],
+        "rule_max": [hi],
+    }
+
+
+def _errors(page) -> list[str]:
+    return re.findall(r'<div class="flash error" role="alert">([^<]*)</div>', page.text)
+
+
+@pytest.mark.parametrize(
+    ("dimension", "value"), [("agency_type", "xyz"), ("region", "99"), ("is_3t", "mungkin")]
+)
+def test_composition_rules_with_unknown_values_are_refused(
+    world: World, client, dimension: str, value: str
+) -> None:
+    code = "panel_nomination"
+    before = _stage(world, code).composition_rules
+    login(client, world.staff.username)
+    page = _post(client, world, code, **_rule(dimension, value))
+    (error,) = _errors(page)
+    assert value in error  # the message names the value it refuses
+    assert b"Pengaturan disimpan" not in page.data
+    assert _stage(world, code).composition_rules == before
+
+
+@pytest.mark.parametrize(
+    ("dimension", "value"),
+    [("agency_type", "lembaga"), ("agency_type", "kl"), ("region", "33"), ("is_3t", "ya")],
+)
+def test_composition_rules_with_known_values_are_saved(
+    world: World, client, dimension: str, value: str
+) -> None:
+    code = "panel_nomination"
+    login(client, world.staff.username)
+    page = _post(client, world, code, **_rule(dimension, value))
+    assert b"Pengaturan disimpan" in page.data
+    assert _stage(world, code).composition_rules == [
+        {"dimension": dimension, "value": value, "min": 1, "max": None}
+    ]
