@@ -242,6 +242,11 @@ def update_settings(js: JudgingStage, *, actor: User, **values: Any) -> None:
     ends = dates.get("ends_at", js.stage.ends_at)
     if starts and ends and ends <= starts:
         raise ServiceError(_("The stage must end after it starts."), field="ends_at")
+    publish = dates.get("publish_at", js.stage.publish_at)
+    if starts and publish and publish < starts:
+        raise ServiceError(
+            _("Results cannot be published before the stage starts."), field="publish_at"
+        )
     for name, value in values.items():
         setattr(js, name, value)
     for name, value in dates.items():

@@ -132,3 +132,41 @@ def test_composition_rules_with_known_values_are_saved(
     assert _stage(world, code).composition_rules == [
         {"dimension": dimension, "value": value, "min": 1, "max": None}
     ]
+
+
+def _publish_at(world: World) -> Any:
+    return world.run(lambda: js(world.sid(DESK)).stage.publish_at)
+
+
+def test_results_cannot_be_published_before_the_stage_starts(world: World, client) -> None:
+    before = _publish_at(world)
+    login(client, world.staff.username)
+    page = _post(
+        client,
+        world,
+        starts_at="2027-03-16T00:00",
+        ends_at="2027-04-10T23:59",
+        publish_at="2027-03-01T10:00",
+    )
+    (error,) = _errors(page)
+    assert b"Pengaturan disimpan" not in page.data
+    assert _publish_at(world) == before
+    ok = _post(
+        client,
+        world,
+        starts_at="2027-03-16T00:00",
+        ends_at="2027-04-10T23:59",
+        publish_at="2027-04-11T10:00",
+    )
+    assert b"Pengaturan disimpan" in ok.data
+
+
+def test_default_stages_publish_their_results_once_they_end(world: World) -> None:
+    from shared.models import Competition
+
+    def _dates() -> list[tuple[str, Any, Any, Any]]:
+        competition = db.session.get(Competition, world.competition_id)
+        return [(s.code, s.starts_at, s.ends_at, s.publish_at) for s in competition.stages]
+
+    for code, starts, ends, publish in world.run(_dates):
+        assert starts < ends <= publish, code
