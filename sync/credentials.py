@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from shared.db import db, utcnow
 from shared.models.tenant import Tenant
@@ -14,6 +15,8 @@ from shared.models.user import User
 from shared.services import ServiceError, audit
 from sync.models import SyncNode, SyncNodeTenant
 from sync.protocol import derive_key, new_secret
+
+LABEL_MAX = SyncNode.__table__.c.label.type.length  # the column's limit (200)
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,16 @@ def issue(tenants: list[Tenant], *, actor: User | None, label: str = "") -> Issu
     """A new node serving ``tenants``; returns its id and the secret to print once."""
     if not tenants:
         raise ServiceError("A node serves at least one tenant.")
+    label = label.strip()
+    if len(label) > LABEL_MAX:
+        raise ServiceError(
+            gettext("The label is too long (at most %(n)d characters).", n=LABEL_MAX),
+            field="label",
+        )
     secret = new_secret()
     node = SyncNode(
         id=_new_node_id(tenants),
-        label=label or ", ".join(t.name for t in tenants),
+        label=label or ", ".join(t.name for t in tenants)[:LABEL_MAX],
         key=derive_key(secret),
     )
     db.session.add(node)

@@ -8,7 +8,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from central.announce.published import Publication
 from central.catalogue.models import CatalogueEntry
@@ -16,21 +15,7 @@ from shared.db import db
 from shared.models.proposal import Proposal
 from shared.models.tenant import Tenant, TenantKind
 from shared.results import AWARD_ORDER, award_label
-from shared.services.tenants import official_regions
-
-KIND_LABELS = {
-    TenantKind.KEMENTERIAN: _l("Ministry"),
-    TenantKind.LEMBAGA: _l("Agency"),
-    TenantKind.PROVINSI: _l("Province"),
-    TenantKind.KABUPATEN: _l("Regency"),
-    TenantKind.KOTA: _l("City"),
-    TenantKind.BUMN: _l("State-owned enterprise"),
-    TenantKind.BUMD: _l("Regional enterprise"),
-}
-
-
-def kind_label(kind: TenantKind | str) -> str:
-    return str(KIND_LABELS.get(TenantKind(kind), kind))
+from shared.services.tenants import kind_label, official_regions
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,11 @@ def update_stages(competition: Competition, dates: list[StageDates], *, actor: U
             raise ServiceError(
                 _("The stage %(s)s ends before it starts.", s=stage.name_id), field="rows"
             )
+        if item.starts_at and item.publish_at and item.publish_at < item.starts_at:
+            raise ServiceError(
+                _("The results of %(s)s cannot be published before it starts.", s=stage.name_id),
+                field="rows",
+            )
         old = (stage.starts_at, stage.ends_at, stage.publish_at)
         new = (item.starts_at, item.ends_at, item.publish_at)
         if old != new:

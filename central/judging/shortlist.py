@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from central.judging.models import EntryStatus, JudgingStage, Shortlist, ShortlistEntry, StageEntry
 from central.judging.ranking import Candidate, RankedProposal, stage_ranking
 from shared.db import db, utcnow
+from shared.models.tenant import TenantKind
 from shared.models.user import User
 from shared.services import ServiceError, audit
 
@@ -43,6 +44,8 @@ AGENCY_ALIASES = {
     "bumn_bumd": frozenset({"bumn", "bumd"}),
 }
 YES = frozenset({"yes", "ya", "true", "1"})
+NO = frozenset({"no", "tidak", "false", "0"})
+AGENCY_VALUES = frozenset(k.value for k in TenantKind) | frozenset(AGENCY_ALIASES)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class CompositionRule:
         if self.value == EACH:
             return attr
         if self.dimension == "is_3t":
-            wanted = "no" if self.value.lower() in ("no", "tidak", "false", "0") else "yes"
+            wanted = "no" if self.value.lower() in NO else "yes"
             return "" if attr == wanted else None
         if self.dimension == "agency_type" and self.value in AGENCY_ALIASES:
             return "" if attr in AGENCY_ALIASES[self.value] else None
@@ -110,8 +113,30 @@ def validate_rules(rows: Iterable[dict[str, Any]]) -> list[CompositionRule]:
             raise ServiceError(_("A rule for each value can only set a maximum."))
         if rule.dimension != "is_3t" and not rule.value:
             raise ServiceError(_("A rule needs a value (or * for each value)."))
+        _check_value(rule)
         rules.append(rule)
     return rules
+
+
+def _check_value(rule: CompositionRule) -> None:
+    """Refuse a value no proposal can have: the rule would silently do nothing."""
+    from central.announce.results import province_names
+
+    value = rule.value
+    if value == EACH:
+        return
+    if rule.dimension == "agency_type" and value not in AGENCY_VALUES:
+        raise ServiceError(
+            _(
+                "Unknown agency type %(v)s: use kementerian, lembaga, provinsi, kabupaten, "
+                "kota, bumn, bumd, or the groups kl, pemda, bumn_bumd.",
+                v=value,
+            )
+        )
+    if rule.dimension == "region" and value not in province_names():
+        raise ServiceError(_("Unknown province code %(v)s: use a code such as 33.", v=value))
+    if rule.dimension == "is_3t" and value and value.lower() not in YES | NO:
+        raise ServiceError(_("3T region: the value is yes or no, not %(v)s.", v=value))
 
 
 # -- the proposal ----------------------------------------------------------------------------

@@ -217,13 +217,13 @@ def update_settings(js: JudgingStage, *, actor: User, **values: Any) -> None:
     if "rubric_id" in values and values["rubric_id"] != js.rubric_id and _has_sheets(js):
         raise ServiceError(_("Scores were given with this rubric; the stage keeps its version."))
     k = values.get("evaluators_per_proposal", js.evaluators_per_proposal)
-    if not 1 <= int(k) <= 20:
+    if k is None or not 1 <= int(k) <= 20:
         raise ServiceError(_("Judges per proposal: 1 to 20."), field="evaluators_per_proposal")
     grade = values.get("passing_grade", js.passing_grade)
     if grade is not None and not 0 <= grade <= 100:
         raise ServiceError(_("The passing grade lies between 0 and 100."), field="passing_grade")
     threshold = values.get("disagreement_threshold", js.disagreement_threshold)
-    if not 0 <= threshold <= 100:
+    if threshold is None or not 0 <= threshold <= 100:
         raise ServiceError(
             _("The disagreement threshold lies between 0 and 100."), field="disagreement_threshold"
         )
@@ -242,6 +242,11 @@ def update_settings(js: JudgingStage, *, actor: User, **values: Any) -> None:
     ends = dates.get("ends_at", js.stage.ends_at)
     if starts and ends and ends <= starts:
         raise ServiceError(_("The stage must end after it starts."), field="ends_at")
+    publish = dates.get("publish_at", js.stage.publish_at)
+    if starts and publish and publish < starts:
+        raise ServiceError(
+            _("Results cannot be published before the stage starts."), field="publish_at"
+        )
     for name, value in values.items():
         setattr(js, name, value)
     for name, value in dates.items():

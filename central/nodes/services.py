@@ -16,8 +16,6 @@ from sync import credentials
 from sync.credentials import IssuedCredentials
 from sync.models import SyncNode, SyncNodeTenant
 
-LABEL_MAX = 200
-
 
 def panel_context(tenant: Tenant) -> dict[str, Any]:
     """The tenant's nodes, oldest first, and the other tenants each of them also serves."""
@@ -46,9 +44,6 @@ def node_of_tenant(tenant: Tenant, node_id: str) -> SyncNode | None:
 
 def issue_node(tenant: Tenant, *, label: str, actor: User) -> IssuedCredentials:
     """A new node for the tenant; its secret is returned to be shown once."""
-    label = label.strip()
-    if len(label) > LABEL_MAX:
-        raise ServiceError(_("The label is too long (at most %(n)d characters).", n=LABEL_MAX))
     if not tenant.active:
         raise ServiceError(_("The tenant is deactivated: reactivate it before adding a node."))
     return credentials.issue([tenant], actor=actor, label=label)

@@ -70,6 +70,12 @@ def _first_post(tenant: Tenant):
     return None
 
 
+def _confirmed() -> bool:
+    """Rotating and revoking cut the node off at once (revoking for good): one click is not
+    enough, the form's confirmation box must be ticked (works without JavaScript)."""
+    return request.form.get("confirm") == "yes"
+
+
 def _back(tenant: Tenant):
     return redirect(url_for("tenants.show", tenant_code=tenant.code, _anchor="nodes"))
 
@@ -96,6 +102,9 @@ def issue(tenant_code: str):
 def rotate(tenant_code: str, node_id: str):
     """A new secret for the node, shown this once; the old one stops working at once."""
     tenant, node = _load(tenant_code, node_id)
+    if not _confirmed():
+        flash(_("Tick the confirmation to give the node a new secret."), "error")
+        return _back(tenant)
     if (again := _first_post(tenant)) is not None:
         return again
     issued: list[IssuedCredentials] = []
@@ -110,6 +119,9 @@ def rotate(tenant_code: str, node_id: str):
 def revoke(tenant_code: str, node_id: str):
     """Refuse every further request of the node (issue a new node to replace it)."""
     tenant, node = _load(tenant_code, node_id)
+    if not _confirmed():
+        flash(_("Tick the confirmation to revoke the node."), "error")
+        return _back(tenant)
     nodes.revoke_node(node, actor=current_user)
     db.session.commit()
     flash(

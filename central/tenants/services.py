@@ -17,25 +17,12 @@ from shared.pagination import Paged, clamp_page
 from shared.services import ServiceError, audit
 from shared.services import tenants as shared_tenants
 from shared.services.competitions import current_competition
+from shared.services.tenants import kind_label
 from sync import credentials as sync_credentials
 
 # Regions come from the official list (seed-regions); the secretariat adds the others by hand.
 ADDABLE_KINDS = (TenantKind.KEMENTERIAN, TenantKind.LEMBAGA, TenantKind.BUMN, TenantKind.BUMD)
 PER_PAGE = 50
-
-
-def kind_label(kind: TenantKind | str) -> str:
-    """The agency type as people read it."""
-    labels = {
-        TenantKind.KEMENTERIAN: _("Ministry"),
-        TenantKind.LEMBAGA: _("Agency"),
-        TenantKind.PROVINSI: _("Province"),
-        TenantKind.KABUPATEN: _("Regency (kabupaten)"),
-        TenantKind.KOTA: _("City (kota)"),
-        TenantKind.BUMN: _("State enterprise (BUMN)"),
-        TenantKind.BUMD: _("Regional enterprise (BUMD)"),
-    }
-    return labels[TenantKind(kind)]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from shared.db import db, utcnow
 from shared.models.competition import Competition, CompetitionVersion, Stage
 from shared.timeutil import WIB, from_wib
 
-# (code, Indonesian name, English name, start (month, day), end (month, day), publish day)
+# (code, Indonesian name, English name, start (month, day), end (month, day)); results are
+# published when the stage ends (not earlier: the judging of it would still be open)
 DEFAULT_STAGES: tuple[tuple[str, str, str, tuple[int, int], tuple[int, int]], ...] = (
     ("screening", "Seleksi Administrasi", "Administrative Screening", (3, 1), (3, 15)),
     ("desk_evaluation", "Evaluasi Proposal (Tim Evaluasi)", "Desk Evaluation", (3, 16), (4, 10)),
@@ -62,7 +63,7 @@ def create_default_competition(year: int, config: CompetitionConfig | None = Non
                 position=position,
                 starts_at=_wib(year, *start),
                 ends_at=_wib(year, *end, time(23, 59, 59)),
-                publish_at=_wib(year, *end, time(10, 0)),
+                publish_at=_wib(year, *end, time(23, 59, 59)),
             )
         )
     db.session.add(competition)

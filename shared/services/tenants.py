@@ -9,11 +9,33 @@ from importlib import resources
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from shared.db import db
 from shared.models.tenant import Tenant, TenantKind
 from shared.models.user import User
 from shared.services import ServiceError, audit
+
+# The agency type as people read it; one map for every page (a lembaga is not the generic
+# "instansi", which is what "Agency" means in Indonesian).
+KIND_LABELS = {
+    TenantKind.KEMENTERIAN: _l("Ministry"),
+    TenantKind.LEMBAGA: _l("Non-ministerial agency (lembaga)"),
+    TenantKind.PROVINSI: _l("Province"),
+    TenantKind.KABUPATEN: _l("Regency (kabupaten)"),
+    TenantKind.KOTA: _l("City (kota)"),
+    TenantKind.BUMN: _l("State enterprise (BUMN)"),
+    TenantKind.BUMD: _l("Regional enterprise (BUMD)"),
+}
+
+
+def kind_label(kind: TenantKind | str) -> str:
+    """The agency type as people read it (the raw value when unknown)."""
+    try:
+        return str(KIND_LABELS[TenantKind(kind)])
+    except ValueError:
+        return str(kind)
+
 
 REGION_DATA = "shared.data.regions"
 

@@ -202,6 +202,24 @@ def test_stage_publish_times_in_wib(client, login_as, factory) -> None:
     )
 
 
+def test_stage_results_cannot_be_published_before_the_stage_starts(
+    client, login_as, factory
+) -> None:
+    comp = _competition(factory)
+    before = next(s.publish_at for s in comp.stages if s.code == "screening")
+    login_as(Role.MINISTRY_ADMIN)
+    data = {f"rows-{i}-code": s.code for i, s in enumerate(comp.stages)}
+    data["rows-0-starts_at"] = f"{comp.year}-03-02T08:00"
+    data["rows-0-ends_at"] = f"{comp.year}-03-16T16:00"
+    data["rows-0-publish_at"] = f"{comp.year}-02-20T10:00"
+    response = client.post("/competition/stages", data=data)
+    assert response.status_code == 400
+    assert 'class="flash error" role="alert">' in response.text
+    assert "Seleksi Administrasi" in response.text.split('class="flash error"')[1].split("<")[0]
+    screening = next(s for s in factory.competition().stages if s.code == "screening")
+    assert screening.publish_at == before
+
+
 def test_only_the_ministry_admin_configures(client, login_as, factory) -> None:
     _competition(factory)
     login_as(Role.SECRETARIAT)

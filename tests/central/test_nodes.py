@@ -65,8 +65,9 @@ def test_reloading_the_secret_page_neither_issues_nor_rotates_again(
 
     rotate_once, issue_again = _once_tokens(client, tenant)  # fresh tokens on a fresh page
     url = f"/tenants/{tenant.code}/nodes/{node_id}/rotate"
-    _, rotated = _issued(client.post(url, data={"once": rotate_once}).get_data(as_text=True))
-    assert client.post(url, data={"once": rotate_once}).status_code == 302  # the reload
+    form = {"once": rotate_once, "confirm": "yes"}
+    _, rotated = _issued(client.post(url, data=form).get_data(as_text=True))
+    assert client.post(url, data=form).status_code == 302  # the reload
     with in_app(app):
         assert db.session.get(SyncNode, node_id).key == derive_key(rotated)  # still the shown one
     assert issue_again != issue_once
@@ -77,19 +78,20 @@ def test_rotating_shows_a_new_secret_and_revoking_marks_the_node(
 ) -> None:
     login_as(Role.MINISTRY_ADMIN)
     node_id, first = _issued(client.post(f"/tenants/{tenant.code}/nodes").get_data(as_text=True))
-    response = client.post(f"/tenants/{tenant.code}/nodes/{node_id}/rotate")
+    confirmed = {"confirm": "yes"}
+    response = client.post(f"/tenants/{tenant.code}/nodes/{node_id}/rotate", data=confirmed)
     assert response.headers["Cache-Control"] == "no-store"
     same_id, second = _issued(response.get_data(as_text=True))
     assert same_id == node_id and second != first
     with in_app(app):
         assert db.session.get(SyncNode, node_id).key == derive_key(second)
 
-    response = client.post(f"/tenants/{tenant.code}/nodes/{node_id}/revoke")
+    response = client.post(f"/tenants/{tenant.code}/nodes/{node_id}/revoke", data=confirmed)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "telah dicabut" in page and "Dicabut" in page
     # a revoked node gets no new secret
-    response = client.post(f"/tenants/{tenant.code}/nodes/{node_id}/rotate")
+    response = client.post(f"/tenants/{tenant.code}/nodes/{node_id}/rotate", data=confirmed)
     assert response.status_code == 302
     assert second not in client.get(response.headers["Location"]).get_data(as_text=True)
     with in_app(app):
@@ -109,7 +111,7 @@ def test_tenant_accounts_may_not_manage_nodes(client, login_as, factory, tenant)
         assert client.post(f"/tenants/{tenant.code}/nodes").status_code == 403
         for action in ("rotate", "revoke"):
             url = f"/tenants/{tenant.code}/nodes/{node_id}/{action}"
-            assert client.post(url).status_code == 403
+            assert client.post(url, data={"confirm": "yes"}).status_code == 403
 
 
 def test_a_node_is_managed_only_under_its_own_tenant(
@@ -119,8 +121,9 @@ def test_a_node_is_managed_only_under_its_own_tenant(
     node_id, _ = _issued(client.post(f"/tenants/{tenant.code}/nodes").get_data(as_text=True))
     for action in ("rotate", "revoke"):
         url = f"/tenants/{other_tenant.code}/nodes/{node_id}/{action}"
-        assert client.post(url).status_code == 404
-    assert client.post(f"/tenants/{tenant.code}/nodes/nnope-0000/revoke").status_code == 404
+        assert client.post(url, data={"confirm": "yes"}).status_code == 404
+    missing = f"/tenants/{tenant.code}/nodes/nnope-0000/revoke"
+    assert client.post(missing, data={"confirm": "yes"}).status_code == 404
     assert node_id not in client.get(f"/tenants/{other_tenant.code}").get_data(as_text=True)
     with in_app(app):
         assert db.session.get(SyncNode, node_id).revoked_at is None
@@ -163,3 +166,50 @@ def test_a_node_serving_several_tenants_says_so(
     assert node_id in page and "Juga melayani: Kota Semarang" in page
     page = client.get(f"/tenants/{other_tenant.code}").get_data(as_text=True)
     assert node_id in page and "Juga melayani: Kabupaten Jepara" in page
+
+
+def test_revoking_and_rotating_need_the_confirmation_ticked(
+    client, login_as, tenant, in_app, app
+) -> None:
+    login_as(Role.SECRETARIAT)
+    node_id, secret = _issued(client.post(f"/tenants/{tenant.code}/nodes").get_data(as_text=True))
+    base = f"/tenants/{tenant.code}/nodes/{node_id}"
+    # the panel asks for the confirmation on both forms
+    page = client.get(f"/tenants/{tenant.code}").get_data(as_text=True)
+    assert page.count('name="confirm" value="yes"') == 2
+    # one click without it changes nothing and says why
+    for action in ("revoke", "rotate"):
+        response = client.post(f"{base}/{action}", follow_redirects=True)
+        assert 'class="flash error"' in response.get_data(as_text=True)
+        assert secret not in response.get_data(as_text=True)
+    with in_app(app):
+        node = db.session.get(SyncNode, node_id)
+        assert node.revoked_at is None and node.key == derive_key(secret)
+    # ticked, they act
+    response = client.post(f"{base}/rotate", data={"confirm": "yes"})
+    _, rotated = _issued(response.get_data(as_text=True))
+    assert client.post(f"{base}/revoke", data={"confirm": "yes"}).status_code == 302
+    with in_app(app):
+        node = db.session.get(SyncNode, node_id)
+        assert node.revoked_at is not None and node.key == derive_key(rotated)
+
+
+def test_a_node_label_longer_than_the_column_is_refused_in_the_cli(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from shared.cli import main
+    from shared.cli_support import make_app
+    from tests.factories import Factory
+
+    cli = CliRunner()
+    instance = tmp_path / "central"
+    assert cli.invoke(main, ["central", "init", "--instance", str(instance)]).exit_code == 0
+    factory = Factory(make_app("central", instance))
+    factory.tenant(code="33.20", name="Kabupaten Jepara")
+    args = ["central", "issue-node-credentials", "--instance", str(instance), "--tenant", "33.20"]
+    refused = cli.invoke(main, [*args, "--label", "x" * 201])
+    assert refused.exit_code != 0 and "200" in refused.output and "secret" not in refused.output
+    with factory.app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(SyncNode)).scalar() == 0
+    ok = cli.invoke(main, [*args, "--label", "x" * 200])
+    assert ok.exit_code == 0, ok.output

@@ -125,6 +125,15 @@ def test_filters_by_agency_type_province_and_category(client, factory, finalists
     assert "1 inovasi" in html
 
 
+def test_the_agency_type_filter_calls_a_lembaga_lembaga(client, factory, finalists, year) -> None:
+    import re
+
+    af.set_publish(factory, top99=af.past())
+    html = client.get(f"/results/finalists?year={year}").get_data(as_text=True)
+    option = re.search(r'<option value="lembaga"[^>]*>([^<]*)<', html)
+    assert option and "lembaga" in option.group(1).lower() and "Instansi" not in option.group(1)
+
+
 def test_annex_pdf_lists_the_published_finalists(client, factory, finalists, year) -> None:
     af.set_publish(factory, top99=af.past())
     response = client.get(f"/results/finalists.pdf?year={year}&province=33")

@@ -132,3 +132,12 @@ def test_tenant_roles_cannot_open_tenant_pages(client, login_as, tenant) -> None
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     assert client.get("/tenants/").status_code == 403
     assert client.get(f"/tenants/{tenant.code}").status_code == 403
+
+
+def test_a_lembaga_is_labelled_lembaga_not_the_generic_instansi(client, login_as, factory) -> None:
+
+    factory.tenant(code="KL.BPS", name="Badan Pusat Statistik", kind="lembaga", province_code=None)
+    login_as(Role.SECRETARIAT)
+    page = client.get("/tenants/?kind=lembaga").get_data(as_text=True)
+    row = page.split("Badan Pusat Statistik", 1)[1].split("</tr>", 1)[0]
+    assert "lembaga" in row.lower() and "Instansi" not in row

@@ -162,7 +162,9 @@ def test_operators_may_not_open_the_sync_page_or_sync(pair: Pair) -> None:
 def test_a_revoked_node_can_no_longer_sync(pair: Pair) -> None:
     pair.connect()
     staff = _central_staff(pair)
-    response = staff.post(f"/tenants/{TENANT_CODE}/nodes/{pair.node_id}/revoke")
+    response = staff.post(
+        f"/tenants/{TENANT_CODE}/nodes/{pair.node_id}/revoke", data={"confirm": "yes"}
+    )
     assert response.status_code == 302
     pair.submitted(1)
     admin = _node_admin(pair)
@@ -182,7 +184,8 @@ def test_a_revoked_node_can_no_longer_sync(pair: Pair) -> None:
 def test_a_new_secret_locks_out_the_old_one_until_the_node_reconnects(pair: Pair) -> None:
     pair.connect()
     staff = _central_staff(pair)
-    html = staff.post(f"/tenants/{TENANT_CODE}/nodes/{pair.node_id}/rotate").get_data(as_text=True)
+    url = f"/tenants/{TENANT_CODE}/nodes/{pair.node_id}/rotate"
+    html = staff.post(url, data={"confirm": "yes"}).get_data(as_text=True)
     secret = re.search(r'id="node-secret">([^<]+)<', html).group(1)
     assert secret != pair.secret
     (uuid,) = pair.submitted(1)

@@ -4,6 +4,7 @@ verification, finalist materials, and the tenants' own finalist pages."""
 from __future__ import annotations
 
 from datetime import date, time
+from pathlib import PurePath
 
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, send_file, url_for
@@ -26,6 +27,7 @@ from central.judging.models import (
     Objection,
     ObjectionStatus,
     PresentationSlot,
+    StageKind,
     VerificationOutcome,
 )
 from central.judging.views import (
@@ -171,11 +173,26 @@ def move_slot(slot_id: int):
 @require_roles(*STAFF_AND_JUDGES)
 def verification_list(stage_id: int):
     """Finalists and their visits (a TE and a TPI member each)."""
-    js = load_stage(stage_id)
+    js = _verification_stage(stage_id)
     ensure_stage_access(current_user, js)
     items = verification.summary(js)
     masked = conflicted_ids(current_user, [s.entry.proposal_id for s in items])
-    return render_template("judging/verification.html", js=js, items=items, masked=masked)
+    return render_template(
+        "judging/verification.html", js=js, items=items, masked=masked, blind=_blind(js)
+    )
+
+
+def _verification_stage(stage_id: int) -> JudgingStage:
+    """The stage from the URL; its verification pages exist only on a field-verification stage."""
+    js = load_stage(stage_id)
+    if js.kind != StageKind.VERIFICATION:
+        abort(404)
+    return js
+
+
+def _blind(js: JudgingStage) -> bool:
+    """Judges of a blind stage never see the agency or the unit; staff always do."""
+    return js.blind and not is_staff(current_user)
 
 
 @bp.route(
@@ -184,6 +201,7 @@ def verification_list(stage_id: int):
 @require_roles(*STAFF_AND_JUDGES)
 def verify(stage_id: int, proposal_id: int):
     """Notes, findings and the outcome of a field visit to a finalist."""
+    _verification_stage(stage_id)
     target = load_target(stage_id, proposal_id, current_user)
     if request.method == "POST":
         if is_staff(current_user):
@@ -211,6 +229,7 @@ def verify(stage_id: int, proposal_id: int):
         own=own,
         outcomes=list(VerificationOutcome),
         material=materials.material_of(target.proposal),
+        blind=_blind(target.js),
     )
 
 
@@ -219,15 +238,17 @@ def verify(stage_id: int, proposal_id: int):
 def material(stage_id: int, proposal_id: int, kind: str):
     """Download a finalist's slides or summary."""
     target = load_target(stage_id, proposal_id, current_user)
-    return _send(target.proposal, kind)
+    return _send(target.proposal, kind, neutral_name=_blind(target.js))
 
 
-def _send(proposal: Proposal, kind: str):
+def _send(proposal: Proposal, kind: str, *, neutral_name: bool = False):
     item = materials.material_of(proposal)
     found = materials.file_of(item, kind) if item else None
     if found is None or not found[0].exists():
         abort(404)
     path, filename, media_type = found
+    if neutral_name:  # a file name typed by the agency may name it
+        filename = f"{kind}{PurePath(filename).suffix.lower()}"
     return send_file(path, mimetype=media_type, as_attachment=True, download_name=filename)
 
 

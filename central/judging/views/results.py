@@ -76,6 +76,7 @@ def shortlist_view(stage_id: int):
         pending=pending,
         rules=shortlist.stage_rules(js),
         masked=conflicted_ids(current_user, ids),
+        blind=js.blind and not is_staff(current_user),
     )
 
 
@@ -130,6 +131,7 @@ def final(stage_id: int):
         specials=js.special_awards or [],
         masked=masked,
         has_shortlist=shortlist.current(js) is not None,
+        blind=js.blind and not is_staff(current_user),
     )
 
 

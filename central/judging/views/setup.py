@@ -172,9 +172,10 @@ def _parse_settings() -> dict:
         "kind": StageKind(form_text("kind")),
         "rubric_id": rubric,
         "normalisation": Normalisation(form_text("normalisation") or "raw"),
-        "evaluators_per_proposal": form_int("evaluators_per_proposal") or 3,
+        # left empty, these stay None and the service refuses them: never a silent default
+        "evaluators_per_proposal": form_int("evaluators_per_proposal"),
         "passing_grade": form_float("passing_grade"),
-        "disagreement_threshold": form_float("disagreement_threshold") or 0.0,
+        "disagreement_threshold": form_float("disagreement_threshold"),
         "blind": bool(request.form.get("blind")),
         "has_schedule": bool(request.form.get("has_schedule")),
         "shortlist_size": form_int("shortlist_size"),

@@ -197,3 +197,77 @@ def test_panelists_see_the_ranking_only_after_their_own_scores(world: World, cli
     for item in mine:
         world.score("panel_nomination", item.id, 90)
     assert b"74.00" in client.get(url).data  # (66 + 66 + 90) / 3 per proposal
+
+
+def test_verification_pages_exist_only_on_a_field_verification_stage(world: World, client) -> None:
+    from central.judging.models import VerificationNote
+
+    p, judges = _desk(world)
+    login(client, judges[0].username)
+    base = f"/judging/stages/{world.sid(DESK)}"
+    listing = client.get(f"{base}/verification")
+    assert listing.status_code == 404 and b"Kabupaten Tersembunyi" not in listing.data
+    page = client.get(f"{base}/proposals/{p.id}/verification")
+    assert page.status_code == 404
+    for secret in (b"Kabupaten Tersembunyi", b"Dinas Rahasia Sekali"):
+        assert secret not in page.data
+    visit = {
+        "visited_on": "2027-05-01",
+        "notes": "Kunjungan lapangan yang cukup panjang.",
+        "outcome": "confirmed",
+    }
+    assert client.post(f"{base}/proposals/{p.id}/verification", data=visit).status_code == 404
+    assert world.run(lambda: db.session.execute(sa.select(VerificationNote.id)).first()) is None
+
+
+def test_a_blind_field_verification_hides_the_agency_and_unit_from_judges(
+    world: World, client
+) -> None:
+    tenant = world.tenant(province="52", name="Kabupaten Terselubung")
+    unit = world.f.unit(tenant, name="Dinas Sangat Tertutup")
+    (p,) = world.proposals(tenant, 1, unit_id=unit.id)
+    world.to_objection_period([tenant])
+    world.close_objections()
+    world.promote("objection")
+    world.assign("presentation")
+    world.score_all("presentation", lambda a: 75)
+    world.promote("presentation")
+    world.settings("field_verification", blind=True)
+    base = f"/judging/stages/{world.sid('field_verification')}"
+    login(client, world.evaluators[0].username)
+    for url in (f"{base}/verification", f"{base}/proposals/{p.id}/verification"):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert b"Kabupaten Terselubung" not in page.data
+        assert b"Dinas Sangat Tertutup" not in page.data
+    # staff still see who they are
+    client.post("/logout")
+    login(client, world.staff.username)
+    assert b"Kabupaten Terselubung" in client.get(f"{base}/verification").data
+
+
+def test_panelists_of_a_blind_stage_do_not_see_agencies_on_the_shortlist(
+    world: World, client
+) -> None:
+    from shared.models import Role
+
+    world.settings("desk_evaluation", passing_grade=None)
+    world.settings("panel_nomination", blind=True, composition_rules=[])
+    world.proposals(world.tenant(province="51", name="Kabupaten Tak Bernama"), 2)
+    world.judges("desk_evaluation", 3)
+    panelists = world.judges("panel_nomination", 3, Role.PANELIST)
+    world.open()
+    world.assign()
+    world.score_all("desk_evaluation", lambda a: 80)
+    world.promote("desk_evaluation")
+    world.assign("panel_nomination")
+    world.score_all("panel_nomination", lambda a: 70)
+    world.shortlist("panel_nomination")
+    url = f"/judging/stages/{world.sid('panel_nomination')}/shortlist"
+    login(client, panelists[0].username)
+    page = client.get(url)
+    assert page.status_code == 200 and b'id="shortlist"' in page.data
+    assert b"Kabupaten Tak Bernama" not in page.data
+    client.post("/logout")
+    login(client, world.staff.username)
+    assert b"Kabupaten Tak Bernama" in client.get(url).data
