@@ -22,6 +22,7 @@ from central.judging import (
     awards,
     consolidation,
     objections,
+    rubrics,
     schedule,
     shortlist,
     stages,
@@ -118,7 +119,14 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
         _("Rubric"),
         (_("Code"), _("Criterion"), _("Aspect"), _("Weight"), _("Minimum"), _("Maximum")),
         [
-            (c.code, c.name(locale), c.aspect, c.weight, c.min_score, c.max_score)
+            (
+                c.code,
+                c.name(locale),
+                rubrics.aspect_label(c.aspect),
+                c.weight,
+                c.min_score,
+                c.max_score,
+            )
             for c in (rubric.criteria if rubric else [])
         ],
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from central.judging.models import Rubric, RubricCriterion
 from shared.db import db
@@ -24,6 +25,17 @@ from shared.services import ServiceError, audit
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ASPECTS = ("substance", "presentation", "interview")
+_ASPECT_LABELS = {
+    "substance": _l("Substance"),
+    "presentation": _l("Presentation"),
+    "interview": _l("Interview"),
+}
+
+
+def aspect_label(aspect: str) -> str:
+    """A criterion's aspect as people read it."""
+    return str(_ASPECT_LABELS.get(aspect, aspect))
+
 
 KIPP_NAME = "Kriteria KIPP"
 FINAL_NAME = "Rubrik Final"

@@ -19,7 +19,6 @@ from shared.models.proposal import Proposal, ProposalStatus
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.services.competitions import current_competition
-from shared.services.proposal_rules import attachment_kind_label
 from shared.web import safe_next
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
@@ -152,7 +151,6 @@ def show(proposal_uuid: str):
         "screening/show.html",
         p=proposal,
         config=proposal.competition_version.config,
-        kind_label=attachment_kind_label,
         results=results,
         check_label=checks.check_label,
         reasons=services.REASONS,

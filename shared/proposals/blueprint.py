@@ -15,7 +15,7 @@ from shared.permissions import can_view_proposal
 from shared.results import screening_label
 from shared.services import ServiceError
 from shared.services import proposals as svc
-from shared.services.proposal_rules import attachment_kind_label, count_words
+from shared.services.proposal_rules import count_words
 from shared.services.proposals import status_label
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
@@ -78,7 +78,6 @@ def _helpers() -> dict:
     return {
         "status_label": status_label,
         "action_label": svc.action_label,
-        "kind_label": attachment_kind_label,
         "screening_label": screening_label,  # as on the results pages, on both node kinds
         "format_size": format_size,
         "count_words": count_words,

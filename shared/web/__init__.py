@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from shared.i18n import locale_code
+from shared.services.proposal_rules import attachment_kind_label
 from shared.timeutil import format_wib
 from shared.web import charts
 
@@ -124,4 +125,5 @@ def init_web(app: Flask) -> None:
         bar_chart=charts.bar_chart,
         column_chart=charts.column_chart,
         node_kind=lambda: current_app.config["NODE_KIND"],
+        kind_label=attachment_kind_label,  # an attachment's kind as people read it
     )

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from central.judging.access import JUDGES, STAFF
+from central.judging.rubrics import aspect_label
 from shared.db import db, utcnow
 from shared.models.user import Role
 from shared.services import ServiceError
@@ -25,6 +26,13 @@ finalist_bp = Blueprint(
 public_bp = Blueprint("sanggah", __name__, url_prefix="/sanggah", template_folder="../templates")
 
 add_nav(judging_bp, "judging.index", _l("Judging"), STAFF, order=40)
+
+
+@judging_bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"aspect_label": aspect_label}
+
+
 add_nav(judging_bp, "judging.queue", _l("My evaluations"), JUDGES, order=20)
 add_nav(judging_bp, "judging.index", _l("Stages"), JUDGES, order=21)
 add_nav(finalist_bp, "finalist.index", _l("Finalists"), (Role.LOCAL_ADMIN, Role.OPERATOR), order=60)

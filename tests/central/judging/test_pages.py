@@ -73,6 +73,15 @@ def test_staff_pages_render(app, client, scenario: Scenario) -> None:
             assert response.status_code == 200, (url, response.data[-800:])
 
 
+def test_codes_are_shown_as_people_read_them(app, client, scenario: Scenario) -> None:
+    w = scenario.world
+    login(client, w.staff.username)
+    rubric = w.run(lambda: db.session.execute(sa.select(sa.func.min(Rubric.id))).scalar_one())
+    page = client.get(f"/judging/rubrics/{rubric}").get_data(as_text=True)
+    assert "Substansi: 100%" in page and "substance" not in page.split("<select", 1)[0]
+    assert '<option value="substance" selected>Substansi</option>' in page
+
+
 def test_judges_pages_render(app, client, scenario: Scenario) -> None:
     w = scenario.world
     for person in (w.evaluators[0], w.panelists[0]):
