@@ -21,6 +21,7 @@ from central.judging import (
     assignment,
     awards,
     consolidation,
+    labels,
     objections,
     rubrics,
     schedule,
@@ -95,7 +96,7 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
             (_("Competition"), stage.competition.name),
             (_("Stage"), stage.name(locale)),
             (_("Code"), stage.code),
-            (_("Kind"), js.kind),
+            (_("Kind"), labels.stage_kind_label(js.kind)),
             (_("Starts"), stage.starts_at),
             (_("Ends"), stage.ends_at),
             (_("Results published"), stage.publish_at),
@@ -201,7 +202,7 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
                 e.proposal.tenant.name,
                 e.proposal.category_code,
                 e.proposal.group_code,
-                e.status,
+                labels.entry_status_label(e.status),
                 e.rank,
                 e.score,
                 e.removed_reason,
@@ -227,8 +228,8 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
             (
                 title.get(a.proposal_id, a.proposal_id),
                 a.judge.username,
-                a.status,
-                a.source,
+                labels.assignment_label(a.status),
+                labels.assignment_label(a.source),
                 a.created_at,
                 a.ended_at,
                 a.end_reason,
@@ -238,22 +239,23 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
     )
     codes = [c.code for c in rubric.criteria] if rubric else []
     score_header = [_("Proposal"), _("Judge"), _("Assignment"), _("Status")]
+    justification = _("justification")  # not inside the f-string: extraction misses it there
     for code in codes:
-        score_header += [code, f"{code}: {_('justification')}"]
+        score_header += [code, f"{code}: {justification}"]
     score_header += [_("Total"), _("Abstention reason"), _("Re-score request"), _("Scores sent")]
     sheets = db.session.execute(
         sa.select(ScoreSheet)
         .where(ScoreSheet.stage_id == js.stage_id)
         .order_by(ScoreSheet.proposal_id, ScoreSheet.id)
     ).scalars()
-    status_of = {a.id: a.status for a in items}
+    status_of = {a.id: labels.assignment_label(a.status) for a in items}
 
     def score_row(s: ScoreSheet) -> list[Any]:
         row: list[Any] = [
             title.get(s.proposal_id, s.proposal_id),
             who(s.judge_id),
             status_of.get(s.assignment_id),
-            s.status,
+            labels.sheet_state_label(s.status),
         ]
         for code in codes:
             row += [s.scores.get(code), s.justifications.get(code, "")]
@@ -382,7 +384,7 @@ def stage_workbook(js: JudgingStage, *, actor: User) -> bytes:
                 o.email,
                 o.reason,
                 o.created_at,
-                o.status,
+                labels.objection_status_label(o.status),
                 o.decision_reason,
                 o.decided_at,
             )

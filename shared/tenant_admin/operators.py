@@ -44,7 +44,8 @@ def _unit_choices(form: OperatorForm, current: Unit | None = None) -> None:
         (u.id, u.name) for u in units.list_units(include_inactive=False)
     ]
     if current is not None and not current.active:
-        form.unit_id.choices.append((current.id, f"{current.name} ({_('deactivated')})"))
+        label = _("%(name)s (deactivated)", name=current.name)
+        form.unit_id.choices.append((current.id, label))
 
 
 def _chosen_unit(form: OperatorForm) -> Unit | None:

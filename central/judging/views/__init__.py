@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from central.judging.access import JUDGES, STAFF
-from central.judging.rubrics import aspect_label
+from central.judging.labels import TEMPLATE_LABELS
 from shared.db import db, utcnow
 from shared.models.user import Role
 from shared.services import ServiceError
@@ -30,7 +30,7 @@ add_nav(judging_bp, "judging.index", _l("Judging"), STAFF, order=40)
 
 @judging_bp.context_processor
 def _labels() -> dict[str, Any]:
-    return {"aspect_label": aspect_label}
+    return TEMPLATE_LABELS
 
 
 add_nav(judging_bp, "judging.queue", _l("My evaluations"), JUDGES, order=20)

@@ -366,6 +366,9 @@ def test_export_holds_the_whole_record_of_a_stage(world: World) -> None:
     assert "Alasan penilaian yang cukup panjang." in scores[1]
     audit = list(wb[names[-1]].iter_rows(values_only=True))
     assert any("judging.score.submit" in row for row in audit[1:])
+    assignments = list(wb[names[5]].iter_rows(values_only=True))
+    assert {row[2:4] for row in assignments[1:]} == {("aktif", "otomatis")}  # words, not codes
+    assert {row[3] for row in scores[1:]} == {"nilai dikirim"}
     # after the promotion the record is frozen, and still whole
     world.promote("desk_evaluation")
     data = world.run(
