@@ -39,6 +39,8 @@ def test_blind_scoring_draft_submit_and_peer_visibility(world: World, client) ->
     p, judges = _desk(world)
     url = f"/judging/stages/{world.sid(DESK)}/proposals/{p.id}"
     login(client, judges[0].username)
+    queue = client.get("/judging/queue").get_data(as_text=True).split("<tbody>", 1)[1]
+    assert "<td>Kesehatan</td>" in queue  # the category by its name, not its code
     page = client.get(url)
     assert page.status_code == 200
     for secret in (b"Kabupaten Tersembunyi", b"Dinas Rahasia Sekali", b"SK-Bupati-Tersembunyi"):
