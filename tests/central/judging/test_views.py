@@ -4,6 +4,7 @@ finalist materials."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -176,11 +177,15 @@ def test_tenants_send_finalist_materials(world: World, client) -> None:
     assert b"deck.pdf" in page and b"sum.pdf" in page
 
 
-def test_panelists_see_the_ranking_only_after_their_own_scores(world: World, client) -> None:
+def _at_panel_nomination(world: World, tenant_name: str | None = None, **panel: Any) -> list:
+    """Two proposals past the desk evaluation, assigned to three panelists (returned)."""
     from shared.models import Role
 
     world.settings("desk_evaluation", passing_grade=None)
-    world.proposals(world.tenant(province="51"), 2)
+    if panel:
+        world.settings("panel_nomination", **panel)
+    names = {"name": tenant_name} if tenant_name else {}
+    world.proposals(world.tenant(province="51", **names), 2)
     world.judges("desk_evaluation", 3)
     panelists = world.judges("panel_nomination", 3, Role.PANELIST)
     world.open()
@@ -188,6 +193,11 @@ def test_panelists_see_the_ranking_only_after_their_own_scores(world: World, cli
     world.score_all("desk_evaluation", lambda a: 80)
     world.promote("desk_evaluation")
     world.assign("panel_nomination")
+    return panelists
+
+
+def test_panelists_see_the_ranking_only_after_their_own_scores(world: World, client) -> None:
+    panelists = _at_panel_nomination(world)
     mine = world.assignments("panel_nomination", judge_id=panelists[0].id)
     for item in world.assignments("panel_nomination"):
         if item.judge_id != panelists[0].id:
@@ -251,18 +261,9 @@ def test_a_blind_field_verification_hides_the_agency_and_unit_from_judges(
 def test_panelists_of_a_blind_stage_do_not_see_agencies_on_the_shortlist(
     world: World, client
 ) -> None:
-    from shared.models import Role
-
-    world.settings("desk_evaluation", passing_grade=None)
-    world.settings("panel_nomination", blind=True, composition_rules=[])
-    world.proposals(world.tenant(province="51", name="Kabupaten Tak Bernama"), 2)
-    world.judges("desk_evaluation", 3)
-    panelists = world.judges("panel_nomination", 3, Role.PANELIST)
-    world.open()
-    world.assign()
-    world.score_all("desk_evaluation", lambda a: 80)
-    world.promote("desk_evaluation")
-    world.assign("panel_nomination")
+    panelists = _at_panel_nomination(
+        world, "Kabupaten Tak Bernama", blind=True, composition_rules=[]
+    )
     world.score_all("panel_nomination", lambda a: 70)
     world.shortlist("panel_nomination")
     url = f"/judging/stages/{world.sid('panel_nomination')}/shortlist"
