@@ -39,6 +39,18 @@ class SyncError(Exception):
         self.why = why  # the message to translate for the admin (see sync.reasons), if any
 
 
+def not_a_url(url: str) -> str:
+    return f"{url} is not a URL of central (e.g. https://sinovik.menpan.go.id)"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be central's address, or None when it can."""
+    split = urlsplit(url)
+    if split.scheme not in ("http", "https") or not split.hostname:
+        return not_a_url(url)
+    return None
+
+
 class _Transient(Exception):
     def __init__(self, why: Reason) -> None:
         super().__init__(str(why))
@@ -93,13 +105,18 @@ class CentralClient:
         raise AssertionError("unreachable")
 
     def _once(self, method, endpoint, body, params, headers, content_type) -> dict[str, Any]:
-        prepared = requests.Request(
-            method,
-            f"{self.base_url}{P.API_PREFIX}/{endpoint}",
-            data=body,
-            params=params,
-            headers={"Content-Type": content_type, **(headers or {})},
-        ).prepare()
+        try:
+            prepared = requests.Request(
+                method,
+                f"{self.base_url}{P.API_PREFIX}/{endpoint}",
+                data=body,
+                params=params,
+                headers={"Content-Type": content_type, **(headers or {})},
+            ).prepare()
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema):  # fmt: skip
+            # a mistyped central URL: trying again cannot help
+            raise SyncError(not_a_url(self.base_url), retryable=False) from None
         split = urlsplit(prepared.url)
         # Signed as central's app sees it: without the prefix a reverse proxy may mount it on
         path = split.path[len(self.base_path) :] + (f"?{split.query}" if split.query else "")

@@ -16,7 +16,7 @@ from flask import current_app
 from shared.db import db
 from shared.models.tenant import Tenant
 from shared.services import ServiceError
-from sync.client import CentralClient, ClientSettings, SyncError
+from sync.client import CentralClient, ClientSettings, SyncError, url_problem
 from sync.models import NodeLink
 from sync.protocol import derive_key
 
@@ -68,17 +68,26 @@ def settings(*, interactive: bool = False) -> ClientSettings:
     )
 
 
+def key() -> str:
+    """The signing key from the node secret; a clear error when the secret file is gone."""
+    path = secret_path()
+    try:
+        return derive_key(path.read_text().strip())
+    except FileNotFoundError:
+        raise ServiceError(
+            f"The node secret is missing ({path}); connect the node again."
+        ) from None
+
+
 def client(found: NodeLink | None = None, *, interactive: bool = False) -> CentralClient:
     found = found or require_link()
-    path = secret_path()
-    if not path.exists():
-        raise ServiceError(f"The node secret is missing ({path}); connect the node again.")
-    key = derive_key(path.read_text().strip())
-    return CentralClient(found.central_url, found.node_id, key, settings(interactive=interactive))
+    return CentralClient(found.central_url, found.node_id, key(), settings(interactive=interactive))
 
 
 def connect(central_url: str, node_id: str, secret: str) -> dict:
     """Check the credentials against central, then store them; returns central's hello."""
+    if (problem := url_problem(central_url)) is not None:
+        raise ServiceError(problem)
     probe = CentralClient(central_url, node_id, derive_key(secret), settings())
     try:
         hello = probe.get("hello")

@@ -123,14 +123,18 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_INTERVAL = 30 * 86400  # a node silent for longer is a mistake (and time.sleep has a limit)
 
 
 def parse_interval(text: str) -> int:
-    """'15m', '1h', '90s', '2d' -> seconds."""
+    """'15m', '1h', '90s', '2d' -> seconds (at most 30 days)."""
     match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text)
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"not an interval: {text!r} (e.g. 15m, 1h, 90s)")
-    return int(match.group(1)) * _UNITS[match.group(2) or "s"]
+    seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if seconds > MAX_INTERVAL:
+        raise ValueError(f"{text.strip()} is too long: at most 30 days (e.g. 15m, 1h)")
+    return seconds
 
 
 def next_delay(interval: int, jitter: float = 0.1) -> float:
