@@ -61,12 +61,16 @@ def _sync_once(instance: Path, do_push: bool, do_pull: bool, as_json: bool) -> i
             f"{len(p.rejected)} rejected, {len(p.failed)} failed, "
             f"{p.blobs_uploaded} attachments uploaded"
         )
-    if report.pull:
+    if report.pull and report.pull.error:
+        lines.append(f"pull: failed (cursor at {report.pull.cursor})")
+    elif report.pull:
         q = report.pull
         lines.append(
             f"pull: {q.applied} new events applied, cursor {q.cursor}"
             + (" (central changed: resynchronised)" if q.resynced else "")
         )
+    if report.pull_skipped:
+        lines.append(f"pull: skipped ({report.pull_skipped})")
     _emit(report.as_dict(), as_json, lines)
     for line in report.failure_lines():
         click.echo(line, err=True)
@@ -130,7 +134,7 @@ def status_cmd(instance: Path, as_json: bool) -> None:
         f"acknowledged {box['acked']}, rejected {box['rejected']}",
         f"last success: {data['last_success_at'] or 'never'}",
         f"last error: {data['last_error'] or 'none'}"
-        + (f" at {data['last_error_at']}" if data["last_error_at"] else ""),
+        + (f" at {data['last_error_at']}" if data["last_error"] and data["last_error_at"] else ""),
         *(
             f"rejected {r['proposal_uuid']} r{r['revision']}: {r['reason']}"
             for r in data["rejected"]

@@ -319,10 +319,21 @@ def _settle(
     try:
         answer = sent.result()
     except SyncError as err:
-        _mark([i.outbox_id for i in batch], last_error=err.message, last_message=err.why)
+        # The request failed as a whole: one error for the report, not one per item.
+        ids = [i.outbox_id for i in batch]
+        message = err.message
+        if err.status == 413:
+            cfg = current_app.config
+            message += (
+                f"; lower this node's SYNC_BATCH_ITEMS (now {cfg.get('SYNC_BATCH_ITEMS', 500)}) "
+                f"or SYNC_BATCH_BYTES (now {cfg.get('SYNC_BATCH_BYTES', 4 * 1024 * 1024)})"
+            )
+        if err.retryable:  # central may have received it: in flight, sent again next run
+            _mark(ids, last_error=message, last_message=err.why)
+        else:  # central refused it unread: the items wait to be sent again
+            _mark(ids, state=OutboxState.PENDING, last_error=message, last_message=err.why)
         db.session.commit()
-        report.error, report.error_message = err.message, err.why
-        report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
+        report.error, report.error_message = message, err.why
         return False
     _record_results(batch, answer.get("results", []), report)
     db.session.commit()

@@ -33,6 +33,7 @@ class SyncBusy(Exception):
 class RunReport:
     push: PushReport | None = None
     pull: PullReport | None = None
+    pull_skipped: str = ""  # why the pull did not run, in English
 
     @property
     def ok(self) -> bool:
@@ -43,6 +44,7 @@ class RunReport:
             "ok": self.ok,
             "push": self.push.as_dict() if self.push else None,
             "pull": self.pull.as_dict() if self.pull else None,
+            "pull_skipped": self.pull_skipped or None,
         }
 
     def failure_lines(self) -> list[str]:
@@ -50,7 +52,7 @@ class RunReport:
         if self.push:
             lines += [f"rejected {u} r{r}: {why}" for u, r, why in self.push.rejected]
             lines += [f"failed {u} r{r}: {why}" for u, r, why in self.push.failed]
-            if self.push.error and not self.push.failed:
+            if self.push.error:
                 lines.append(f"push: {self.push.error}")
         if self.pull and self.pull.error:
             lines.append(f"pull: {self.pull.error}")
@@ -97,12 +99,16 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
         if do_push:
             report.push = push(client, push_progress)
             link.last_push_at = utcnow()
-        if do_pull and not (report.push and report.push.error):
+        if do_pull and report.push and report.push.error:
+            report.pull_skipped = "the push failed for the whole node"
+        elif do_pull:
             try:
                 report.pull = pull(client, link, pull_progress)
             except SyncError as err:
                 db.session.rollback()
-                report.pull = PullReport(error=err.message, error_message=err.why)
+                report.pull = PullReport(
+                    error=err.message, error_message=err.why, cursor=node.require_link().cursor
+                )
             if report.pull.resynced and do_push:
                 # central lost what it had acknowledged: send it again now
                 again = push(client, push_progress)
@@ -113,6 +119,7 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
     if report.ok:
         link.last_success_at = utcnow()
         link.last_error = ""
+        link.last_error_at = None
         link.last_problems = []
     else:
         link.last_error = "; ".join(report.failure_lines())[:2000]
