@@ -149,6 +149,9 @@ def import_proposals(path: Path) -> list[ingest.ItemResult]:
             source=f"bundle from node {node.id}",
         )
     node.last_push_at = utcnow()
+    # counted as an online push counts them (the nodes panel's "proposals pushed")
+    accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
+    node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
     db.session.commit()
     return results
 
