@@ -257,12 +257,24 @@ def connect(instance: Path, central_url: str, node_id: str) -> None:
 
     secret = read_secret("Node secret", confirm=False)
     with app_context("regional", instance):
-        hello = node.connect(central_url, node_id, secret)
+        connected = node.connect(central_url, node_id, secret)
         db.session.commit()
     click.echo(
         f"connected to {central_url} as {node_id}; central serves this node's tenants "
-        f"{', '.join(hello.get('tenants', []))}"
+        f"{', '.join(connected.served)}"
     )
+    for code in connected.unserved:
+        click.echo(
+            f"warning: central does not serve tenant {code} for this node: its proposals "
+            "will be rejected until the ministry issues credentials that include it",
+            err=True,
+        )
+    if connected.requeued:
+        click.echo(
+            f"{connected.requeued} revision{'s' if connected.requeued != 1 else ''} rejected "
+            f"for {'their' if connected.requeued != 1 else 'its'} tenant "
+            f"{'are' if connected.requeued != 1 else 'is'} queued again (sent on the next sync)"
+        )
 
 
 @cli.command("export")

@@ -30,6 +30,7 @@ class SyncError(Exception):
         retryable: bool = True,
         data: dict[str, Any] | None = None,
         why: dict[str, Any] | None = None,
+        kind: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message  # in English
@@ -37,6 +38,13 @@ class SyncError(Exception):
         self.retryable = retryable
         self.data = data or {}
         self.why = why  # the message to translate for the admin (see sync.reasons), if any
+        # UNREACHABLE: no answer at all; NOT_SYNC_API: something answered, but not central's
+        # sync API (another web server, a proxy's error page)
+        self.kind = kind
+
+
+UNREACHABLE = "unreachable"
+NOT_SYNC_API = "not-sync-api"
 
 
 def not_a_url(url: str) -> str:
@@ -52,9 +60,10 @@ def url_problem(url: str) -> str | None:
 
 
 class _Transient(Exception):
-    def __init__(self, why: Reason) -> None:
+    def __init__(self, why: Reason, kind: str = "") -> None:
         super().__init__(str(why))
         self.why = why
+        self.kind = kind
 
 
 @dataclass
@@ -101,7 +110,9 @@ class CentralClient:
                 with attempt:
                     return self._once(method, endpoint, body, params, headers, content_type)
         except _Transient as err:
-            raise SyncError(str(err), retryable=True, why=err.why.as_dict()) from None
+            raise SyncError(
+                str(err), retryable=True, why=err.why.as_dict(), kind=err.kind
+            ) from None
         raise AssertionError("unreachable")
 
     def _once(self, method, endpoint, body, params, headers, content_type) -> dict[str, Any]:
@@ -129,20 +140,29 @@ class CentralClient:
             raise _Transient(
                 Reason(
                     N_("cannot reach central: %(error)s"), {"error": f"{type(err).__name__}: {err}"}
-                )
+                ),
+                UNREACHABLE,
             ) from None
         try:
             data = response.json()
         except ValueError:
             data = None
+        foreign = not isinstance(data, dict)  # not an answer of central's sync API
         if response.status_code >= 500 or (data is None and response.ok):
             raise _Transient(
                 Reason(
                     N_("central answered %(status)s (will retry)"), {"status": response.status_code}
-                )
+                ),
+                NOT_SYNC_API if foreign else "",
             )
-        if not isinstance(data, dict):
-            data = {"error": response.text[:200]}
+        if foreign:  # e.g. a proxy's HTML error page: its status says enough
+            raise SyncError(
+                f"central answered HTTP {response.status_code} {response.reason} "
+                "(not an answer of its sync API)",
+                status=response.status_code,
+                retryable=False,
+                kind=NOT_SYNC_API,
+            )
         if response.status_code == 401 and "nonce" in str(data.get("error")):
             # the answer to a copy of our request (a proxy or the network sent it twice):
             # the next attempt carries a fresh nonce
