@@ -72,6 +72,8 @@ def _sync_once(instance: Path, do_push: bool, do_pull: bool, as_json: bool) -> i
     if report.pull_skipped:
         lines.append(f"pull: skipped ({report.pull_skipped})")
     _emit(report.as_dict(), as_json, lines)
+    for note in report.push.notes if report.push else []:
+        click.echo(f"push: {note}", err=True)
     for line in report.failure_lines():
         click.echo(line, err=True)
     return 0 if report.ok else 1

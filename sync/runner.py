@@ -98,6 +98,15 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
     try:
         if do_push:
             report.push = push(client, push_progress)
+            if limit := report.push.central_limit:
+                # this node's batches are larger than central takes: the refused items are
+                # pending again, so send them now in batches central accepts
+                first, report.push = report.push, push(client, push_progress, max_items=limit)
+                report.push.merge_earlier(first)
+                report.push.notes.append(
+                    f"central takes at most {limit} items a batch: sent in batches of {limit}; "
+                    f"set SYNC_BATCH_ITEMS to {limit} or less on this node"
+                )
             link.last_push_at = utcnow()
         if do_pull and report.push and report.push.error:
             report.pull_skipped = "the push failed for the whole node"

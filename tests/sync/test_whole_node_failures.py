@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from shared.db import db
 from shared.models.proposal import Proposal
 from sync import credentials, feed, node
+from sync import push as push_module
 from sync.models import NodeLink
 from tests.sync.conftest import Pair, sync_run
 from tests.sync.test_operator_errors import cli, describe
@@ -23,24 +25,39 @@ def _link(pair: Pair) -> dict:
     return pair.on_node(_read)
 
 
-def test_a_batch_over_centrals_limit_is_one_line_and_stays_queued(pair: Pair) -> None:
+def test_batches_larger_than_central_takes_go_in_smaller_ones_with_a_note(pair: Pair) -> None:
     pair.connect()
     pair.submitted(3)
     pair.central.app.config["SYNC_MAX_ITEMS"] = 2
     pair.node.config["SYNC_BATCH_ITEMS"] = 3
 
+    result = cli("sync", "run", "--instance", describe(pair.node, "regional"))
+    assert result.exit_code == 0, result.output
+    assert "push: 3/3 acknowledged" in result.output
+    assert "central takes at most 2 items a batch" in result.output
+    assert "set SYNC_BATCH_ITEMS to 2 or less" in result.output
+    assert pair.outbox_states() == {"acked": 3}
+
+
+def test_a_batch_refused_as_a_whole_is_one_line_and_stays_queued(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair.connect()
+    pair.submitted(3)
+    upload = push_module._with_attachments
+
+    def _revoked_meanwhile(*args):  # the ministry revokes the node while it is sending
+        sendable = upload(*args)
+        pair.on_central(lambda: credentials.revoke(credentials.get(pair.node_id), actor=None))
+        return sendable
+
+    monkeypatch.setattr(push_module, "_with_attachments", _revoked_meanwhile)
     report = sync_run(pair)
     lines = report.failure_lines()
-    assert len(lines) == 1 and lines[0].startswith("push: a batch holds at most 2 items")
-    assert "SYNC_BATCH_ITEMS" in lines[0]  # what to change on the node
+    assert len(lines) == 1 and lines[0].startswith("push: this node's credentials were revoked")
     assert report.push.failed == [] and report.push.acked == 0
     assert pair.outbox_states() == {"pending": 3}  # central never read them
     assert _link(pair)["last_error"] == lines[0]
-
-    pair.node.config["SYNC_BATCH_ITEMS"] = 2
-    again = sync_run(pair)
-    assert again.ok and again.push.acked == 3
-    assert pair.outbox_states() == {"acked": 3}
 
 
 def test_after_a_rotation_the_node_is_told_to_connect_again(pair: Pair) -> None:
