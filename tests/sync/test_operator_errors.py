@@ -7,13 +7,16 @@ import json
 import time
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 
+from shared import cli_support
 from shared.blobstore import blob_store
 from shared.cli import main
+from shared.db import db
 from shared.services import ServiceError
 from sync import bundle, credentials, node
 from tests.sync.conftest import TENANT_CODE, Pair
@@ -29,7 +32,20 @@ def describe(app: Flask, kind: str) -> str:
 
 
 def cli(*args: str, input: str | None = None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    """Run a `sinovik` command; the apps it made close their database connections after."""
+    made: list[Flask] = []
+    real = cli_support.make_app
+
+    def _make(*a, **kw) -> Flask:
+        made.append(real(*a, **kw))
+        return made[-1]
+
+    with mock.patch.object(cli_support, "make_app", _make):
+        result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+    return result
 
 
 def test_a_tenant_named_twice_gets_one_node(pair: Pair) -> None:
