@@ -142,7 +142,8 @@ def _connect_error(central_url: str, err: SyncError) -> str:
         return f"Central could not be reached at {central_url}: {err.message}"
     if err.kind == NOT_SYNC_API:
         return (
-            f"{central_url} does not answer like a SINOVIK central ({err.message}); check the URL."
+            f"{central_url} does not answer like a SINOVIK central; check the URL (the "
+            "address of central's site, e.g. https://sinovik.menpan.go.id)."
         )
     return f"Central refused the credentials: {err.message}"
 
