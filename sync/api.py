@@ -97,7 +97,11 @@ def _leave_scope(exc: BaseException | None) -> None:
 
 @bp.errorhandler(HTTPException)
 def _http_error(err: HTTPException):
-    return _error(getattr(err, "why", None) or err.description or err.name, err.code or 500)
+    return _error(
+        getattr(err, "why", None) or err.description or err.name,
+        err.code or 500,
+        **getattr(err, "extra", {}),
+    )
 
 
 def _node() -> NodeIdentity:
@@ -124,9 +128,10 @@ def _json_body() -> dict[str, Any]:
 class _Refused(HTTPException):
     """A request refused as a whole, with its reason as a message (see sync.reasons)."""
 
-    def __init__(self, why: Reason | str) -> None:
+    def __init__(self, why: Reason | str, **extra: Any) -> None:
         super().__init__(str(why))
         self.why = why
+        self.extra = extra  # more fields of the answer (e.g. central's limit)
 
 
 class _BadRequest(_Refused):
@@ -228,7 +233,9 @@ def push():
             raise _BadRequest(Reason(N_("items must be a list")))
         limit = current_app.config["SYNC_MAX_ITEMS"]
         if len(items) > limit:
-            raise _TooLarge(Reason(N_("a batch holds at most %(limit)d items"), {"limit": limit}))
+            raise _TooLarge(
+                Reason(N_("a batch holds at most %(limit)d items"), {"limit": limit}), limit=limit
+            )
         # Decoding, hashing and checking the batch only read: no write lock is held yet.
         batch = ingest.prepare(
             items, tenants=node.tenants, blobs=blob_store(), source=f"node {node.node_id}"

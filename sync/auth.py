@@ -86,7 +86,14 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
     path = request.full_path if request.query_string else request.path
     expected = P.signature(node.key, request.method, path, timestamp, nonce, request.get_data())
     if not hmac.compare_digest(expected, sent_signature):
-        raise AuthError(Reason(N_("bad signature (wrong secret, or the request was altered)")))
+        raise AuthError(
+            Reason(
+                N_(
+                    "bad signature (wrong secret, or the request was altered); if central "
+                    "issued a new secret, connect the node again with it"
+                )
+            )
+        )
     if node.revoked_at is not None:
         raise AuthError(
             Reason(

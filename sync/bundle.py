@@ -13,6 +13,7 @@ the tenant. The node applies the events with :func:`sync.pull.apply_events` (onc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -29,7 +30,7 @@ from shared.models.tenant import Tenant
 from shared.services import ServiceError
 from sync import changes, credentials, ingest
 from sync.models import OutboxItem, OutboxState, SyncNode
-from sync.protocol import SCHEMA_VERSION, bundle_signature, derive_key
+from sync.protocol import SCHEMA_VERSION, bundle_signature
 from sync.reasons import N_, Reason
 
 MANIFEST = "manifest.json"
@@ -41,16 +42,22 @@ def _dump(manifest: dict[str, Any]) -> bytes:
 
 
 def _write(out: Path, raw: bytes, signature: str, blobs: list[str] | None = None) -> None:
-    """Write the zip next to ``out`` and rename it into place (never a half-written bundle)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write the zip next to ``out`` and rename it into place (never a half-written bundle;
+    on failure, e.g. a USB stick that is not mounted or is full, nothing is left behind)."""
     tmp = out.with_suffix(out.suffix + ".tmp")
     store = blob_store()
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(MANIFEST, raw)
-        zf.writestr(SIGNATURE, signature)
-        for sha in blobs or []:
-            zf.write(store.path(sha), f"blobs/{sha}")
-    tmp.replace(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(MANIFEST, raw)
+            zf.writestr(SIGNATURE, signature)
+            for sha in blobs or []:
+                zf.write(store.path(sha), f"blobs/{sha}")
+        tmp.replace(out)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise ServiceError(f"cannot write {out}: {err.strerror or err}") from None
 
 
 def _read(path: Path) -> tuple[zipfile.ZipFile, bytes, dict[str, Any], str]:
@@ -69,6 +76,18 @@ def _read(path: Path) -> tuple[zipfile.ZipFile, bytes, dict[str, Any], str]:
     return zf, raw, manifest, sig
 
 
+def _member_digest(zf: zipfile.ZipFile, name: str) -> str | None:
+    """The SHA-256 of a member's bytes (read in blocks), None when it is absent or unreadable."""
+    digest = hashlib.sha256()
+    try:
+        with zf.open(name) as data:
+            for block in iter(lambda: data.read(1 << 20), b""):
+                digest.update(block)
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return None
+    return digest.hexdigest()
+
+
 # -- node -> central ------------------------------------------------------------------------
 
 
@@ -78,7 +97,7 @@ def export_proposals(out: Path) -> dict[str, int]:
     from sync.push import pending_items
 
     link = node.require_link()
-    key = derive_key(node.secret_path().read_text().strip())
+    key = node.key()
     items = pending_items()
     digests = sorted({d for item in items for d in item.digests})
     store = blob_store()
@@ -112,13 +131,17 @@ def import_proposals(path: Path) -> list[ingest.ItemResult]:
         if node.revoked_at is not None:
             raise ServiceError(f"Node {node.id} was revoked; its bundles are refused.")
         store = blob_store()
-        for sha in manifest.get("blobs", []):
-            if store.exists(sha):
-                continue
-            data = zf.read(f"blobs/{sha}")
-            if hashlib.sha256(data).hexdigest() != sha:
-                raise ServiceError(f"Attachment {sha[:12]}… in the bundle is damaged.")
-            store.put(data)
+        # Every file is checked before any is kept: a damaged bundle leaves nothing behind.
+        wanted = [str(sha) for sha in manifest.get("blobs", []) if not store.exists(str(sha))]
+        for sha in wanted:
+            if _member_digest(zf, f"blobs/{sha}") != sha:
+                raise ServiceError(
+                    f"The bundle is damaged: attachment {sha[:12]}… is missing or altered. "
+                    "Nothing was imported; export the bundle again on the node."
+                )
+        for sha in wanted:
+            with zf.open(f"blobs/{sha}") as data:
+                store.put_stream(data)
         results = ingest.ingest(
             manifest.get("items", []),
             tenants=credentials.tenants_of(node.id),
@@ -126,6 +149,9 @@ def import_proposals(path: Path) -> list[ingest.ItemResult]:
             source=f"bundle from node {node.id}",
         )
     node.last_push_at = utcnow()
+    # counted as an online push counts them (the nodes panel's "proposals pushed")
+    accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
+    node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
     db.session.commit()
     return results
 
@@ -181,7 +207,7 @@ def import_results(path: Path) -> dict[str, int]:
     from sync.pull import apply_events
 
     link = node.require_link()
-    key = derive_key(node.secret_path().read_text().strip())
+    key = node.key()
     zf, raw, manifest, sig = _read(path)
     zf.close()
     if manifest.get("kind") != "results":

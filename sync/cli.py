@@ -61,13 +61,19 @@ def _sync_once(instance: Path, do_push: bool, do_pull: bool, as_json: bool) -> i
             f"{len(p.rejected)} rejected, {len(p.failed)} failed, "
             f"{p.blobs_uploaded} attachments uploaded"
         )
-    if report.pull:
+    if report.pull and report.pull.error:
+        lines.append(f"pull: failed (cursor at {report.pull.cursor})")
+    elif report.pull:
         q = report.pull
         lines.append(
             f"pull: {q.applied} new events applied, cursor {q.cursor}"
             + (" (central changed: resynchronised)" if q.resynced else "")
         )
+    if report.pull_skipped:
+        lines.append(f"pull: skipped ({report.pull_skipped})")
     _emit(report.as_dict(), as_json, lines)
+    for note in report.push.notes if report.push else []:
+        click.echo(f"push: {note}", err=True)
     for line in report.failure_lines():
         click.echo(line, err=True)
     return 0 if report.ok else 1
@@ -130,7 +136,7 @@ def status_cmd(instance: Path, as_json: bool) -> None:
         f"acknowledged {box['acked']}, rejected {box['rejected']}",
         f"last success: {data['last_success_at'] or 'never'}",
         f"last error: {data['last_error'] or 'none'}"
-        + (f" at {data['last_error_at']}" if data["last_error_at"] else ""),
+        + (f" at {data['last_error_at']}" if data["last_error"] and data["last_error_at"] else ""),
         *(
             f"rejected {r['proposal_uuid']} r{r['revision']}: {r['reason']}"
             for r in data["rejected"]
@@ -253,12 +259,24 @@ def connect(instance: Path, central_url: str, node_id: str) -> None:
 
     secret = read_secret("Node secret", confirm=False)
     with app_context("regional", instance):
-        hello = node.connect(central_url, node_id, secret)
+        connected = node.connect(central_url, node_id, secret)
         db.session.commit()
     click.echo(
         f"connected to {central_url} as {node_id}; central serves this node's tenants "
-        f"{', '.join(hello.get('tenants', []))}"
+        f"{', '.join(connected.served)}"
     )
+    for code in connected.unserved:
+        click.echo(
+            f"warning: central does not serve tenant {code} for this node: its proposals "
+            "will be rejected until the ministry issues credentials that include it",
+            err=True,
+        )
+    if connected.requeued:
+        click.echo(
+            f"{connected.requeued} revision{'s' if connected.requeued != 1 else ''} rejected "
+            f"for {'their' if connected.requeued != 1 else 'its'} tenant "
+            f"{'are' if connected.requeued != 1 else 'is'} queued again (sent on the next sync)"
+        )
 
 
 @cli.command("export")

@@ -30,6 +30,7 @@ class SyncError(Exception):
         retryable: bool = True,
         data: dict[str, Any] | None = None,
         why: dict[str, Any] | None = None,
+        kind: str = "",
     ) -> None:
         super().__init__(message)
         self.message = message  # in English
@@ -37,12 +38,32 @@ class SyncError(Exception):
         self.retryable = retryable
         self.data = data or {}
         self.why = why  # the message to translate for the admin (see sync.reasons), if any
+        # UNREACHABLE: no answer at all; NOT_SYNC_API: something answered, but not central's
+        # sync API (another web server, a proxy's error page)
+        self.kind = kind
+
+
+UNREACHABLE = "unreachable"
+NOT_SYNC_API = "not-sync-api"
+
+
+def not_a_url(url: str) -> str:
+    return f"{url} is not a URL of central (e.g. https://sinovik.menpan.go.id)"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be central's address, or None when it can."""
+    split = urlsplit(url)
+    if split.scheme not in ("http", "https") or not split.hostname:
+        return not_a_url(url)
+    return None
 
 
 class _Transient(Exception):
-    def __init__(self, why: Reason) -> None:
+    def __init__(self, why: Reason, kind: str = "") -> None:
         super().__init__(str(why))
         self.why = why
+        self.kind = kind
 
 
 @dataclass
@@ -89,17 +110,24 @@ class CentralClient:
                 with attempt:
                     return self._once(method, endpoint, body, params, headers, content_type)
         except _Transient as err:
-            raise SyncError(str(err), retryable=True, why=err.why.as_dict()) from None
+            raise SyncError(
+                str(err), retryable=True, why=err.why.as_dict(), kind=err.kind
+            ) from None
         raise AssertionError("unreachable")
 
     def _once(self, method, endpoint, body, params, headers, content_type) -> dict[str, Any]:
-        prepared = requests.Request(
-            method,
-            f"{self.base_url}{P.API_PREFIX}/{endpoint}",
-            data=body,
-            params=params,
-            headers={"Content-Type": content_type, **(headers or {})},
-        ).prepare()
+        try:
+            prepared = requests.Request(
+                method,
+                f"{self.base_url}{P.API_PREFIX}/{endpoint}",
+                data=body,
+                params=params,
+                headers={"Content-Type": content_type, **(headers or {})},
+            ).prepare()
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema):  # fmt: skip
+            # a mistyped central URL: trying again cannot help
+            raise SyncError(not_a_url(self.base_url), retryable=False) from None
         split = urlsplit(prepared.url)
         # Signed as central's app sees it: without the prefix a reverse proxy may mount it on
         path = split.path[len(self.base_path) :] + (f"?{split.query}" if split.query else "")
@@ -112,20 +140,29 @@ class CentralClient:
             raise _Transient(
                 Reason(
                     N_("cannot reach central: %(error)s"), {"error": f"{type(err).__name__}: {err}"}
-                )
+                ),
+                UNREACHABLE,
             ) from None
         try:
             data = response.json()
         except ValueError:
             data = None
+        foreign = not isinstance(data, dict)  # not an answer of central's sync API
         if response.status_code >= 500 or (data is None and response.ok):
             raise _Transient(
                 Reason(
                     N_("central answered %(status)s (will retry)"), {"status": response.status_code}
-                )
+                ),
+                NOT_SYNC_API if foreign else "",
             )
-        if not isinstance(data, dict):
-            data = {"error": response.text[:200]}
+        if foreign:  # e.g. a proxy's HTML error page: its status says enough
+            raise SyncError(
+                f"central answered HTTP {response.status_code} {response.reason} "
+                "(not an answer of its sync API)",
+                status=response.status_code,
+                retryable=False,
+                kind=NOT_SYNC_API,
+            )
         if response.status_code == 401 and "nonce" in str(data.get("error")):
             # the answer to a copy of our request (a proxy or the network sent it twice):
             # the next attempt carries a fresh nonce

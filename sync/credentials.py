@@ -32,6 +32,7 @@ def _new_node_id(tenants: list[Tenant]) -> str:
 
 def issue(tenants: list[Tenant], *, actor: User | None, label: str = "") -> IssuedCredentials:
     """A new node serving ``tenants``; returns its id and the secret to print once."""
+    tenants = list({t.id: t for t in tenants}.values())  # a tenant named twice serves once
     if not tenants:
         raise ServiceError("A node serves at least one tenant.")
     label = label.strip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,8 +17,15 @@ from flask import current_app
 from shared.db import db
 from shared.models.tenant import Tenant
 from shared.services import ServiceError
-from sync.client import CentralClient, ClientSettings, SyncError
-from sync.models import NodeLink
+from sync.client import (
+    NOT_SYNC_API,
+    UNREACHABLE,
+    CentralClient,
+    ClientSettings,
+    SyncError,
+    url_problem,
+)
+from sync.models import NodeLink, OutboxItem, OutboxState
 from sync.protocol import derive_key
 
 SECRET_FILE = "node.secret"
@@ -68,22 +76,45 @@ def settings(*, interactive: bool = False) -> ClientSettings:
     )
 
 
+def key() -> str:
+    """The signing key from the node secret; a clear error when the secret file is gone."""
+    path = secret_path()
+    try:
+        return derive_key(path.read_text().strip())
+    except FileNotFoundError:
+        raise ServiceError(
+            f"The node secret is missing ({path}); connect the node again."
+        ) from None
+
+
 def client(found: NodeLink | None = None, *, interactive: bool = False) -> CentralClient:
     found = found or require_link()
-    path = secret_path()
-    if not path.exists():
-        raise ServiceError(f"The node secret is missing ({path}); connect the node again.")
-    key = derive_key(path.read_text().strip())
-    return CentralClient(found.central_url, found.node_id, key, settings(interactive=interactive))
+    return CentralClient(found.central_url, found.node_id, key(), settings(interactive=interactive))
 
 
-def connect(central_url: str, node_id: str, secret: str) -> dict:
-    """Check the credentials against central, then store them; returns central's hello."""
-    probe = CentralClient(central_url, node_id, derive_key(secret), settings())
+@dataclass(frozen=True)
+class Connected:
+    """What a successful connect learnt from central."""
+
+    served: list[str]  # the tenant codes central serves for this node
+    unserved: list[str]  # this node's tenants central does not serve for it
+    requeued: int  # revisions rejected for their tenant, now queued again
+
+
+# central's reason for an item of a tenant it does not serve for the node (sync.ingest)
+NOT_SERVED = "tenant %(tenant)s is not served by this node"
+
+
+def connect(central_url: str, node_id: str, secret: str) -> Connected:
+    """Check the credentials against central, then store them; revisions rejected because
+    central did not serve their tenant for this node go back to the queue if it now does."""
+    if (problem := url_problem(central_url)) is not None:
+        raise ServiceError(problem)
+    probe = CentralClient(central_url, node_id, derive_key(secret), settings(interactive=True))
     try:
         hello = probe.get("hello")
     except SyncError as err:
-        raise ServiceError(f"Central refused the credentials: {err.message}") from None
+        raise ServiceError(_connect_error(central_url, err)) from None
     finally:
         probe.close()
     local = set(db.session.execute(sa.select(Tenant.code)).scalars())
@@ -101,5 +132,38 @@ def connect(central_url: str, node_id: str, secret: str) -> dict:
         db.session.add(found)
     elif found.node_id != node_id or found.central_url != central_url:
         found.central_url, found.node_id = central_url, node_id
+    requeued = _requeue_served(served)
     db.session.flush()
-    return hello
+    return Connected(sorted(served), sorted(local - served), requeued)
+
+
+def _connect_error(central_url: str, err: SyncError) -> str:
+    if err.kind == UNREACHABLE:
+        return f"Central could not be reached at {central_url}: {err.message}"
+    if err.kind == NOT_SYNC_API:
+        return (
+            f"{central_url} does not answer like a SINOVIK central; check the URL (the "
+            "address of central's site, e.g. https://sinovik.menpan.go.id)."
+        )
+    return f"Central refused the credentials: {err.message}"
+
+
+def _requeue_served(served: set[str]) -> int:
+    """Rejected revisions of tenants central now serves, rejected for that tenant, pending
+    again (central's inbox takes a resend once, whatever it already holds)."""
+    if not served:
+        return 0
+    stmt = (
+        sa.select(OutboxItem)
+        .join(Tenant, Tenant.id == OutboxItem.tenant_id)
+        .where(OutboxItem.state == OutboxState.REJECTED, Tenant.code.in_(served))
+    )
+    count = 0
+    for item in db.session.execute(stmt).scalars():
+        message = item.last_message if isinstance(item.last_message, dict) else {}
+        if message.get("id") == NOT_SERVED or item.last_error.endswith(
+            "is not served by this node"
+        ):
+            item.state, item.last_error, item.last_message = OutboxState.PENDING, "", None
+            count += 1
+    return count

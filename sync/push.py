@@ -17,6 +17,7 @@ the first batch leaves before the last one is read and the node's memory stays b
 from __future__ import annotations
 
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -50,10 +51,22 @@ class PushReport:
     bytes_uploaded: int = 0
     error: str = ""  # in English
     error_message: dict[str, Any] | None = None  # the error to translate (sync.reasons)
+    central_limit: int | None = None  # central refused a batch: it takes at most this many
+    notes: list[str] = field(default_factory=list)  # in English, for the operator
 
     @property
     def ok(self) -> bool:
         return not (self.rejected or self.failed or self.error)
+
+    def merge_earlier(self, earlier: PushReport) -> None:
+        """Count in what an earlier push of the same run delivered (before it was refused)."""
+        self.pending = earlier.pending
+        self.acked += earlier.acked
+        self.duplicates += earlier.duplicates
+        self.rejected[:0] = earlier.rejected
+        self.failed[:0] = earlier.failed
+        self.blobs_uploaded += earlier.blobs_uploaded
+        self.bytes_uploaded += earlier.bytes_uploaded
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +82,7 @@ class PushReport:
             "blobs_uploaded": self.blobs_uploaded,
             "bytes_uploaded": self.bytes_uploaded,
             "error": self.error,
+            "notes": self.notes,
             "ok": self.ok,
         }
 
@@ -248,13 +262,16 @@ def _mark(ids: list[int], **values: Any) -> None:
         db.session.execute(sa.update(_OUTBOX).where(_OUTBOX.c.id.in_(ids)).values(**values))
 
 
-def push(client: CentralClient, progress: Progress | None = None) -> PushReport:
-    """Push every pending outbox item; the report says what went through and what did not."""
+def push(
+    client: CentralClient, progress: Progress | None = None, *, max_items: int | None = None
+) -> PushReport:
+    """Push every pending outbox item; the report says what went through and what did not.
+    ``max_items`` bounds a batch below ``SYNC_BATCH_ITEMS`` (central's limit, once learnt)."""
     cfg = current_app.config
     report = PushReport(pending=pending_count())
     if not report.pending:
         return report
-    max_items = int(cfg.get("SYNC_BATCH_ITEMS", 500))
+    max_items = min(int(cfg.get("SYNC_BATCH_ITEMS", 500)), max_items or sys.maxsize)
     max_bytes = int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024))
     depth = max(1, int(cfg.get("SYNC_PUSH_CONCURRENCY", 2)))
     pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="sync-push")
@@ -319,10 +336,23 @@ def _settle(
     try:
         answer = sent.result()
     except SyncError as err:
-        _mark([i.outbox_id for i in batch], last_error=err.message, last_message=err.why)
+        # The request failed as a whole: one error for the report, not one per item.
+        ids = [i.outbox_id for i in batch]
+        message = err.message
+        if err.status == 413:
+            if isinstance(err.data.get("limit"), int) and err.data["limit"] > 0:
+                report.central_limit = err.data["limit"]
+            cfg = current_app.config
+            message += (
+                f"; lower this node's SYNC_BATCH_ITEMS (now {cfg.get('SYNC_BATCH_ITEMS', 500)}) "
+                f"or SYNC_BATCH_BYTES (now {cfg.get('SYNC_BATCH_BYTES', 4 * 1024 * 1024)})"
+            )
+        if err.retryable:  # central may have received it: in flight, sent again next run
+            _mark(ids, last_error=message, last_message=err.why)
+        else:  # central refused it unread: the items wait to be sent again
+            _mark(ids, state=OutboxState.PENDING, last_error=message, last_message=err.why)
         db.session.commit()
-        report.error, report.error_message = err.message, err.why
-        report.failed.extend((i.uuid, i.revision, err.message) for i in batch)
+        report.error, report.error_message = message, err.why
         return False
     _record_results(batch, answer.get("results", []), report)
     db.session.commit()

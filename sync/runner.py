@@ -33,6 +33,7 @@ class SyncBusy(Exception):
 class RunReport:
     push: PushReport | None = None
     pull: PullReport | None = None
+    pull_skipped: str = ""  # why the pull did not run, in English
 
     @property
     def ok(self) -> bool:
@@ -43,6 +44,7 @@ class RunReport:
             "ok": self.ok,
             "push": self.push.as_dict() if self.push else None,
             "pull": self.pull.as_dict() if self.pull else None,
+            "pull_skipped": self.pull_skipped or None,
         }
 
     def failure_lines(self) -> list[str]:
@@ -50,7 +52,7 @@ class RunReport:
         if self.push:
             lines += [f"rejected {u} r{r}: {why}" for u, r, why in self.push.rejected]
             lines += [f"failed {u} r{r}: {why}" for u, r, why in self.push.failed]
-            if self.push.error and not self.push.failed:
+            if self.push.error:
                 lines.append(f"push: {self.push.error}")
         if self.pull and self.pull.error:
             lines.append(f"pull: {self.pull.error}")
@@ -96,13 +98,26 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
     try:
         if do_push:
             report.push = push(client, push_progress)
+            if limit := report.push.central_limit:
+                # this node's batches are larger than central takes: the refused items are
+                # pending again, so send them now in batches central accepts
+                first, report.push = report.push, push(client, push_progress, max_items=limit)
+                report.push.merge_earlier(first)
+                report.push.notes.append(
+                    f"central takes at most {limit} items a batch: sent in batches of {limit}; "
+                    f"set SYNC_BATCH_ITEMS to {limit} or less on this node"
+                )
             link.last_push_at = utcnow()
-        if do_pull and not (report.push and report.push.error):
+        if do_pull and report.push and report.push.error:
+            report.pull_skipped = "the push failed for the whole node"
+        elif do_pull:
             try:
                 report.pull = pull(client, link, pull_progress)
             except SyncError as err:
                 db.session.rollback()
-                report.pull = PullReport(error=err.message, error_message=err.why)
+                report.pull = PullReport(
+                    error=err.message, error_message=err.why, cursor=node.require_link().cursor
+                )
             if report.pull.resynced and do_push:
                 # central lost what it had acknowledged: send it again now
                 again = push(client, push_progress)
@@ -113,6 +128,7 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
     if report.ok:
         link.last_success_at = utcnow()
         link.last_error = ""
+        link.last_error_at = None
         link.last_problems = []
     else:
         link.last_error = "; ".join(report.failure_lines())[:2000]
@@ -123,14 +139,18 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_INTERVAL = 30 * 86400  # a node silent for longer is a mistake (and time.sleep has a limit)
 
 
 def parse_interval(text: str) -> int:
-    """'15m', '1h', '90s', '2d' -> seconds."""
+    """'15m', '1h', '90s', '2d' -> seconds (at most 30 days)."""
     match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text)
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"not an interval: {text!r} (e.g. 15m, 1h, 90s)")
-    return int(match.group(1)) * _UNITS[match.group(2) or "s"]
+    seconds = int(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if seconds > MAX_INTERVAL:
+        raise ValueError(f"{text.strip()} is too long: at most 30 days (e.g. 15m, 1h)")
+    return seconds
 
 
 def next_delay(interval: int, jitter: float = 0.1) -> float:

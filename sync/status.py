@@ -57,7 +57,7 @@ def summary() -> dict[str, Any]:
         "last_push_at": _iso(link.last_push_at) if link else None,
         "last_pull_at": _iso(link.last_pull_at) if link else None,
         "last_error": link.last_error if link else "",
-        "last_error_at": _iso(link.last_error_at) if link else None,
+        "last_error_at": _iso(link.last_error_at) if link and link.last_error else None,
         "outbox": counts(),
         "rejected": [
             {"proposal_uuid": i.proposal_uuid, "revision": i.revision, "reason": i.last_error}

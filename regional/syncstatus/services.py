@@ -156,9 +156,9 @@ def sync_now() -> Outcome:
         return Outcome(_("The sync failed: %(error)s", error=getattr(err, "message", err)), "error")
     push, pull = report.push, report.pull
     counts = _(
-        "%(sent)d sent and received by central, %(dup)d already there, %(rejected)d rejected; "
+        "%(acked)d received by central (%(dup)d of them already there), %(rejected)d rejected; "
         "%(results)d updates received.",
-        sent=push.acked if push else 0,
+        acked=push.acked if push else 0,
         dup=push.duplicates if push else 0,
         rejected=len(push.rejected) if push else 0,
         results=pull.applied if pull else 0,

@@ -53,7 +53,7 @@ def test_push_pull_status_commands_report_and_exit_honestly(pair: Pair) -> None:
     text = _cli(pair, "sync", "status", "--instance", instance)
     assert "acknowledged 2" in text.output and "last error: none" in text.output
 
-    # central goes away: non-zero exit, one line per failed item with its reason
+    # central goes away: non-zero exit, one line saying why (not one per item)
     pair.submitted(1)
     pair.on_node(lambda: setattr(db.session.get(NodeLink, 1), "central_url", "http://127.0.0.1:9"))
     failed = _cli(pair, "sync", "push", "--instance", instance)

@@ -1,0 +1,162 @@
+"""What an operator reads when a sync command cannot do its job: one clear line and a non-zero
+exit, never a traceback, and nothing half done."""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from shared import cli_support
+from shared.blobstore import blob_store
+from shared.cli import main
+from shared.db import db
+from shared.services import ServiceError
+from sync import bundle, credentials, node
+from tests.sync.conftest import TENANT_CODE, Pair
+
+KEYS = ("SQLALCHEMY_DATABASE_URI", "BLOB_DIR", "SECRET_KEY", "ENV", "SYNC_ATTEMPTS")
+
+
+def describe(app: Flask, kind: str) -> str:
+    """The test app's instance folder, described so the CLI builds the same app from it."""
+    config = {key: app.config[key] for key in KEYS if key in app.config}
+    Path(app.instance_path, "config.json").write_text(json.dumps({"NODE_KIND": kind, **config}))
+    return app.instance_path
+
+
+def cli(*args: str, input: str | None = None):
+    """Run a `sinovik` command; the apps it made close their database connections after."""
+    made: list[Flask] = []
+    real = cli_support.make_app
+
+    def _make(*a, **kw) -> Flask:
+        made.append(real(*a, **kw))
+        return made[-1]
+
+    with mock.patch.object(cli_support, "make_app", _make):
+        result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+    return result
+
+
+def test_a_tenant_named_twice_gets_one_node(pair: Pair) -> None:
+    instance = describe(pair.central.app, "central")
+    result = cli(
+        "central", "issue-node-credentials", "--instance", instance,
+        "--tenant", TENANT_CODE, "--tenant", TENANT_CODE,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    node_id = result.output.split("node id:")[1].split()[0]
+    assert list(pair.on_central(credentials.tenants_of, node_id)) == [TENANT_CODE]
+
+
+def _bundle_without(src: Path, dst: Path, *, drop: str = "", damage: str = "") -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for name in zin.namelist():
+            if name == drop:
+                continue
+            data = zin.read(name)
+            zout.writestr(name, data + b"x" if name == damage else data)
+
+
+def _blob_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return sorted(n for n in zf.namelist() if n.startswith("blobs/"))
+
+
+def _central_blobs(pair: Pair, names: list[str]) -> list[str]:
+    return pair.on_central(
+        lambda: [n for n in names if blob_store().exists(n.removeprefix("blobs/"))]
+    )
+
+
+@pytest.mark.parametrize("fault", ["drop", "damage"])
+def test_a_bundle_with_a_missing_or_damaged_file_is_refused_whole(
+    pair: Pair, tmp_path: Path, fault: str
+) -> None:
+    pair.connect()
+    pair.submitted(2)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    names = _blob_names(out)
+    broken = tmp_path / "broken.zip"
+    _bundle_without(out, broken, **{fault: names[-1]})
+
+    result = cli("central", "import-bundle", "--instance", describe(pair.central.app, "central"),
+                 str(broken))  # fmt: skip
+    assert result.exit_code == 1
+    assert "damaged" in result.output and "Traceback" not in result.output
+    assert pair.central_revisions() == []
+    assert _central_blobs(pair, names) == []  # not one of its files was kept
+
+
+def test_connect_to_something_that_is_not_a_url_says_so_at_once(pair: Pair) -> None:
+    pair.issue()
+    instance = describe(pair.node, "regional")
+    started = time.monotonic()
+    result = cli(
+        "regional", "connect", "--instance", instance, "--central-url", "notaurl",
+        "--node-id", pair.node_id, input=pair.secret + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "notaurl is not a URL" in result.output
+    assert time.monotonic() - started < 1  # not retried as if central were down
+    assert pair.on_node(node.link) is None
+
+
+def test_a_bundle_written_where_it_cannot_be_says_so_and_leaves_nothing(
+    pair: Pair, tmp_path: Path
+) -> None:
+    pair.connect()
+    pair.submitted(1)
+    instance = describe(pair.node, "regional")
+    result = cli("sync", "export", "--instance", instance, "--out", "/proc/nope.zip")
+    assert result.exit_code == 1
+    assert "cannot write /proc/nope.zip" in result.output
+
+    central = describe(pair.central.app, "central")
+    result = cli("central", "export-results", "--instance", central, "--tenant", TENANT_CODE,
+                 "--out", "/proc/x.zip")  # fmt: skip
+    assert result.exit_code == 1
+    assert "cannot write /proc/x.zip" in result.output
+
+    # written, then it cannot take the bundle's name (a folder is there): no .tmp stays
+    taken = tmp_path / "usb" / "b.zip"
+    taken.mkdir(parents=True)
+    with pytest.raises(ServiceError, match="cannot write"):
+        pair.on_node(bundle.export_proposals, taken)
+    assert [p.name for p in taken.parent.iterdir()] == ["b.zip"]
+
+
+def test_bundle_commands_without_the_node_secret_say_so(pair: Pair, tmp_path: Path) -> None:
+    pair.connect()
+    pair.submitted(1)
+    instance = describe(pair.node, "regional")
+    Path(instance, "sync", "node.secret").unlink()
+    result = cli("sync", "export", "--instance", instance, "--out", str(tmp_path / "b.zip"))
+    assert result.exit_code == 1 and "node secret is missing" in result.output
+    (tmp_path / "r.zip").write_bytes(b"")
+    result = cli("sync", "import-results", "--instance", instance, str(tmp_path / "r.zip"))
+    assert result.exit_code == 1 and "node secret is missing" in result.output
+
+
+@pytest.mark.parametrize("every", ["99999999999d", "31d"])
+def test_sync_every_refuses_an_interval_longer_than_30_days(
+    pair: Pair, every: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def _sleep(seconds: float) -> None:
+        raise AssertionError(f"would sleep {seconds} s")
+
+    monkeypatch.setattr(time, "sleep", _sleep)
+    result = cli("sync", "run", "--instance", describe(pair.node, "regional"), "--every", every)
+    assert result.exit_code == 2
+    assert "at most 30 days" in result.output

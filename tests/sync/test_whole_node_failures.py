@@ -1,0 +1,125 @@
+"""When central refuses a whole request (revoked or rotated credentials, a batch too large),
+the node says so once, keeps its proposals queued, and tells the truth about what it did."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from shared.db import db
+from shared.models.proposal import Proposal
+from sync import credentials, feed, node
+from sync import push as push_module
+from sync.models import NodeLink
+from tests.sync.conftest import Pair, sync_run
+from tests.sync.test_operator_errors import cli, describe
+
+
+def _link(pair: Pair) -> dict:
+    def _read():
+        link = db.session.get(NodeLink, 1)
+        return {"cursor": link.cursor, "last_error": link.last_error}
+
+    return pair.on_node(_read)
+
+
+def test_batches_larger_than_central_takes_go_in_smaller_ones_with_a_note(pair: Pair) -> None:
+    pair.connect()
+    pair.submitted(3)
+    pair.central.app.config["SYNC_MAX_ITEMS"] = 2
+    pair.node.config["SYNC_BATCH_ITEMS"] = 3
+
+    result = cli("sync", "run", "--instance", describe(pair.node, "regional"))
+    assert result.exit_code == 0, result.output
+    assert "push: 3/3 acknowledged" in result.output
+    assert "central takes at most 2 items a batch" in result.output
+    assert "set SYNC_BATCH_ITEMS to 2 or less" in result.output
+    assert pair.outbox_states() == {"acked": 3}
+
+
+def test_a_batch_refused_as_a_whole_is_one_line_and_stays_queued(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair.connect()
+    pair.submitted(3)
+    upload = push_module._with_attachments
+
+    def _revoked_meanwhile(*args):  # the ministry revokes the node while it is sending
+        sendable = upload(*args)
+        pair.on_central(lambda: credentials.revoke(credentials.get(pair.node_id), actor=None))
+        return sendable
+
+    monkeypatch.setattr(push_module, "_with_attachments", _revoked_meanwhile)
+    report = sync_run(pair)
+    lines = report.failure_lines()
+    assert len(lines) == 1 and lines[0].startswith("push: this node's credentials were revoked")
+    assert report.push.failed == [] and report.push.acked == 0
+    assert pair.outbox_states() == {"pending": 3}  # central never read them
+    assert _link(pair)["last_error"] == lines[0]
+
+
+def test_after_a_rotation_the_node_is_told_to_connect_again(pair: Pair) -> None:
+    pair.connect()
+    pair.submitted(2)
+    pair.on_central(lambda: credentials.rotate(credentials.get(pair.node_id), actor=None))
+
+    report = sync_run(pair)
+    [line] = report.failure_lines()
+    assert line.startswith("push: ") and "bad signature" in line
+    assert "connect the node again" in line
+    assert pair.outbox_states() == {"pending": 2}
+
+
+def _publish(pair: Pair, uuid: str, count: int) -> None:
+    def _decide():
+        p = db.session.execute(sa.select(Proposal).where(Proposal.uuid == uuid)).scalar_one()
+        for _ in range(count):
+            feed.publish(
+                "screening.decided",
+                {"uuid": uuid, "revision": 1, "result": "passed", "reason": ""},
+                tenant_id=p.tenant_id,
+            )
+
+    pair.on_central(_decide)
+
+
+def test_a_failed_or_skipped_pull_says_what_happened(pair: Pair) -> None:
+    pair.connect()
+    [uuid] = pair.submitted(1)
+    assert sync_run(pair).ok
+    _publish(pair, uuid, 2)
+    assert sync_run(pair).ok
+    cursor = _link(pair)["cursor"]
+    assert cursor >= 2
+    pair.on_central(lambda: credentials.revoke(credentials.get(pair.node_id), actor=None))
+    instance = describe(pair.node, "regional")
+
+    pulled = cli("sync", "pull", "--instance", instance)
+    assert pulled.exit_code == 1
+    assert f"pull: failed (cursor at {cursor})" in pulled.output
+    assert "cursor 0" not in pulled.output
+
+    pair.submitted(1)
+    ran = cli("sync", "run", "--instance", instance)
+    assert ran.exit_code == 1
+    assert "pull: skipped (the push failed for the whole node)" in ran.output
+    data = json.loads(cli("sync", "run", "--instance", instance, "--json").stdout)
+    assert data["pull"] is None and data["pull_skipped"] == "the push failed for the whole node"
+
+
+def test_status_shows_no_error_time_once_the_error_is_gone(pair: Pair) -> None:
+    pair.connect()
+    pair.submitted(1)
+    instance = describe(pair.node, "regional")
+    url = pair.central.url
+    pair.on_node(lambda: setattr(node.link(), "central_url", "http://127.0.0.1:9"))
+    assert not sync_run(pair).ok
+    pair.on_node(lambda: setattr(node.link(), "central_url", url))
+    assert sync_run(pair).ok
+
+    text = cli("sync", "status", "--instance", instance).output
+    assert "last error: none\n" in text
+    data = json.loads(cli("sync", "status", "--instance", instance, "--json").output)
+    assert data["last_error"] == "" and data["last_error_at"] is None
