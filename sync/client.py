@@ -147,7 +147,11 @@ class CentralClient:
             data = response.json()
         except ValueError:
             data = None
-        foreign = not isinstance(data, dict)  # not an answer of central's sync API
+        # not an answer of central's sync API: not JSON, or a "not found" without the schema
+        # every answer of that API carries (another web app, or another SINOVIK site's pages)
+        foreign = not isinstance(data, dict) or (
+            response.status_code == 404 and "schema" not in data
+        )
         if response.status_code >= 500 or (data is None and response.ok):
             raise _Transient(
                 Reason(

@@ -23,11 +23,14 @@ OTHER_CODE = "33.74"
 
 class _OtherServer(BaseHTTPRequestHandler):
     status = 200
+    json = False  # a SINOVIK site that is not central (a node) answers its 404 in JSON
 
     def do_GET(self) -> None:
         body = b"<!DOCTYPE html><html><head><title>Dinas Kominfo</title></head>" + b"x" * 400
+        if self.json:
+            body = b'{"error": "Halaman atau data yang Anda minta tidak ada."}'
         self.send_response(self.status)
-        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Type", "application/json" if self.json else "text/html")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -36,10 +39,12 @@ class _OtherServer(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("status", [200, 404])
-def test_connect_to_another_web_server_says_it_is_not_central(pair: Pair, status: int) -> None:
+@pytest.mark.parametrize(("status", "json"), [(200, False), (404, False), (404, True)])
+def test_connect_to_another_web_server_says_it_is_not_central(
+    pair: Pair, status: int, json: bool
+) -> None:
     pair.issue()
-    handler = type("Handler", (_OtherServer,), {"status": status})
+    handler = type("Handler", (_OtherServer,), {"status": status, "json": json})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
@@ -53,6 +58,7 @@ def test_connect_to_another_web_server_says_it_is_not_central(pair: Pair, status
     assert result.exit_code == 1
     assert f"{url} does not answer like a SINOVIK central" in result.output
     assert "<" not in result.output and "refused" not in result.output
+    assert "tidak ada" not in result.output
 
 
 def test_connect_to_an_unreachable_central_says_so(pair: Pair) -> None:
