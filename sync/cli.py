@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from shared.cli_support import app_context, instance_option, read_secret
+from shared.cli_support import app_context, check_initialised, instance_option, read_secret
+from shared.config import read_instance_config
 from shared.db import db
 from shared.services import tenants
 
@@ -109,6 +110,8 @@ def run_cmd(instance: Path, as_json: bool, every: str | None) -> None:
         interval = parse_interval(every)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--every") from None
+    if read_instance_config(instance):  # another kind of instance never becomes a node: stop
+        check_initialised("regional", instance)  # (one not initialised yet may be, soon)
     while True:
         try:
             code = _sync_once(instance, True, True, as_json)

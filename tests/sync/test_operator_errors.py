@@ -160,3 +160,19 @@ def test_sync_every_refuses_an_interval_longer_than_30_days(
     result = cli("sync", "run", "--instance", describe(pair.node, "regional"), "--every", every)
     assert result.exit_code == 2
     assert "at most 30 days" in result.output
+
+
+def test_sync_every_on_a_central_instance_stops_at_once(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A central instance never becomes a node: the scheduler says so and ends, instead of
+    trying again every interval for ever."""
+
+    def _sleep(seconds: float) -> None:
+        raise AssertionError(f"would sleep {seconds} s")
+
+    monkeypatch.setattr(time, "sleep", _sleep)
+    central = describe(pair.central.app, "central")
+    result = cli("sync", "run", "--instance", central, "--every", "15m")
+    assert result.exit_code == 1
+    assert "is a central instance, not a regional one" in result.output
