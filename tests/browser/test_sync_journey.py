@@ -108,7 +108,7 @@ def test_node_issued_on_central_syncs_a_submitted_proposal(start_server, browser
     expect(admin.locator("#outbox-pending")).to_contain_text("1")
     admin.get_by_role("button", name="Sinkronkan sekarang").click()
     expect(admin.locator(".flash").first).to_contain_text(
-        "Sinkronisasi selesai: 1 terkirim dan diterima pusat"
+        "Sinkronisasi selesai: 1 diterima pusat (0 di antaranya sudah ada)"
     )
     expect(admin.locator("#outbox-acked")).to_contain_text("1")
     expect(admin.locator("#outbox-pending")).to_contain_text("0")
