@@ -49,7 +49,7 @@ from shared.models.unit import Unit
 from shared.services.content import CONTENT_FIELDS, canonical_json, parse_date
 from shared.services.units import UNIT_FIELDS
 from sync import content_check
-from sync.reasons import N_, Reason
+from sync.reasons import N_, NOT_SERVED, Reason
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -169,9 +169,7 @@ def _validate(
     tenant_code = str(item.get("tenant_code", ""))
     tenant_id = tenants.get(tenant_code)
     if tenant_id is None:
-        return reject(
-            N_("tenant %(tenant)s is not served by this node"), tenant=tenant_code[:40] or "?"
-        )
+        return reject(NOT_SERVED, tenant=tenant_code[:40] or "?")
     content = item.get("content")
     if not isinstance(content, dict):
         return reject(N_("content is missing"))

@@ -27,6 +27,7 @@ from sync.client import (
 )
 from sync.models import NodeLink, OutboxItem, OutboxState
 from sync.protocol import derive_key
+from sync.reasons import NOT_SERVED
 
 SECRET_FILE = "node.secret"
 
@@ -99,10 +100,6 @@ class Connected:
     served: list[str]  # the tenant codes central serves for this node
     unserved: list[str]  # this node's tenants central does not serve for it
     requeued: int  # revisions rejected for their tenant, now queued again
-
-
-# central's reason for an item of a tenant it does not serve for the node (sync.ingest)
-NOT_SERVED = "tenant %(tenant)s is not served by this node"
 
 
 def connect(central_url: str, node_id: str, secret: str) -> Connected:

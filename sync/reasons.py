@@ -20,6 +20,11 @@ def N_(message: str) -> str:
     return message
 
 
+# central's reason for an item of a tenant it does not serve for the node (sync.ingest); a
+# node that connects again with credentials for that tenant sends such items again
+NOT_SERVED = N_("tenant %(tenant)s is not served by this node")
+
+
 @dataclass(frozen=True)
 class Reason:
     """An English message id and its arguments (``field`` names a content field)."""
