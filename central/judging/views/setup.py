@@ -114,20 +114,38 @@ def stage(stage_id: int):
 def settings(stage_id: int):
     """Edit a stage's dates, kind, rubric version, rules and composition rules."""
     js = load_stage(stage_id)
-    if request.method == "POST" and act(
+    posted = request.form if request.method == "POST" else None
+    if posted is not None and act(
         lambda: stages.update_settings(js, actor=current_user, **_settings_from_form()),
         _("Settings saved."),
     ):
         return redirect(url_for("judging.stage", stage_id=js.stage_id))
-    return render_template(
+    page = render_template(
         "judging/settings.html",
         js=js,
+        posted=posted,  # a refused form shows what was typed, not the stored values
         kinds=list(StageKind),
         normalisations=list(Normalisation),
         rubrics=rubrics.competition_rubrics(js.stage.competition_id),
-        rules=js.composition_rules or [],
+        rules=_posted_rules(posted) if posted is not None else js.composition_rules or [],
         dimensions=shortlist.DIMENSIONS,
     )
+    return page, 400 if posted is not None else 200
+
+
+def _posted_rules(form) -> list[dict[str, str]]:
+    """The composition rules as typed (rows with a dimension)."""
+    return [
+        {"dimension": d, "value": v, "min": lo, "max": hi}
+        for d, v, lo, hi in zip(
+            form.getlist("rule_dimension"),
+            form.getlist("rule_value"),
+            form.getlist("rule_min"),
+            form.getlist("rule_max"),
+            strict=False,
+        )
+        if d
+    ]
 
 
 def _settings_from_form() -> dict:

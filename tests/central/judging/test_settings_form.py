@@ -81,6 +81,22 @@ def test_an_empty_disagreement_threshold_is_refused(world: World, client) -> Non
     assert stage.disagreement_threshold == 25.0 and stage.evaluators_per_proposal != 5
 
 
+def test_a_refused_form_keeps_what_was_typed(world: World, client) -> None:
+    login(client, world.staff.username)
+    url = f"/judging/stages/{world.sid('panel_nomination')}/settings"
+    typed = _form(world, "panel_nomination", evaluators_per_proposal="0", passing_grade="77.5")
+    typed.update(_rule("agency_type", "lembaga", "2", "9"), blind="", special_awards="oa | A | B")
+    response = client.post(url, data=typed)
+    assert response.status_code == 400
+    page = response.text
+    assert 'name="evaluators_per_proposal" value="0"' in page
+    assert 'name="passing_grade" value="77.5"' in page
+    assert '<option value="agency_type" selected>' in page and 'value="lembaga"' in page
+    assert 'name="rule_max" aria-label="Maksimum" value="9"' in page
+    assert 'name="blind" value="1">' in page  # unticked, as sent
+    assert ">oa | A | B</textarea>" in page
+
+
 def test_valid_settings_are_saved(world: World, client) -> None:
     login(client, world.staff.username)
     page = _post(client, world, evaluators_per_proposal="5", disagreement_threshold="12.5")
