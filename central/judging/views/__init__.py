@@ -65,7 +65,10 @@ def form_float(name: str) -> float | None:
 
 
 def form_int(name: str) -> int | None:
+    """A whole number (2.0 is one; 2.5 is refused, never cut to 2)."""
     value = form_float(name)
+    if value is not None and not value.is_integer():
+        raise ServiceError(_("Enter a whole number."), field=name)
     return None if value is None else int(value)
 
 

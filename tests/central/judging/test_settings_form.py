@@ -71,6 +71,14 @@ def test_judges_per_proposal_out_of_range_is_refused(world: World, client, value
     assert stage.evaluators_per_proposal == 4 and stage.disagreement_threshold != 15
 
 
+def test_a_fraction_of_a_judge_is_refused_not_cut(world: World, client) -> None:
+    world.settings(DESK, evaluators_per_proposal=4)
+    login(client, world.staff.username)
+    page = _post(client, world, evaluators_per_proposal="2.5")
+    assert "Masukkan bilangan bulat." in _errors(page)
+    assert _stage(world).evaluators_per_proposal == 4
+
+
 def test_an_empty_disagreement_threshold_is_refused(world: World, client) -> None:
     world.settings(DESK, disagreement_threshold=25.0)
     login(client, world.staff.username)
