@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import models  # noqa: F401  (register every model with the metadata)
 from shared.config import load_config
@@ -51,6 +52,10 @@ def build_app(
         template_folder=str(Path(__file__).parent / "web" / "templates"),
     )
     load_config(app, defaults, test_config)
+    if hops := int(app.config.get("PROXY_HOPS") or 0):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
     db.init_app(app)
     if app.config.get("MIGRATIONS", True):  # off in serving processes (see extensions.py)

@@ -41,6 +41,10 @@ class BaseConfig:
     LOGIN_MAX_FAILURES = 5  # per username within the window
     LOGIN_MAX_FAILURES_PER_ADDR = 20
     LOGIN_WINDOW_SECONDS = 15 * 60
+    # Reverse proxies in front of the app that add X-Forwarded-For/-Proto/-Host: the client's
+    # address (per-address limits) and URL are read from them (werkzeug's ProxyFix). 0: none
+    # (a header sent straight to the app is then ignored: clients cannot choose an address).
+    PROXY_HOPS = 0
     BLOB_DIR: str | None = None  # default: <instance>/blobs
     TENANT_CODES: list[str] = []  # regional: the tenants this node hosts
     PAGE_CACHE_MAX_AGE = 60  # seconds a cached page part may live (0: no cache); pagecache.py

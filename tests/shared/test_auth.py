@@ -140,3 +140,27 @@ def test_pages_load_nothing_from_outside(client) -> None:
 def test_an_empty_login_form_says_so_in_indonesian(client) -> None:
     page = client.post("/login", data={"username": "", "password": ""}).get_data(as_text=True)
     assert "Isian ini wajib diisi." in page and "This field is required." not in page
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_client_address_is_read_through_the_proxy_only_when_one_is_configured(
+    tmp_path, request, hops: int, seen: str
+) -> None:
+    """Behind nginx every request comes from the proxy: per-address limits (logins, account
+    requests, objections) must count each visitor, and without a proxy a client must not be
+    able to choose its address with a header."""
+    import sqlalchemy as sa
+
+    from shared.db import db
+    from tests.conftest import make_test_app
+
+    with make_test_app("central", "sqlite", tmp_path, request, {"PROXY_HOPS": hops}) as app:
+        client = app.test_client()
+        client.post(
+            "/login",
+            data={"username": "siapa", "password": "Salah123456"},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
+        with app.app_context():
+            addresses = db.session.execute(sa.select(LoginAttempt.remote_addr)).scalars().all()
+    assert addresses == [seen]
