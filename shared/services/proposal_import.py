@@ -11,6 +11,7 @@ and the report names each row and problem. Imported proposals are drafts of thei
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -269,14 +270,20 @@ def _read_xlsx(data: bytes) -> list[list[Cell]]:
 
 def _read_csv(data: bytes) -> list[list[Cell]]:
     try:
-        text = data.decode("utf-8-sig")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Excel's default on Windows
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    try:  # newline="" semantics: any line ending (Excel for Mac writes a lone \r)
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error:
+        raise ServiceError(_("The file is not a readable CSV file."), field="file") from None
 
 
 @dataclass

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from shared.db import db
 from shared.i18n import locale_code
 from shared.services.proposal_rules import attachment_kind_label
 from shared.timeutil import format_wib
@@ -116,6 +117,18 @@ def init_web(app: Flask) -> None:
     @app.errorhandler(413)
     def _too_large(err):
         return _error(413, _("Too large"), _("The upload is larger than the server accepts."))
+
+    @app.errorhandler(500)
+    def _server_error(err):
+        db.session.rollback()  # nothing half-written is committed later; the log has the error
+        return _error(
+            500,
+            _("Something went wrong"),
+            _(
+                "The server could not finish this request. Go back and try again; if it happens "
+                "again, tell the administrator when it happened."
+            ),
+        )
 
     app.jinja_env.filters["reject_key"] = lambda d, key: {k: v for k, v in d.items() if k != key}
     app.jinja_env.filters["wib"] = format_wib

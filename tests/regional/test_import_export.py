@@ -95,6 +95,22 @@ def test_one_bad_row_among_two_hundred_imports_nothing(
     assert factory.count(AuditLog, AuditLog.action == "proposal.import") == 1
 
 
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.replace("\r\n", "\r").encode(),  # Excel for Mac: a lone CR per line
+        lambda text: text.encode("utf-16"),  # Excel's "Unicode text"
+    ],
+)
+def test_csv_files_from_other_spreadsheet_programs_import(
+    app, client, factory, admin, competition, encode
+) -> None:
+    text = csv_bytes(columns(app), [good_row(1), good_row(2)]).decode()
+    response = upload(client, "usulan.csv", encode(text))
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    assert factory.count(Proposal) == 2
+
+
 def test_an_xlsx_import_creates_drafts_of_the_named_units(
     app, client, factory, admin, units, competition
 ) -> None:

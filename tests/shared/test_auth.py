@@ -164,3 +164,20 @@ def test_the_client_address_is_read_through_the_proxy_only_when_one_is_configure
         with app.app_context():
             addresses = db.session.execute(sa.select(LoginAttempt.remote_addr)).scalars().all()
     assert addresses == [seen]
+
+
+def test_an_unexpected_error_gets_the_error_page_in_the_users_language(tmp_path, request) -> None:
+    from tests.conftest import make_test_app
+
+    with make_test_app("central", "sqlite", tmp_path, request) as app:
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # as served, not as tested
+
+        @app.get("/broken")
+        def broken():
+            raise RuntimeError("a bug")
+
+        response = app.test_client().get("/broken")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Terjadi kesalahan" in page and "Internal Server Error" not in page
+    assert 'href="/static/' in page  # the site's own page, styled
