@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tarfile
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -214,6 +215,10 @@ def restore(instance: Path, archive: Path, yes: bool) -> None:
             added = bk.put_in_place(staged, db_path=db_path, blob_dir=blob_dir)
     except (bk.BackupError, OSError) as err:
         raise click.ClickException(f"restore refused: {err}") from None
+    except tarfile.TarError as err:  # cut short on its way (a copy to a USB stick interrupted)
+        raise click.ClickException(
+            f"restore refused: {archive} is damaged or incomplete ({err}); copy it again"
+        ) from None
     with app_context("regional", instance):
         upgrade(directory=MIGRATIONS_DIR)  # a backup from before an upgrade gets the new schema
     click.echo(f"restored {archive}; {added} attachment files added")

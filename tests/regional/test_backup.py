@@ -193,6 +193,14 @@ def _damaged_db(archive: Path, tmp: Path) -> Path:
     return _rewrite(archive, tmp / "db.tar", replace=("sinovik.db", b"garbage!"))
 
 
+def _cut_short(archive: Path, tmp: Path) -> Path:
+    """An interrupted copy: the first half of the file."""
+    path = tmp / "half.tar"
+    data = archive.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -203,6 +211,7 @@ def _damaged_db(archive: Path, tmp: Path) -> Path:
         (_central_backup, "backup of a central node"),
         (_damaged_blob, "does not match its checksum"),
         (_damaged_db, "sinovik.db does not match its checksum"),
+        (_cut_short, "is damaged or incomplete"),
     ],
 )
 def test_restore_refuses_what_is_not_a_sound_backup_of_this_node(
