@@ -24,7 +24,7 @@ from central.judging.models import (
     StageEntry,
     StageKind,
 )
-from central.judging.stages import ensure_open, entry_of, remove_entry
+from central.judging.stages import ensure_open, entry_of, previous, remove_entry
 from shared.db import db, utcnow
 from shared.models.competition import Competition, Stage
 from shared.models.proposal import Proposal
@@ -51,10 +51,18 @@ def current_stage() -> JudgingStage | None:
 
 
 def window_open(js: JudgingStage, now: datetime | None = None) -> bool:
+    """Inside the stage's dates, and only once the list under objection is public: the stage
+    it comes from has published its results (a window set to open earlier would show the
+    finalists before their announcement)."""
     now = now or utcnow()
     stage = js.stage
+    source = previous(js)
+    published = source is None or (
+        source.stage.publish_at is not None and source.stage.publish_at <= now
+    )
     return (
         not js.frozen
+        and published
         and stage.starts_at is not None
         and stage.ends_at is not None
         and stage.starts_at <= now <= stage.ends_at

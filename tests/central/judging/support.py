@@ -198,8 +198,14 @@ class World:
             if code == "panel_nomination":
                 self.shortlist(code)
             self.promote(code)
-        self.promote("top99")
         now = utcnow()
+        self.settings(  # the Top 99 list is public: objections may start
+            "top99",
+            starts_at=now - timedelta(days=4),
+            ends_at=now - timedelta(days=2),
+            publish_at=now - timedelta(days=2),
+        )
+        self.promote("top99")
         self.settings(
             "objection", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2)
         )

@@ -155,6 +155,20 @@ def test_objections_are_rate_limited_per_address_and_only_within_the_window(
     assert world.f.count(Objection, Objection.status == ObjectionStatus.PENDING) == 3
 
 
+def test_objections_open_only_once_the_finalist_list_is_public(world: World) -> None:
+    """A window set to open before the Top 99 announcement must not show the list early."""
+    world.to_objection_period([world.tenant(province="51")])  # Top 99 published 2 days ago
+    now = utcnow()
+    world.settings("objection", starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=2))
+    is_open = world.run(
+        lambda: [
+            objections.window_open(js(world.sid("objection")), now - timedelta(days=d))
+            for d in (2.5, 0)
+        ]
+    )
+    assert is_open == [False, True]  # before the announcement, then after it
+
+
 def test_schedule_uses_working_days_in_wib_without_panelist_clashes(world: World) -> None:
     finalists = world.to_objection_period([world.tenant(province=str(p)) for p in range(51, 58)])
     world.close_objections()
