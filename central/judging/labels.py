@@ -39,6 +39,11 @@ _ASSIGNMENT = {
     "manual": _l("manual"),
     "reassign": _l("reassigned"),
 }
+_OUTCOME = {  # a field visit's outcome
+    "confirmed": _l("confirmed as described"),
+    "concerns": _l("confirmed with concerns"),
+    "not_confirmed": _l("not confirmed"),
+}
 _OBJECTION = {
     "pending": _l("pending"),
     "upheld": _l("upheld"),
@@ -72,9 +77,14 @@ def objection_status_label(status: str | Enum) -> str:
     return _label(_OBJECTION, status)
 
 
+def outcome_label(outcome: str | Enum) -> str:
+    return _label(_OUTCOME, outcome)
+
+
 TEMPLATE_LABELS = {
     "aspect_label": aspect_label,
     "stage_kind_label": stage_kind_label,
     "entry_status_label": entry_status_label,
     "sheet_state_label": sheet_state_label,
+    "outcome_label": outcome_label,
 }

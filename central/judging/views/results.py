@@ -72,6 +72,7 @@ def shortlist_view(stage_id: int):
     return render_template(
         "judging/shortlist.html",
         js=js,
+        config=js.stage.competition.config,  # category names
         view=view,
         pending=pending,
         rules=shortlist.stage_rules(js),

@@ -80,6 +80,16 @@ def test_codes_are_shown_as_people_read_them(app, client, scenario: Scenario) ->
     page = client.get(f"/judging/rubrics/{rubric}").get_data(as_text=True)
     assert "Substansi: 100%" in page and "substance" not in page.split("<select", 1)[0]
     assert '<option value="substance" selected>Substansi</option>' in page
+    for code in ("panel_nomination", "final"):
+        rows = client.get(f"/judging/stages/{w.sid(code)}/shortlist").get_data(as_text=True)
+        assert "<td>kesehatan</td>" not in rows  # the category by its name
+    rows = client.get(f"/judging/stages/{w.sid('final')}/shortlist").get_data(as_text=True)
+    assert "<td>Kesehatan</td>" in rows
+    fv = w.sid("field_verification")
+    visits = client.get(f"/judging/stages/{fv}/verification").get_data(as_text=True)
+    assert "sesuai uraian" in visits and "confirmed" not in visits
+    page = client.get(f"/judging/stages/{fv}/proposals/{scenario.p.id}/verification").text
+    assert "25-05-2027" in page and "2027-05-25" not in page
 
 
 def test_judges_pages_render(app, client, scenario: Scenario) -> None:
