@@ -93,6 +93,18 @@ def test_bad_operator_input_gets_its_message_and_creates_nothing(
     assert factory.count(AuditLog) == audit_before
 
 
+def test_a_fields_error_is_tied_to_its_input(client, admin, unit) -> None:
+    """A screen reader reads the message with the field it belongs to."""
+    html = client.post("/operators/new", data=_form(unit, email="budi")).get_data(as_text=True)
+    field = re.search(r"<input[^>]*name=\"email\"[^>]*>", html)[0]
+    assert 'aria-invalid="true"' in field
+    described = re.search(r'aria-describedby="([^"]+)"', field)[1].split()
+    errors = re.findall(r'<small class="error" id="([^"]+)"[^>]*>([^<]*)<', html)
+    assert [text for id_, text in errors if id_ in described] == [
+        "Masukkan alamat surel yang benar."
+    ]
+
+
 def test_a_unit_of_another_tenant_cannot_be_chosen(client, factory, admin, other_tenant) -> None:
     foreign = factory.unit(other_tenant)
     response = client.post("/operators/new", data=_form(foreign))
