@@ -260,6 +260,15 @@ def clashes(js: JudgingStage) -> list[tuple[int, int, int]]:
 def move(js: JudgingStage, slot: PresentationSlot, new_start: datetime, *, actor: User) -> None:
     """Move one slot (same length); refused when one of its panelists is busy then."""
     ensure_open(js)
+    if new_start < utcnow() + CONFIRM_BEFORE:
+        # a finalist could not confirm it in time (a past slot is missed at once)
+        raise ServiceError(
+            _(
+                "A presentation can be moved to %(at)s at the earliest: the finalist confirms "
+                "it a day before.",
+                at=format_wib(utcnow() + CONFIRM_BEFORE),
+            )
+        )
     length = slot.ends_at - slot.starts_at
     new_end = new_start + length
     panels = _panelists_by_proposal(js)

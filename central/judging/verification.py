@@ -23,10 +23,11 @@ from central.judging.models import (
     VerificationOutcome,
 )
 from central.judging.stages import ensure_open
-from shared.db import db
+from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.user import Role, User
 from shared.services import ServiceError, audit
+from shared.timeutil import wib_date
 
 
 def save_note(
@@ -47,6 +48,11 @@ def save_note(
         raise ServiceError(_("Field visits are recorded by Tim Evaluasi and TPI members."))
     if visited_on is None:
         raise ServiceError(_("Give the date of the visit."), field="visited_on")
+    if visited_on > wib_date(utcnow()):
+        raise ServiceError(
+            _("Record a visit once it has taken place (the date is in the future)."),
+            field="visited_on",
+        )
     notes = notes.strip()
     if len(notes) < 20:
         raise ServiceError(_("Describe the visit (at least 20 characters)."), field="notes")

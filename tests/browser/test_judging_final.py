@@ -36,7 +36,7 @@ def test_final_selection_gives_the_awards(start_server, page) -> None:
                     js(w.sid("field_verification")),
                     proposal(p.id),
                     author=user(person.id),
-                    visited_on=date(2027, 5, 26),
+                    visited_on=date(2026, 11, 26),
                     notes="Layanan berjalan sesuai proposal.",
                     findings="",
                     outcome="confirmed",

@@ -329,7 +329,7 @@ def _visit(w: World, person: User, proposal_id: int) -> None:
         js(w.sid("field_verification")),
         proposal(proposal_id),
         author=user(person.id),
-        visited_on=date(2027, 5, 25),
+        visited_on=date(2026, 11, 25),
         notes="Kunjungan lapangan: layanan berjalan sesuai proposal.",
         findings="",
         outcome="confirmed",

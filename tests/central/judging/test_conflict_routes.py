@@ -90,7 +90,7 @@ def test_conflicted_judges_cannot_open_the_proposal_on_any_route(
         "body": "Pesan diskusi.",
         "action": "submit",
         "notes": "Catatan kunjungan lapangan yang panjang.",
-        "visited_on": "2027-05-25",
+        "visited_on": "2026-11-25",
         "outcome": "confirmed",
         **{
             f"score_{c}": "90"

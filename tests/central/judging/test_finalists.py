@@ -225,6 +225,15 @@ def test_schedule_uses_working_days_in_wib_without_panelist_clashes(world: World
     with pytest.raises(ServiceError):
         world.run(clash_move)
 
+    # nor into the past, or so soon that the finalist cannot confirm it a day before
+    def move_to(when):
+        slot = schedule.slots(js(world.sid("presentation")))[0]
+        schedule.move(js(world.sid("presentation")), slot, when, actor=user(world.staff.id))
+
+    for when in (utcnow() - timedelta(days=2), utcnow() + timedelta(hours=12)):
+        with pytest.raises(ServiceError, match="paling cepat|at the earliest"):
+            world.run(lambda when=when: move_to(when))
+
 
 def test_confirmation_is_due_24_hours_before(world: World) -> None:
     (target,) = world.to_objection_period([world.tenant(province="51")])
@@ -284,12 +293,24 @@ def test_field_verification_needs_a_te_and_a_tpi_visit(world: World) -> None:
             js(world.sid("field_verification")),
             proposal(pid),
             author=user(person.id),
-            visited_on=date(2027, 5, 25),
+            visited_on=date(2026, 11, 25),
             notes="Layanan berjalan, antrean berkurang, warga puas.",
             findings="Data sesuai proposal.",
             outcome="confirmed",
         )
 
+    with pytest.raises(ServiceError, match="future|akan datang|belum"):  # not yet visited
+        world.run(
+            lambda: verification.save_note(
+                js(world.sid("field_verification")),
+                proposal(finalists[0].id),
+                author=user(world.evaluators[0].id),
+                visited_on=(utcnow() + timedelta(days=3)).date(),
+                notes="Layanan berjalan, antrean berkurang, warga puas.",
+                findings="",
+                outcome="confirmed",
+            )
+        )
     for p in finalists:
         world.run(lambda p=p: visit(world.evaluators[0], p.id))
     assert (
@@ -311,7 +332,7 @@ def test_final_selection_gives_awards_publishes_them_and_lists_alphabetically(wo
                     js(world.sid("field_verification")),
                     proposal(p.id),
                     author=user(person.id),
-                    visited_on=date(2027, 5, 25),
+                    visited_on=date(2026, 11, 25),
                     notes="Kunjungan lapangan sesuai jadwal.",
                     findings="",
                     outcome="confirmed",

@@ -89,7 +89,7 @@ def test_codes_are_shown_as_people_read_them(app, client, scenario: Scenario) ->
     visits = client.get(f"/judging/stages/{fv}/verification").get_data(as_text=True)
     assert "sesuai uraian" in visits and "confirmed" not in visits
     page = client.get(f"/judging/stages/{fv}/proposals/{scenario.p.id}/verification").text
-    assert "25-05-2027" in page and "2027-05-25" not in page
+    assert "25-11-2026" in page and "2026-11-25" not in page
 
 
 def test_judges_pages_render(app, client, scenario: Scenario) -> None:
