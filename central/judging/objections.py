@@ -125,6 +125,23 @@ def file(
     ).scalar_one()
     if recent >= limit:
         raise ServiceError(_("Too many objections from your address. Try again in an hour."))
+    pending = db.session.execute(  # one open objection per person and finalist
+        sa.select(Objection.reference).where(
+            Objection.stage_id == js.stage_id,
+            Objection.proposal_id == proposal.id,
+            Objection.status == ObjectionStatus.PENDING,
+            sa.func.lower(Objection.email) == email.lower(),
+        )
+    ).scalar()
+    if pending is not None:
+        raise ServiceError(
+            _(
+                "You already objected to this finalist (reference %(ref)s); the secretariat "
+                "will decide on it. Nothing was added.",
+                ref=pending,
+            ),
+            field="reason",
+        )
     objection = Objection(
         stage_id=js.stage_id,
         proposal_id=proposal.id,

@@ -4,6 +4,7 @@ selection with its awards, and the XLSX export of a stage."""
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import date, time, timedelta
 
 import openpyxl
@@ -28,12 +29,18 @@ def world(factory) -> World:
     return World(factory)
 
 
+_citizens = itertools.count(1)
+
+
 def _file(
     world: World,
     pid: int,
     addr: str = "10.0.0.1",
     reason: str = "Inovasi ini belum berjalan di lapangan sejak tahun lalu.",
+    email: str | None = None,
 ):
+    email = email or f"warga.{next(_citizens)}@example.org"  # one person per objection
+
     def go():
         target = proposal(pid)  # the view reads it from the public list first
         with tenant_scope(()):
@@ -41,7 +48,7 @@ def _file(
                 js(world.sid("objection")),
                 target,
                 name="Warga",
-                email="warga@example.org",
+                email=email,
                 reason=reason,
                 remote_addr=addr,
             ).id
@@ -153,6 +160,15 @@ def test_objections_are_rate_limited_per_address_and_only_within_the_window(
     with pytest.raises(ServiceError):
         _file(world, target.id, addr="10.0.0.3")
     assert world.f.count(Objection, Objection.status == ObjectionStatus.PENDING) == 3
+
+
+def test_a_person_objects_to_a_finalist_once_while_it_is_pending(world: World) -> None:
+    (target,) = world.to_objection_period([world.tenant(province="51")])
+    _file(world, target.id, email="warga@example.org")
+    with pytest.raises(ServiceError, match="SGH-"):  # names the objection already made
+        _file(world, target.id, email="Warga@Example.org", addr="10.0.0.9")
+    _file(world, target.id, email="tetangga@example.org")  # another person may
+    assert world.f.count(Objection) == 2
 
 
 def test_objections_open_only_once_the_finalist_list_is_public(world: World) -> None:
