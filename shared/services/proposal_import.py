@@ -36,6 +36,7 @@ from shared.models.user import User
 from shared.services import ServiceError, audit
 from shared.services import proposal_rules as rules
 from shared.services.tenant_overview import quota_used
+from shared.services.units import name_key
 
 MAX_ROWS = 1000
 MAX_BYTES = 10 * 1024 * 1024
@@ -215,6 +216,8 @@ def template_xlsx(config: CompetitionConfig, units: list[Unit]) -> bytes:
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = 40 if column.key.startswith(SECTION_PREFIX) else 22
+        if column.key == "contact_phone":  # typed as text: 0812... keeps its leading zero
+            sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
 
     notes = book.create_sheet(_("Instructions")[:31])
@@ -446,7 +449,7 @@ class _RowChecker:
     ) -> None:
         self.competition = competition
         self.config = config
-        self.units = {u.name.strip().lower(): u for u in units}
+        self.units = {name_key(u.name): u for u in units}  # as unit names are compared
         # (row number, or 0 for a stored proposal; title)
         self._seen: list[tuple[int, str]] = [(0, t) for t in existing_titles]
         self.invited_groups = invited_groups
@@ -499,7 +502,7 @@ class _RowChecker:
 
     def _unit(self, r: _Row) -> Unit | None:
         name = r.get("unit")
-        unit = self.units.get(name.lower())
+        unit = self.units.get(name_key(name))
         if not name:
             r.problem("unit", _("The unit is required."))
         elif unit is None:

@@ -105,7 +105,7 @@ def _clean(data: UnitData) -> UnitData:
     return cleaned
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
     """A unit name as two names are compared: case and repeated spaces ignored, in any script
     (SQLite's lower() knows only ASCII letters, so the comparison is made here)."""
     return " ".join(name.casefold().split())
@@ -113,9 +113,9 @@ def _name_key(name: str) -> str:
 
 def _check_name_free(tenant_id: int, name: str, exclude: Unit | None = None) -> None:
     stmt = sa.select(Unit.id, Unit.name).where(Unit.tenant_id == tenant_id)
-    wanted = _name_key(name)
+    wanted = name_key(name)
     for unit_id, existing in db.session.execute(stmt):
-        if _name_key(existing) == wanted and (exclude is None or unit_id != exclude.id):
+        if name_key(existing) == wanted and (exclude is None or unit_id != exclude.id):
             raise ServiceError(
                 _("A unit named %(name)s already exists.", name=existing), field="name"
             )

@@ -59,6 +59,9 @@ def test_the_template_downloads(client, admin, competition) -> None:
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Proposal", "Petunjuk"]
     assert book.worksheets[0]["D1"].value == "Judul [title]"
+    (phone,) = [c for c in book.worksheets[0][1] if "[contact_phone]" in str(c.value)]
+    # a number typed there stays text: 0812... keeps its leading zero
+    assert book.worksheets[0].column_dimensions[phone.column_letter].number_format == "@"
     response = client.get("/import/template.csv")
     assert response.mimetype == "text/csv"
     assert response.data.decode("utf-8-sig").startswith("Unit [unit],")
@@ -109,6 +112,16 @@ def test_csv_files_from_other_spreadsheet_programs_import(
     response = upload(client, "usulan.csv", encode(text))
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     assert factory.count(Proposal) == 2
+
+
+def test_a_unit_is_found_whatever_its_case_and_spacing(
+    app, client, factory, admin, units, competition
+) -> None:
+    rows = [good_row(1, unit="DINAS  kesehatan "), good_row(2, unit="dinas pendidikan")]
+    response = upload(client, "usulan.csv", csv_bytes(columns(app), rows))
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    assert factory.count(Proposal, Proposal.unit_id == units[0].id) == 1
+    assert factory.count(Proposal, Proposal.unit_id == units[1].id) == 1
 
 
 def test_an_xlsx_import_creates_drafts_of_the_named_units(
