@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from central.judging.rubrics import aspect_label
 
-_LABELS = {
-    # a stage's kind
+_KINDS = {  # a stage's kind
     "external": _l("Screening (outside judging)"),
     "scored": _l("Scored"),
     "gate": _l("Published list"),
@@ -51,34 +52,18 @@ _OBJECTION = {
 }
 
 
-def _label(table: dict, value: str | Enum) -> str:
+def _label(table: dict[str, Any], value: str | Enum) -> str:
+    """A code (or an enum member) as people read it; an unknown code as it is."""
     code = value.value if isinstance(value, Enum) else value
     return str(table.get(code, code))
 
 
-def stage_kind_label(kind: str | Enum) -> str:
-    return _label(_LABELS, kind)
-
-
-def entry_status_label(status: str | Enum) -> str:
-    return _label(_ENTRY, status)
-
-
-def sheet_state_label(state: str | Enum) -> str:
-    return _label(_SHEET, state)
-
-
-def assignment_label(value: str | Enum) -> str:
-    """An assignment's status or source."""
-    return _label(_ASSIGNMENT, value)
-
-
-def objection_status_label(status: str | Enum) -> str:
-    return _label(_OBJECTION, status)
-
-
-def outcome_label(outcome: str | Enum) -> str:
-    return _label(_OUTCOME, outcome)
+stage_kind_label = partial(_label, _KINDS)
+entry_status_label = partial(_label, _ENTRY)
+sheet_state_label = partial(_label, _SHEET)
+assignment_label = partial(_label, _ASSIGNMENT)  # an assignment's status or its source
+objection_status_label = partial(_label, _OBJECTION)
+outcome_label = partial(_label, _OUTCOME)
 
 
 TEMPLATE_LABELS = {
