@@ -124,6 +124,13 @@ def _time(name: str, default: time | None) -> time | None:
         raise ServiceError(_("Enter a time such as 08:00."), field=name) from None
 
 
+def _int_or(name: str, default: int) -> int:
+    """The number typed, or ``default`` when the field is left empty (a 0 stays 0: an
+    interview may be left out, and a 0 where it makes no sense is refused, not replaced)."""
+    value = form_int(name)
+    return default if value is None else value
+
+
 def _schedule_settings() -> schedule.ScheduleSettings:
     first = form_date("first_day")
     if first is None:
@@ -141,10 +148,10 @@ def _schedule_settings() -> schedule.ScheduleSettings:
         day_end=_time("day_end", time(16, 0)) or time(16, 0),
         break_start=_time("break_start", None),
         break_end=_time("break_end", None),
-        presentation_minutes=form_int("presentation_minutes") or 7,
-        interview_minutes=form_int("interview_minutes") or 13,
-        gap_minutes=form_int("gap_minutes") or 0,
-        parallel=form_int("parallel") or 1,
+        presentation_minutes=_int_or("presentation_minutes", 7),
+        interview_minutes=_int_or("interview_minutes", 13),
+        gap_minutes=_int_or("gap_minutes", 0),
+        parallel=_int_or("parallel", 1),
         holidays=tuple(holidays),
     )
 

@@ -274,3 +274,32 @@ def test_panelists_of_a_blind_stage_do_not_see_agencies_on_the_shortlist(
     client.post("/logout")
     login(client, world.staff.username)
     assert b"Kabupaten Tak Bernama" in client.get(url).data
+
+
+def test_schedule_minutes_typed_as_zero_are_kept_not_replaced(world: World, client) -> None:
+    """An interview may be left out (0); a 0-minute presentation is refused, never turned
+    into the default."""
+    from datetime import timedelta
+
+    from central.judging import schedule
+    from central.judging.models import PresentationSlot
+    from shared.db import utcnow
+    from tests.central.judging.support import js
+
+    world.to_objection_period([world.tenant(province="51")])
+    world.close_objections()
+    world.promote("objection")
+    world.assign("presentation")
+    login(client, world.staff.username)
+    url = f"/judging/stages/{world.sid('presentation')}/schedule"
+    first = (utcnow() + timedelta(days=10)).date().isoformat()
+    form = {"first_day": first, "presentation_minutes": "0", "interview_minutes": "13"}
+    page = client.post(url, data=form, follow_redirects=True)
+    assert "Isi menit presentasi dan wawancara." in page.text
+    assert world.f.count(PresentationSlot) == 0
+    form.update(presentation_minutes="10", interview_minutes="0")
+    client.post(url, data=form)
+    lengths = world.run(
+        lambda: {s.ends_at - s.starts_at for s in schedule.slots(js(world.sid("presentation")))}
+    )
+    assert lengths == {timedelta(minutes=10)}
