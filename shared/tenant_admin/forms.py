@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import InputRequired, NumberRange
 
 from shared.web.form_base import Form
 
@@ -37,7 +38,29 @@ class UnitForm(Form):
 
 
 class OperatorForm(Form):
-    username = StringField(_l("Username"))
-    full_name = StringField(_l("Full name"))
-    email = EmailField(_l("E-mail"))
-    unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=False)
+    """An operator account's details (every field left empty is named at once; the service
+    checks the rest)."""
+
+    full_name = StringField(
+        _l("Full name"), validators=[InputRequired(_l("Give the person's full name."))]
+    )
+    email = EmailField(
+        _l("E-mail"), validators=[InputRequired(_l("Enter a valid e-mail address."))]
+    )
+    unit_id = SelectField(
+        _l("Unit"),
+        coerce=int,
+        validate_choice=False,
+        validators=[NumberRange(min=1, message=_l("Choose the operator's unit."))],
+    )
+
+
+class NewOperatorForm(OperatorForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            InputRequired(
+                _l("A username has 3-64 characters: letters, digits, dot, dash, underscore.")
+            )
+        ],
+    )

@@ -20,7 +20,7 @@ from shared.models.unit import Unit
 from shared.models.user import Role, User
 from shared.permissions import require_roles
 from shared.services import ServiceError, operators, units
-from shared.tenant_admin.forms import OperatorForm
+from shared.tenant_admin.forms import NewOperatorForm, OperatorForm
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
 from shared.web.views import apply_service, form_status, no_store
@@ -72,7 +72,7 @@ def index():
 @require_roles(Role.LOCAL_ADMIN)
 def create():
     """Create an operator account; its temporary password is shown once."""
-    form = OperatorForm()
+    form = NewOperatorForm()
     _unit_choices(form)
     if request.method == "GET":
         form.unit_id.data = request.args.get("unit_id", 0, type=int)

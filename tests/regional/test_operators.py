@@ -93,6 +93,14 @@ def test_bad_operator_input_gets_its_message_and_creates_nothing(
     assert factory.count(AuditLog) == audit_before
 
 
+def test_an_empty_form_names_every_missing_field_at_once(client, admin, unit) -> None:
+    empty = {"username": "", "full_name": "", "email": "", "unit_id": "0"}
+    response = client.post("/operators/new", data=empty)
+    assert response.status_code == 400
+    errors = re.findall(r'<small class="error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    assert len(errors) == 4 and any("Pilih unit operator" in e for e in errors)
+
+
 def test_a_fields_error_is_tied_to_its_input(client, admin, unit) -> None:
     """A screen reader reads the message with the field it belongs to."""
     html = client.post("/operators/new", data=_form(unit, email="budi")).get_data(as_text=True)
