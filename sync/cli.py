@@ -139,7 +139,7 @@ def status_cmd(instance: Path, as_json: bool) -> None:
         f"acknowledged {box['acked']}, rejected {box['rejected']}",
         f"last success: {data['last_success_at'] or 'never'}",
         f"last error: {data['last_error'] or 'none'}"
-        + (f" at {data['last_error_at']}" if data["last_error"] and data["last_error_at"] else ""),
+        + (f" at {data['last_error_at']}" if data["last_error_at"] else ""),
         *(
             f"rejected {r['proposal_uuid']} r{r['revision']}: {r['reason']}"
             for r in data["rejected"]

@@ -155,12 +155,11 @@ def _requeue_served(served: set[str]) -> int:
         .join(Tenant, Tenant.id == OutboxItem.tenant_id)
         .where(OutboxItem.state == OutboxState.REJECTED, Tenant.code.in_(served))
     )
+    ending = NOT_SERVED.rsplit("%(tenant)s", 1)[1]  # the English text (rows without message)
     count = 0
     for item in db.session.execute(stmt).scalars():
         message = item.last_message if isinstance(item.last_message, dict) else {}
-        if message.get("id") == NOT_SERVED or item.last_error.endswith(
-            "is not served by this node"
-        ):
+        if message.get("id") == NOT_SERVED or item.last_error.endswith(ending):
             item.state, item.last_error, item.last_message = OutboxState.PENDING, "", None
             count += 1
     return count
