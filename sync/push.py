@@ -102,6 +102,7 @@ _NO_ATTACHMENTS = re.compile(r'"attachments"\s*:\s*\[\s*\]')
 
 
 _WAITING = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
+_OUTBOX = OutboxItem.__table__
 
 
 def pending_count() -> int:
@@ -118,52 +119,55 @@ def pending_items(after: int = 0, limit: int | None = None) -> list[_Item]:
     body as it is: it is neither decoded nor encoded again (central hashes what it parses).
     """
     # The ids first (from the state index alone): sorting the joined rows would read every
-    # waiting revision's content for each chunk.
+    # waiting revision's content for each chunk. Core tables, not the ORM entities: the ORM's
+    # result processing tripled the cost of reading a chunk.
+    outbox, revision, tenant = _OUTBOX, ProposalRevision.__table__, Tenant.__table__
     ids = (
-        sa.select(OutboxItem.id)
-        .where(OutboxItem.state.in_(_WAITING), OutboxItem.id > after)
-        .order_by(OutboxItem.id)
+        sa.select(outbox.c.id)
+        .where(outbox.c.state.in_(_WAITING), outbox.c.id > after)
+        .order_by(outbox.c.id)
         .limit(limit)
     )
     stmt = (
         sa.select(
-            OutboxItem.id,
-            OutboxItem.proposal_uuid,
-            OutboxItem.revision,
-            OutboxItem.content_hash,
-            sa.cast(ProposalRevision.content, sa.Text),
-            ProposalRevision.submitted_at,
-            Tenant.code,
+            outbox.c.id,
+            outbox.c.proposal_uuid,
+            outbox.c.revision,
+            outbox.c.content_hash,
+            sa.cast(revision.c.content, sa.Text),
+            revision.c.submitted_at,
+            tenant.c.code,
         )
-        .join(
-            ProposalRevision,
+        .join_from(
+            outbox,
+            revision,
             sa.and_(
-                ProposalRevision.tenant_id == OutboxItem.tenant_id,
-                ProposalRevision.proposal_uuid == OutboxItem.proposal_uuid,
-                ProposalRevision.revision == OutboxItem.revision,
+                revision.c.tenant_id == outbox.c.tenant_id,
+                revision.c.proposal_uuid == outbox.c.proposal_uuid,
+                revision.c.revision == outbox.c.revision,
             ),
         )
-        .join(Tenant, Tenant.id == OutboxItem.tenant_id)
-        .where(OutboxItem.id.in_(ids))
-        .order_by(OutboxItem.id)
+        .join(tenant, tenant.c.id == outbox.c.tenant_id)
+        .where(outbox.c.id.in_(ids))
+        .order_by(outbox.c.id)
     )
     items = []
-    for oid, uuid, revision, digest, text, submitted_at, tenant_code in db.session.execute(stmt):
+    for oid, uuid, number, digest, text, submitted_at, tenant_code in db.session.execute(stmt):
         head = orjson.dumps(
             {
                 "proposal_uuid": uuid,
-                "revision": revision,
+                "revision": number,
                 "tenant_code": tenant_code,
                 "content_hash": digest,
                 "submitted_at": submitted_at.isoformat(),
             }
         )
-        body = head[:-1] + b',"content":' + text.encode() + b"}"
-        if _NO_ATTACHMENTS.search(text):
+        body = b"".join((head[:-1], b',"content":', text.encode(), b"}"))
+        if '"attachments":[]' in text or _NO_ATTACHMENTS.search(text):  # the first: compact
             digests = []
         else:
             digests = [a["sha256"] for a in orjson.loads(text).get("attachments") or []]
-        items.append(_Item(oid, uuid, revision, body, digests))
+        items.append(_Item(oid, uuid, number, body, digests))
     return items
 
 
@@ -252,8 +256,6 @@ def _upload_attachments(client: CentralClient, items: list[_Item], report: PushR
                 failed.add(sha)
     return failed
 
-
-_OUTBOX = OutboxItem.__table__
 
 
 def _mark(ids: list[int], **values: Any) -> None:
