@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SYNC_MAX_ITEMS", 2000)
     app.config.setdefault("SYNC_FEED_LIMIT", 500)
     app.register_blueprint(bp)
+    app.extensions.setdefault("sinovik_warm_up", []).append(ingest.rehearse)
 
 
 def _error(message: str | Reason, status: int, **extra: Any):

@@ -131,3 +131,30 @@ def test_many_proposals_travel_in_bounded_batches(pair: Pair) -> None:
     assert report.ok and report.acked == 150
     assert len(requests_seen) >= 4 and max(requests_seen) <= 40
     assert sorted(u for u, _, _ in pair.central_revisions()) == sorted(uuids)
+
+
+def test_the_rehearsal_before_forking_takes_a_revision_through_and_keeps_nothing(
+    pair: Pair,
+) -> None:
+    """``central serve``'s master rehearses a push before it forks (its warm-up functions);
+    central must hold exactly what it held before, and real pushes go on as ever."""
+    from shared.models.audit import AuditLog
+    from shared.models.proposal import ProposalRevision
+    from shared.models.unit import Unit
+    from sync import ingest
+
+    def _counts():
+        return [
+            db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+            for model in (Proposal, ProposalRevision, AuditLog, Unit)
+        ]
+
+    before = pair.on_central(_counts)
+    assert ingest.rehearse in pair.central.app.extensions["sinovik_warm_up"]
+    assert pair.on_central(ingest.rehearse) is True
+    assert pair.on_central(_counts) == before
+    pair.connect()
+    uuids = pair.submitted(2)
+    report = sync_run(pair)
+    assert report.ok and report.push.acked == 2
+    assert sorted(u for u, _, _ in pair.central_revisions()) == sorted(uuids)
