@@ -349,7 +349,7 @@ def _settle(
         limit = err.data.get("limit") if err.status == 413 else None
         if isinstance(limit, int) and 0 < limit < len(batch):
             report.central_limit = limit  # the caller sends them again in smaller batches
-        if err.status == 413:
+        elif err.status == 413:  # too many bytes, or a limit smaller batches would not meet
             cfg = current_app.config
             message += (
                 f"; lower this node's SYNC_BATCH_ITEMS (now {cfg.get('SYNC_BATCH_ITEMS', 500)}) "

@@ -143,9 +143,11 @@ def _push(client: CentralClient, link: NodeLink, progress: Progress | None) -> P
         first, report = report, push(client, progress, max_items=limit)
         report.merge_earlier(first)
     if learnt is not None:
+        configured = current_app.config.get("SYNC_BATCH_ITEMS", 500)
         report.notes.append(
-            f"central takes at most {learnt} items a batch: sent in batches of {learnt}; "
-            f"set SYNC_BATCH_ITEMS to {learnt} or less on this node"
+            f"central takes at most {learnt} items a batch (this node's SYNC_BATCH_ITEMS is "
+            f"{configured}): the refused items went again in batches of {learnt}, and later "
+            f"runs send at most {learnt} until the node is connected again"
         )
     return report
 

@@ -92,6 +92,27 @@ def test_central_batch_limit_is_learnt_once_kept_and_forgotten_on_connect(
     assert "push batches: at most 3 items (SYNC_BATCH_ITEMS)" in text
 
 
+def test_a_batch_larger_than_central_takes_is_told_once_clearly(pair: Pair) -> None:
+    pair.connect()
+    pair.submitted(3)
+    pair.central.app.config["SYNC_MAX_ITEMS"] = 2
+    instance = _with_config(describe(pair.node, "regional"), SYNC_BATCH_ITEMS=3)
+
+    result = cli("sync", "run", "--instance", instance)
+    assert result.exit_code == 0, result.output
+    assert pair.outbox_states() == {"acked": 3}
+    [line] = [line for line in result.output.splitlines() if "SYNC_BATCH_ITEMS" in line]
+    assert line == (
+        "push: central takes at most 2 items a batch (this node's SYNC_BATCH_ITEMS is 3): "
+        "the refused items went again in batches of 2, and later runs send at most 2 "
+        "until the node is connected again"
+    )
+    assert "at most 2" not in result.output.replace(line, "")
+    pair.submitted(3)
+    data = json.loads(cli("sync", "run", "--instance", instance, "--json").output)
+    assert data["push"]["notes"] == [] and data["push"]["error"] == ""
+
+
 def test_a_batch_refused_as_a_whole_is_one_line_and_stays_queued(
     pair: Pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
