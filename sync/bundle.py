@@ -66,7 +66,7 @@ def _read(path: Path) -> tuple[zipfile.ZipFile, bytes, dict[str, Any], str]:
         raw = zf.read(MANIFEST)
         sig = zf.read(SIGNATURE).decode().strip()
         manifest = json.loads(raw)
-    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, UnicodeDecodeError):
         raise ServiceError(f"{path} is not a SINOVIK sync bundle.") from None
     if manifest.get("schema") != SCHEMA_VERSION:
         raise ServiceError(

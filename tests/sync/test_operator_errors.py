@@ -120,6 +120,23 @@ def test_a_bundle_with_a_missing_or_damaged_file_is_refused_whole(
     assert _blob_leftovers(pair) == []  # nor a temporary copy
 
 
+def test_a_bundle_whose_manifest_does_not_decompress_is_not_a_bundle(
+    pair: Pair, tmp_path: Path
+) -> None:
+    pair.connect()
+    pair.submitted(1)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    broken = tmp_path / "broken.zip"
+    _bundle_without(out, broken, garble="manifest.json")
+
+    result = cli("central", "import-bundle", "--instance", describe(pair.central.app, "central"),
+                 str(broken))  # fmt: skip
+    assert result.exit_code == 1
+    assert "is not a SINOVIK sync bundle" in result.output and "Traceback" not in result.output
+    assert pair.central_revisions() == []
+
+
 def _blob_leftovers(pair: Pair) -> list[str]:
     """Temporary files in central's blob store."""
     folder = Path(pair.central.app.config["BLOB_DIR"], "tmp")
