@@ -3,7 +3,8 @@
 Layout: ``<root>/ab/cd/abcd...`` (two levels of sharding keep directories small). A write
 goes to a temporary file in ``<root>/tmp``, is flushed to disk and then renamed into place,
 so a reader never sees a half-written blob and a crash leaves at most a stray temp file.
-The same bytes uploaded twice are stored once.
+The same bytes uploaded twice are stored once. Several blobs can be copied aside first and
+kept together, once all are checked (:class:`Staging`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,18 @@ class BlobStore:
 
     def put_stream(self, stream: Readable, *, max_bytes: int | None = None) -> StoredBlob:
         """Copy ``stream`` into the store, hashing as it goes; refuse past ``max_bytes``."""
+        with self.staging() as staging:
+            blob = staging.add(stream, max_bytes=max_bytes)
+            staging.keep()
+        return blob
+
+    def staging(self) -> Staging:
+        """Blobs to keep all at once or not at all (see :class:`Staging`)."""
+        return Staging(self)
+
+    def _stage(self, stream: Readable, max_bytes: int | None) -> tuple[StoredBlob, Path]:
+        """Copy ``stream`` to a temporary file in the store, hashing as it goes, flushed to
+        disk; the temporary file is gone again if this fails."""
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
@@ -79,18 +93,21 @@ class BlobStore:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            sha = digest.hexdigest()
-            final = self.path(sha)
-            if final.exists():
-                tmp.unlink()
-            else:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, final)
-                _fsync_dir(final.parent)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return StoredBlob(sha, size, head)
+        return StoredBlob(digest.hexdigest(), size, head), tmp
+
+    def _keep(self, sha256: str, tmp: Path) -> None:
+        """Move a temporary file into place under its digest (dropped if the store already
+        holds those bytes)."""
+        final = self.path(sha256)
+        if final.exists():
+            tmp.unlink()
+        else:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
 
     def open(self, sha256: str) -> BinaryIO:
         return self.path(sha256).open("rb")
@@ -103,6 +120,37 @@ class BlobStore:
         for path in self.root.glob("??/??/*"):
             if SHA256_RE.match(path.name):
                 yield path.name
+
+
+class Staging:
+    """Blobs copied into the store's temporary folder and hashed, kept all at once by
+    :meth:`keep`: what is not kept when the ``with`` block ends is deleted. A caller can
+    check every digest before it keeps any file, reading each stream once."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+        self._waiting: deque[tuple[str, Path]] = deque()
+
+    def add(self, stream: Readable, *, max_bytes: int | None = None) -> StoredBlob:
+        """Copy ``stream`` aside (in blocks: memory stays bounded); refuse past ``max_bytes``."""
+        blob, tmp = self.store._stage(stream, max_bytes)
+        self._waiting.append((blob.sha256, tmp))
+        return blob
+
+    def keep(self) -> None:
+        """Move every added blob into the store."""
+        while self._waiting:
+            sha256, tmp = self._waiting[0]
+            self.store._keep(sha256, tmp)
+            self._waiting.popleft()  # only once it is in place: else __exit__ deletes it
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for _, tmp in self._waiting:
+            tmp.unlink(missing_ok=True)
+        self._waiting.clear()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -14,16 +14,16 @@ the tenant. The node applies the events with :func:`sync.pull.apply_events` (onc
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import json
 import zipfile
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 
-from shared.blobstore import blob_store
+from shared.blobstore import Staging, blob_store
 from shared.db import db, utcnow
 from shared.models.proposal import ProposalRevision
 from shared.models.tenant import Tenant
@@ -66,7 +66,7 @@ def _read(path: Path) -> tuple[zipfile.ZipFile, bytes, dict[str, Any], str]:
         raw = zf.read(MANIFEST)
         sig = zf.read(SIGNATURE).decode().strip()
         manifest = json.loads(raw)
-    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, UnicodeDecodeError):
         raise ServiceError(f"{path} is not a SINOVIK sync bundle.") from None
     if manifest.get("schema") != SCHEMA_VERSION:
         raise ServiceError(
@@ -76,16 +76,36 @@ def _read(path: Path) -> tuple[zipfile.ZipFile, bytes, dict[str, Any], str]:
     return zf, raw, manifest, sig
 
 
-def _member_digest(zf: zipfile.ZipFile, name: str) -> str | None:
-    """The SHA-256 of a member's bytes (read in blocks), None when it is absent or unreadable."""
-    digest = hashlib.sha256()
+class _Unreadable(Exception):
+    """A bundle member could not be read back as it was written."""
+
+
+class _Member:
+    """A bundle member's stream whose read errors (a bad checksum, data that does not
+    decompress, an I/O error on the stick) tell themselves apart from the store's."""
+
+    def __init__(self, data: BinaryIO) -> None:
+        self.data = data
+
+    def read(self, size: int = -1, /) -> bytes:
+        try:
+            return self.data.read(size)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
+            raise _Unreadable(str(err)) from err
+
+
+def _stage_member(staging: Staging, zf: zipfile.ZipFile, name: str) -> str | None:
+    """Copy a member aside into the blob store; its SHA-256, None when it is absent or
+    unreadable (nothing of it is left then)."""
     try:
-        with zf.open(name) as data:
-            for block in iter(lambda: data.read(1 << 20), b""):
-                digest.update(block)
+        data = zf.open(name)
     except (KeyError, zipfile.BadZipFile, OSError):
         return None
-    return digest.hexdigest()
+    with data:
+        try:
+            return staging.add(_Member(data)).sha256
+        except _Unreadable:
+            return None
 
 
 # -- node -> central ------------------------------------------------------------------------
@@ -130,22 +150,11 @@ def import_proposals(path: Path) -> list[ingest.ItemResult]:
             raise ServiceError("The bundle's signature does not match its node's key.")
         if node.revoked_at is not None:
             raise ServiceError(f"Node {node.id} was revoked; its bundles are refused.")
-        store = blob_store()
-        # Every file is checked before any is kept: a damaged bundle leaves nothing behind.
-        wanted = [str(sha) for sha in manifest.get("blobs", []) if not store.exists(str(sha))]
-        for sha in wanted:
-            if _member_digest(zf, f"blobs/{sha}") != sha:
-                raise ServiceError(
-                    f"The bundle is damaged: attachment {sha[:12]}… is missing or altered. "
-                    "Nothing was imported; export the bundle again on the node."
-                )
-        for sha in wanted:
-            with zf.open(f"blobs/{sha}") as data:
-                store.put_stream(data)
+        _store_blobs(zf, [str(sha) for sha in manifest.get("blobs", [])])
         results = ingest.ingest(
             manifest.get("items", []),
             tenants=credentials.tenants_of(node.id),
-            blobs=store,
+            blobs=blob_store(),
             source=f"bundle from node {node.id}",
         )
     node.last_push_at = utcnow()
@@ -154,6 +163,26 @@ def import_proposals(path: Path) -> list[ingest.ItemResult]:
     node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
     db.session.commit()
     return results
+
+
+def _store_blobs(zf: zipfile.ZipFile, digests: list[str]) -> None:
+    """Keep the bundle's files central lacks. Each is read once, hashed while it is copied
+    aside in the blob store, and all are kept only once every one matches its name: a
+    damaged bundle leaves nothing behind."""
+    store = blob_store()
+    try:
+        with store.staging() as staging:
+            for sha in digests:
+                if not store.exists(sha) and _stage_member(staging, zf, f"blobs/{sha}") != sha:
+                    raise ServiceError(
+                        f"The bundle is damaged: attachment {sha[:12]}… is missing or altered. "
+                        "Nothing was imported; export the bundle again on the node."
+                    )
+            staging.keep()
+    except OSError as err:  # the store's disk, not the bundle (its read errors are caught)
+        raise ServiceError(
+            f"Cannot store the bundle's attachments in {store.root}: {err.strerror or err}"
+        ) from None
 
 
 # -- central -> node ------------------------------------------------------------------------

@@ -128,10 +128,11 @@ def run_cmd(instance: Path, as_json: bool, every: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="A machine-readable summary.")
 def status_cmd(instance: Path, as_json: bool) -> None:
     """Pending, in flight, acknowledged and rejected revisions; last success and error."""
-    from sync import status
+    from sync import push, status
 
     with app_context("regional", instance):
         data = status.summary()
+        configured = push.batch_items()
     box = data["outbox"]
     lines = [
         f"central: {data['central_url'] or 'not connected'} (node {data['node_id'] or '-'})",
@@ -140,6 +141,12 @@ def status_cmd(instance: Path, as_json: bool) -> None:
         f"last success: {data['last_success_at'] or 'never'}",
         f"last error: {data['last_error'] or 'none'}"
         + (f" at {data['last_error_at']}" if data["last_error_at"] else ""),
+        f"push batches: at most {data['batch_items']} items "
+        + (
+            f"(central's limit; SYNC_BATCH_ITEMS is {configured})"
+            if data["batch_items"] != configured
+            else "(SYNC_BATCH_ITEMS)"
+        ),
         *(
             f"rejected {r['proposal_uuid']} r{r['revision']}: {r['reason']}"
             for r in data["rejected"]

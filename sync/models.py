@@ -153,6 +153,9 @@ class NodeLink(Base):
     last_error_at: Mapped[datetime | None]
     last_push_at: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]
+    # The most items central takes in a push, as its 413 named it: later runs send batches of
+    # at most this many (and of SYNC_BATCH_ITEMS); a connect forgets it
+    central_max_items: Mapped[int | None]
 
 
 class ReceivedEvent(Base):

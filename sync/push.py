@@ -17,7 +17,6 @@ the first batch leaves before the last one is read and the node's memory stays b
 from __future__ import annotations
 
 import re
-import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,7 +50,9 @@ class PushReport:
     bytes_uploaded: int = 0
     error: str = ""  # in English
     error_message: dict[str, Any] | None = None  # the error to translate (sync.reasons)
-    central_limit: int | None = None  # central refused a batch: it takes at most this many
+    # central refused a batch as too large and named the most items it takes (fewer than
+    # the batch held): the refused items are pending again, to be sent in smaller batches
+    central_limit: int | None = None
     notes: list[str] = field(default_factory=list)  # in English, for the operator
 
     @property
@@ -103,6 +104,12 @@ _NO_ATTACHMENTS = re.compile(r'"attachments"\s*:\s*\[\s*\]')
 
 _WAITING = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
 _OUTBOX = OutboxItem.__table__
+
+
+def batch_items(central_max: int | None = None) -> int:
+    """The most items a batch holds: ``SYNC_BATCH_ITEMS``, or central's limit if smaller."""
+    configured = int(current_app.config.get("SYNC_BATCH_ITEMS", 500))
+    return min(configured, central_max) if central_max else configured
 
 
 def pending_count() -> int:
@@ -273,7 +280,7 @@ def push(
     report = PushReport(pending=pending_count())
     if not report.pending:
         return report
-    max_items = min(int(cfg.get("SYNC_BATCH_ITEMS", 500)), max_items or sys.maxsize)
+    max_items = batch_items(max_items)
     max_bytes = int(cfg.get("SYNC_BATCH_BYTES", 4 * 1024 * 1024))
     depth = max(1, int(cfg.get("SYNC_PUSH_CONCURRENCY", 2)))
     pool = ThreadPoolExecutor(max_workers=depth, thread_name_prefix="sync-push")
@@ -341,9 +348,10 @@ def _settle(
         # The request failed as a whole: one error for the report, not one per item.
         ids = [i.outbox_id for i in batch]
         message = err.message
-        if err.status == 413:
-            if isinstance(err.data.get("limit"), int) and err.data["limit"] > 0:
-                report.central_limit = err.data["limit"]
+        limit = err.data.get("limit") if err.status == 413 else None
+        if isinstance(limit, int) and 0 < limit < len(batch):
+            report.central_limit = limit  # the caller sends them again in smaller batches
+        elif err.status == 413:  # too many bytes, or a limit smaller batches would not meet
             cfg = current_app.config
             message += (
                 f"; lower this node's SYNC_BATCH_ITEMS (now {cfg.get('SYNC_BATCH_ITEMS', 500)}) "

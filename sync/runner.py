@@ -18,7 +18,8 @@ from flask import current_app
 
 from shared.db import db, utcnow
 from sync import node
-from sync.client import SyncError
+from sync.client import CentralClient, SyncError
+from sync.models import NodeLink
 from sync.pull import PullReport, pull
 from sync.push import PushReport, push
 
@@ -97,16 +98,7 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
     report = RunReport()
     try:
         if do_push:
-            report.push = push(client, push_progress)
-            if limit := report.push.central_limit:
-                # this node's batches are larger than central takes: the refused items are
-                # pending again, so send them now in batches central accepts
-                first, report.push = report.push, push(client, push_progress, max_items=limit)
-                report.push.merge_earlier(first)
-                report.push.notes.append(
-                    f"central takes at most {limit} items a batch: sent in batches of {limit}; "
-                    f"set SYNC_BATCH_ITEMS to {limit} or less on this node"
-                )
+            report.push = _push(client, link, push_progress)
             link.last_push_at = utcnow()
         if do_pull and report.push and report.push.error:
             report.pull_skipped = "the push failed for the whole node"
@@ -120,7 +112,8 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
                 )
             if report.pull.resynced and do_push:
                 # central lost what it had acknowledged: send it again now
-                again = push(client, push_progress)
+                again = _push(client, node.require_link(), push_progress)
+                again.notes[:0] = report.push.notes if report.push else []
                 report.push = again
     finally:
         client.close()
@@ -135,6 +128,27 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
         link.last_problems = report.problems()
         link.last_error_at = utcnow()
     db.session.commit()
+    return report
+
+
+def _push(client: CentralClient, link: NodeLink, progress: Progress | None) -> PushReport:
+    """Push in batches central takes. A batch central refuses as too large teaches its limit:
+    the refused items go again at once in batches of that size, and the link keeps it for
+    later runs (the operator is told once, by this run's note)."""
+    report = push(client, progress, max_items=link.central_max_items)
+    learnt = None
+    # each limit is smaller than the batch it refused, so this ends
+    while (limit := report.central_limit) is not None:
+        learnt = link.central_max_items = limit  # committed with the next batch
+        first, report = report, push(client, progress, max_items=limit)
+        report.merge_earlier(first)
+    if learnt is not None:
+        configured = current_app.config.get("SYNC_BATCH_ITEMS", 500)
+        report.notes.append(
+            f"central takes at most {learnt} items a batch (this node's SYNC_BATCH_ITEMS is "
+            f"{configured}): the refused items went again in batches of {learnt}, and later "
+            f"runs send at most {learnt} until the node is connected again"
+        )
     return report
 
 

@@ -46,7 +46,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def summary() -> dict[str, Any]:
+    """The link and the outbox for `sinovik sync status`."""
+    # sync.push brings the HTTP client; this module is also loaded by the sync page
+    from sync.push import batch_items
+
     link = db.session.get(NodeLink, 1)
+    central_max = link.central_max_items if link else None
     return {
         "connected": link is not None,
         "central_url": link.central_url if link else None,
@@ -58,6 +63,8 @@ def summary() -> dict[str, Any]:
         "last_pull_at": _iso(link.last_pull_at) if link else None,
         "last_error": link.last_error if link else "",
         "last_error_at": _iso(link.last_error_at) if link and link.last_error else None,
+        "central_max_items": central_max,  # learnt from a refused batch, None until then
+        "batch_items": batch_items(central_max),  # the most items a push batch holds
         "outbox": counts(),
         "rejected": [
             {"proposal_uuid": i.proposal_uuid, "revision": i.revision, "reason": i.last_error}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tracemalloc
 
 import pytest
 
@@ -46,6 +47,44 @@ def test_a_failing_stream_leaves_nothing(tmp_path) -> None:
     with pytest.raises(OSError, match="connection reset"):
         store.put_stream(Broken())
     assert list(store.iter_digests()) == [] and list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_staged_blobs_are_kept_together_or_not_at_all(tmp_path) -> None:
+    store = BlobStore(tmp_path)
+    with store.staging() as staging:
+        pdf = staging.add(io.BytesIO(PDF_BYTES))
+        png = staging.add(io.BytesIO(PNG_BYTES))
+        assert list(store.iter_digests()) == []  # aside, not yet in the store
+        staging.keep()
+    assert sorted(store.iter_digests()) == sorted([pdf.sha256, png.sha256])
+
+    with pytest.raises(ValueError), store.staging() as staging:
+        staging.add(io.BytesIO(JPEG_BYTES))
+        raise ValueError("a later file did not match its name")
+    assert not store.exists(hashlib.sha256(JPEG_BYTES).hexdigest())
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_staging_a_big_stream_holds_one_block_in_memory(tmp_path) -> None:
+    class Big(io.RawIOBase):  # 64 MB, made as it is read
+        left = 64 << 20
+
+        def read(self, size: int = -1) -> bytes:
+            size = self.left if size < 0 else min(size, self.left)
+            self.left -= size
+            return b"z" * size
+
+    store = BlobStore(tmp_path)
+    tracemalloc.start()
+    try:
+        with store.staging() as staging:
+            blob = staging.add(Big())
+            staging.keep()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert blob.size == 64 << 20 and store.exists(blob.sha256)
+    assert peak < 1 << 20
 
 
 def test_paths_accept_only_digests(tmp_path) -> None:

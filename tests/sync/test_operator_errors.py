@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import zipfile
+from collections import Counter
 from pathlib import Path
 from unittest import mock
 
@@ -59,13 +60,32 @@ def test_a_tenant_named_twice_gets_one_node(pair: Pair) -> None:
     assert list(pair.on_central(credentials.tenants_of, node_id)) == [TENANT_CODE]
 
 
-def _bundle_without(src: Path, dst: Path, *, drop: str = "", damage: str = "") -> None:
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+def _bundle_without(
+    src: Path, dst: Path, *, drop: str = "", damage: str = "", corrupt: str = "", garble: str = ""
+) -> None:
+    """A copy of a bundle with a file left out, changed (the zip itself intact), or with
+    bytes of its compressed data changed as a failing USB stick would: flipped in the middle
+    (the zip's checksum fails) or at the start (it no longer decompresses)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for name in zin.namelist():
             if name == drop:
                 continue
             data = zin.read(name)
             zout.writestr(name, data + b"x" if name == damage else data)
+    if corrupt or garble:
+        with zipfile.ZipFile(dst) as zf:
+            info = zf.getinfo(corrupt or garble)
+        raw = bytearray(dst.read_bytes())
+        # the local header: 30 bytes, then the name and the extra field (lengths at 26, 28)
+        name_len = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+        extra_len = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
+        start = info.header_offset + 30 + name_len + extra_len
+        if corrupt:
+            for at in range(start + info.compress_size // 3, start + info.compress_size // 2):
+                raw[at] ^= 0x5A
+        else:
+            raw[start] = 0xFF  # a deflate block of a type that does not exist
+        dst.write_bytes(bytes(raw))
 
 
 def _blob_names(path: Path) -> list[str]:
@@ -79,7 +99,7 @@ def _central_blobs(pair: Pair, names: list[str]) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("fault", ["drop", "damage"])
+@pytest.mark.parametrize("fault", ["drop", "damage", "corrupt", "garble"])
 def test_a_bundle_with_a_missing_or_damaged_file_is_refused_whole(
     pair: Pair, tmp_path: Path, fault: str
 ) -> None:
@@ -97,6 +117,57 @@ def test_a_bundle_with_a_missing_or_damaged_file_is_refused_whole(
     assert "damaged" in result.output and "Traceback" not in result.output
     assert pair.central_revisions() == []
     assert _central_blobs(pair, names) == []  # not one of its files was kept
+    assert _blob_leftovers(pair) == []  # nor a temporary copy
+
+
+def test_a_bundle_whose_manifest_does_not_decompress_is_not_a_bundle(
+    pair: Pair, tmp_path: Path
+) -> None:
+    pair.connect()
+    pair.submitted(1)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    broken = tmp_path / "broken.zip"
+    _bundle_without(out, broken, garble="manifest.json")
+
+    result = cli("central", "import-bundle", "--instance", describe(pair.central.app, "central"),
+                 str(broken))  # fmt: skip
+    assert result.exit_code == 1
+    assert "is not a SINOVIK sync bundle" in result.output and "Traceback" not in result.output
+    assert pair.central_revisions() == []
+
+
+def _blob_leftovers(pair: Pair) -> list[str]:
+    """Temporary files in central's blob store."""
+    folder = Path(pair.central.app.config["BLOB_DIR"], "tmp")
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_bundle_is_read_once_and_its_files_kept(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each attachment of a bundle is read once: hashed while it is copied into central's
+    blob store, and kept only once every file of the bundle has been checked."""
+    pair.connect()
+    pair.submitted(2)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    names = _blob_names(out)
+    opened: Counter[str] = Counter()
+    real_open = zipfile.ZipFile.open
+
+    def _counting_open(self, name, *args, **kwargs):
+        opened[getattr(name, "filename", name)] += 1
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", _counting_open)
+    result = cli("central", "import-bundle", "--instance", describe(pair.central.app, "central"),
+                 str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "accepted 2" in result.output
+    assert {name: opened[name] for name in names} == {name: 1 for name in names}
+    assert _central_blobs(pair, names) == names
+    assert _blob_leftovers(pair) == []
 
 
 def test_connect_to_something_that_is_not_a_url_says_so_at_once(pair: Pair) -> None:

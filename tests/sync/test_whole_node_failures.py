@@ -4,6 +4,7 @@ the node says so once, keeps its proposals queued, and tells the truth about wha
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -25,18 +26,91 @@ def _link(pair: Pair) -> dict:
     return pair.on_node(_read)
 
 
-def test_batches_larger_than_central_takes_go_in_smaller_ones_with_a_note(pair: Pair) -> None:
+def _with_config(instance: str, **config) -> str:
+    """The instance folder's config.json with more settings (the CLI builds its app from it)."""
+    path = Path(instance, "config.json")
+    path.write_text(json.dumps({**json.loads(path.read_text()), **config}))
+    return instance
+
+
+def _push_statuses(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The status of every push request central answers from now on."""
+    seen: list[int] = []
+    inner = pair.central.app.wsgi_app
+
+    def _wsgi(environ, start_response):
+        def _start(status, headers, *exc_info):
+            if environ["PATH_INFO"].endswith("/push"):
+                seen.append(int(status.split()[0]))
+            return start_response(status, headers, *exc_info)
+
+        return inner(environ, _start)
+
+    monkeypatch.setattr(pair.central.app, "wsgi_app", _wsgi)
+    return seen
+
+
+def test_central_batch_limit_is_learnt_once_kept_and_forgotten_on_connect(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pair.connect()
     pair.submitted(3)
     pair.central.app.config["SYNC_MAX_ITEMS"] = 2
-    pair.node.config["SYNC_BATCH_ITEMS"] = 3
+    instance = _with_config(describe(pair.node, "regional"), SYNC_BATCH_ITEMS=3)
+    statuses = _push_statuses(pair, monkeypatch)
 
-    result = cli("sync", "run", "--instance", describe(pair.node, "regional"))
+    first = cli("sync", "run", "--instance", instance)
+    assert first.exit_code == 0, first.output
+    assert "push: 3/3 acknowledged" in first.output
+    assert statuses == [413, 200, 200]  # refused once, then sent again in batches of 2
+
+    # the next run (e.g. the scheduled one) starts with central's limit: nothing is refused
+    pair.submitted(3)
+    statuses.clear()
+    second = cli("sync", "run", "--instance", instance)
+    assert second.exit_code == 0, second.output
+    assert "push: 3/3 acknowledged" in second.output
+    assert statuses == [200, 200]
+    assert "at most 2" not in second.output  # the operator was told once, on the first run
+
+    status = json.loads(cli("sync", "status", "--instance", instance, "--json").output)
+    assert status["central_max_items"] == 2 and status["batch_items"] == 2
+    text = cli("sync", "status", "--instance", instance).output
+    assert "push batches: at most 2 items (central's limit; SYNC_BATCH_ITEMS is 3)" in text
+
+    # connecting again (new credentials, another central) forgets it
+    statuses.clear()
+    pair.issue()
+    connected = cli(
+        "regional", "connect", "--instance", instance, "--central-url", pair.central.url,
+        "--node-id", pair.node_id, input=pair.secret + "\n",
+    )  # fmt: skip
+    assert connected.exit_code == 0, connected.output
+    status = json.loads(cli("sync", "status", "--instance", instance, "--json").output)
+    assert status["central_max_items"] is None and status["batch_items"] == 3
+    text = cli("sync", "status", "--instance", instance).output
+    assert "push batches: at most 3 items (SYNC_BATCH_ITEMS)" in text
+
+
+def test_a_batch_larger_than_central_takes_is_told_once_clearly(pair: Pair) -> None:
+    pair.connect()
+    pair.submitted(3)
+    pair.central.app.config["SYNC_MAX_ITEMS"] = 2
+    instance = _with_config(describe(pair.node, "regional"), SYNC_BATCH_ITEMS=3)
+
+    result = cli("sync", "run", "--instance", instance)
     assert result.exit_code == 0, result.output
-    assert "push: 3/3 acknowledged" in result.output
-    assert "central takes at most 2 items a batch" in result.output
-    assert "set SYNC_BATCH_ITEMS to 2 or less" in result.output
     assert pair.outbox_states() == {"acked": 3}
+    [line] = [line for line in result.output.splitlines() if "SYNC_BATCH_ITEMS" in line]
+    assert line == (
+        "push: central takes at most 2 items a batch (this node's SYNC_BATCH_ITEMS is 3): "
+        "the refused items went again in batches of 2, and later runs send at most 2 "
+        "until the node is connected again"
+    )
+    assert "at most 2" not in result.output.replace(line, "")
+    pair.submitted(3)
+    data = json.loads(cli("sync", "run", "--instance", instance, "--json").output)
+    assert data["push"]["notes"] == [] and data["push"]["error"] == ""
 
 
 def test_a_batch_refused_as_a_whole_is_one_line_and_stays_queued(
