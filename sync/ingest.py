@@ -52,7 +52,7 @@ from shared.services.content import CONTENT_FIELDS, canonical_json, parse_date
 from shared.services.units import UNIT_FIELDS
 from shared.tenancy import national_scope
 from sync import content_check
-from sync.reasons import N_, NOT_SERVED, Reason
+from sync.reasons import N_, NOT_SERVED, UNDER_EVALUATION, Reason
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -393,19 +393,10 @@ def _refuse_unwritable(
                 v.uuid, v.revision, REJECTED, Reason(N_("this proposal belongs to another tenant"))
             )
         elif found[3] and v.revision > found[2]:
-            results[v.index] = ItemResult(v.uuid, v.revision, REJECTED, _under_evaluation())
+            results[v.index] = ItemResult(v.uuid, v.revision, REJECTED, Reason(UNDER_EVALUATION))
         else:
             kept.append(v)
     return kept
-
-
-def _under_evaluation() -> Reason:
-    return Reason(
-        N_(
-            "the ministry has already screened this proposal or taken it into judging; "
-            "a later revision is not accepted"
-        )
-    )
 
 
 def _stamp(value: datetime) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from shared.db import db
-from shared.models.proposal import ProposalRevision
-from sync.models import OutboxItem
+from shared.models.proposal import Proposal, ProposalRevision
+from sync.models import OutboxItem, OutboxState
+from sync.reasons import UNDER_EVALUATION_IDS
 
 
 def enqueue(revision: ProposalRevision) -> OutboxItem:
@@ -17,3 +20,16 @@ def enqueue(revision: ProposalRevision) -> OutboxItem:
     )
     db.session.add(item)
     return item
+
+
+def evaluation_begun(proposal: Proposal) -> bool:
+    """Central refused a revision of this proposal because the ministry has begun evaluating
+    it: the node learns it from that refusal, before any result is published."""
+    messages = db.session.execute(
+        sa.select(OutboxItem.last_message).where(
+            OutboxItem.tenant_id == proposal.tenant_id,
+            OutboxItem.proposal_uuid == proposal.uuid,
+            OutboxItem.state == OutboxState.REJECTED,
+        )
+    ).scalars()
+    return any(isinstance(m, dict) and m.get("id") in UNDER_EVALUATION_IDS for m in messages)

@@ -264,7 +264,6 @@ def _upload_attachments(client: CentralClient, items: list[_Item], report: PushR
     return failed
 
 
-
 def _mark(ids: list[int], **values: Any) -> None:
     """Update outbox rows by id (a Core statement: the rows are not in the session)."""
     if ids:

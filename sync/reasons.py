@@ -24,6 +24,18 @@ def N_(message: str) -> str:
 # node that connects again with credentials for that tenant sends such items again
 NOT_SERVED = N_("tenant %(tenant)s is not served by this node")
 
+# central's reason for a revision of a proposal it has begun to evaluate (sync.ingest); it
+# names no screening result, which stays under embargo until the ministry publishes it. The
+# node stops offering revisions of such a proposal (sync.outbox.evaluation_begun).
+UNDER_EVALUATION = N_(
+    "the ministry has begun evaluating this proposal; a later revision is not accepted"
+)
+UNDER_EVALUATION_IDS = (  # with the wording centrals before 2026-12 sent
+    UNDER_EVALUATION,
+    "the ministry has already screened this proposal or taken it into judging; "
+    "a later revision is not accepted",
+)
+
 
 @dataclass(frozen=True)
 class Reason:

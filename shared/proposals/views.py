@@ -181,6 +181,7 @@ def show(proposal_id: int):
         issues=[] if submitted else svc.check_proposal(proposal),
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),
+        revisable=svc.revisable(proposal),
         results=proposal_results(proposal, actor()),
     )
 

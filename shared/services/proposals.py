@@ -600,6 +600,21 @@ def submit_proposal(
     return revision
 
 
+def revisable(proposal: Proposal) -> bool:
+    """A submitted proposal the ministry has not begun to evaluate: it may get a revision."""
+    return (
+        proposal.status == S.SUBMITTED
+        and not proposal.under_evaluation
+        and not _evaluation_begun(proposal)
+    )
+
+
+def _evaluation_begun(proposal: Proposal) -> bool:
+    from sync import outbox
+
+    return outbox.evaluation_begun(proposal)
+
+
 def start_revision(proposal: Proposal, *, actor: User, now: datetime | None = None) -> None:
     """Reopen a submitted proposal as revision n+1, a draft that must be submitted again."""
     _tenant_user(actor, proposal)
@@ -609,6 +624,13 @@ def start_revision(proposal: Proposal, *, actor: User, now: datetime | None = No
             _(
                 "The ministry has already screened this proposal or taken it into judging; "
                 "it can no longer be changed."
+            )
+        )
+    if _evaluation_begun(proposal):
+        raise ServiceError(
+            _(
+                "The ministry has begun evaluating this proposal and refused a later "
+                "revision; it can no longer be changed."
             )
         )
     _require_window(proposal.competition, now)

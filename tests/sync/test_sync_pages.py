@@ -353,7 +353,9 @@ def test_a_revision_after_the_ministry_screened_is_refused_and_says_why(pair: Pa
         assert admin.post(f"{proposal_url}/{step}").status_code == 302
     page = _sync_now(admin)
     assert _count(page, "rejected") == 1
-    assert "sudah menyeleksi proposal ini" in page.split('id="rejected"')[1]
+    why = page.split('id="rejected"')[1]
+    assert "sudah mulai mengevaluasi proposal ini" in why
+    assert "menyeleksi" not in why  # the screening stays under embargo
     assert [r[1] for r in pair.central_revisions()] == [1]  # the screened one, alone
     held = pair.on_central(
         lambda: db.session.execute(
@@ -361,3 +363,10 @@ def test_a_revision_after_the_ministry_screened_is_refused_and_says_why(pair: Pa
         ).scalar_one()
     )
     assert held == 1
+    # Told by that refusal, the node offers no further revision (before: the same loop again)
+    assert "Ubah (revisi baru)" not in admin.get(proposal_url).get_data(as_text=True)
+    refused = admin.post(f"{proposal_url}/revise", follow_redirects=True)
+    assert "sudah mulai mengevaluasi proposal ini dan menolak revisi" in refused.get_data(
+        as_text=True
+    )
+    assert _count(_sync_now(admin), "rejected") == 1  # nothing new was queued
