@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -211,15 +210,11 @@ def blob_chunk(sha256: str):
         have += len(chunk)
     if have < total:
         return jsonify({"sha256": sha256, "complete": False, "offset": have})
-    digest = hashlib.sha256()
-    with partial.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != sha256:
-        partial.unlink(missing_ok=True)
-        return _error("the bytes do not hash to the digest; upload again", 422, offset=0)
-    with partial.open("rb") as data:
-        store.put_stream(data)
+    with partial.open("rb") as data, store.staging() as staging:  # read once: hashed as copied
+        if staging.add(data).sha256 != sha256:
+            partial.unlink(missing_ok=True)  # (the copy is dropped with the staging)
+            return _error("the bytes do not hash to the digest; upload again", 422, offset=0)
+        staging.keep()
     partial.unlink(missing_ok=True)
     return jsonify({"sha256": sha256, "complete": True, "offset": have})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -396,7 +397,11 @@ def test_bytes_that_do_not_hash_to_their_name_are_refused(pair: Pair) -> None:
     assert answer.status_code == 422 and "hash" in answer.json()["error"]
     from shared.blobstore import BlobStore
 
-    assert not BlobStore(pair.central.app.config["BLOB_DIR"]).exists(sha)
+    root = Path(pair.central.app.config["BLOB_DIR"])
+    store = BlobStore(root)
+    assert not store.exists(sha)
+    assert not store.exists(hashlib.sha256(data).hexdigest())  # nor under the bytes' own name
+    assert [p for p in root.rglob("*") if p.is_file()] == []  # no partial or copy left behind
 
 
 def test_a_proposal_without_its_attachment_is_refused_until_it_arrives(pair: Pair) -> None:
