@@ -149,6 +149,7 @@ def hello():
             "tenants": sorted(node.tenants),
             "epoch": epoch,
             "schema": P.SCHEMA_VERSION,
+            "max_items": current_app.config["SYNC_MAX_ITEMS"],  # a push batch's limit
         }
     )
 

@@ -130,8 +130,10 @@ def connect(central_url: str, node_id: str, secret: str) -> Connected:
     elif found.node_id != node_id or found.central_url != central_url:
         found.central_url, found.node_id = central_url, node_id
     # central's batch limit is learnt afresh: this may be another central, or one that now
-    # takes more (connecting again is how an operator makes the node forget it)
-    found.central_max_items = None
+    # takes more (connecting again is how an operator makes the node learn it again); a
+    # central that does not tell it in its hello teaches it with its first refusal
+    limit = hello.get("max_items")
+    found.central_max_items = limit if type(limit) is int and limit > 0 else None
     requeued = _requeue_served(served)
     db.session.flush()
     return Connected(sorted(served), sorted(local - served), requeued)

@@ -63,7 +63,7 @@ def summary() -> dict[str, Any]:
         "last_pull_at": _iso(link.last_pull_at) if link else None,
         "last_error": link.last_error if link else "",
         "last_error_at": _iso(link.last_error_at) if link and link.last_error else None,
-        "central_max_items": central_max,  # learnt from a refused batch, None until then
+        "central_max_items": central_max,  # told on connect or learnt from a refusal
         "batch_items": batch_items(central_max),  # the most items a push batch holds
         "outbox": counts(),
         "rejected": [

@@ -78,18 +78,30 @@ def test_central_batch_limit_is_learnt_once_kept_and_forgotten_on_connect(
     text = cli("sync", "status", "--instance", instance).output
     assert "push batches: at most 2 items (central's limit; SYNC_BATCH_ITEMS is 3)" in text
 
-    # connecting again (new credentials, another central) forgets it
-    statuses.clear()
-    pair.issue()
-    connected = cli(
-        "regional", "connect", "--instance", instance, "--central-url", pair.central.url,
-        "--node-id", pair.node_id, input=pair.secret + "\n",
-    )  # fmt: skip
-    assert connected.exit_code == 0, connected.output
+    # connecting again (new credentials, another central) learns the limit central tells
+    def _connect() -> None:
+        pair.issue()
+        connected = cli(
+            "regional", "connect", "--instance", instance, "--central-url", pair.central.url,
+            "--node-id", pair.node_id, input=pair.secret + "\n",
+        )  # fmt: skip
+        assert connected.exit_code == 0, connected.output
+
+    pair.central.app.config["SYNC_MAX_ITEMS"] = 1000  # central now takes more
+    _connect()
     status = json.loads(cli("sync", "status", "--instance", instance, "--json").output)
-    assert status["central_max_items"] is None and status["batch_items"] == 3
+    assert status["central_max_items"] == 1000 and status["batch_items"] == 3
     text = cli("sync", "status", "--instance", instance).output
     assert "push batches: at most 3 items (SYNC_BATCH_ITEMS)" in text
+
+    # and a connect to a central that takes fewer starts below it: no batch is refused
+    pair.central.app.config["SYNC_MAX_ITEMS"] = 2
+    _connect()
+    pair.submitted(3)
+    statuses.clear()
+    third = cli("sync", "run", "--instance", instance)
+    assert third.exit_code == 0, third.output
+    assert "push: 3/3 acknowledged" in third.output and statuses == [200, 200]
 
 
 def test_a_batch_larger_than_central_takes_is_told_once_clearly(pair: Pair) -> None:
