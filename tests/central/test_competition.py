@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from shared.services.competitions import current_competition
 from shared.tenancy import national_scope
 from shared.timeutil import to_wib
 from sync.models import ChangeEvent
+from tests.central.helpers import version_of
 
 
 def _competition(factory) -> Competition:
@@ -24,15 +24,9 @@ def _events(factory) -> list[ChangeEvent]:
         return list(db.session.execute(sa.select(ChangeEvent).order_by(ChangeEvent.seq)).scalars())
 
 
-def _version(page: str) -> str:
-    """The version token a settings page carries ("" when it has none)."""
-    found = re.search(r'name="version"[^>]*value="([^"]*)"', page)
-    return found.group(1) if found else ""
-
-
 def _post(client, url: str, data: dict[str, str]):
     """Post ``data`` as typed on the page just loaded (with the page's version token)."""
-    return client.post(url, data={"version": _version(client.get(url).text), **data})
+    return client.post(url, data={"version": version_of(client.get(url).text), **data})
 
 
 def _set_window(factory, opens: datetime, closes: datetime) -> None:
@@ -107,7 +101,7 @@ def test_form_changes_in_place_before_registration_opens(client, login_as, facto
     assert factory.get(Competition, comp.id).current_version == 1
 
 
-def test_form_changes_after_opening_make_a_new_version(client, login_as, factory, tenant) -> None:
+def test_form_changes_after_opening_make_a_newversion_of(client, login_as, factory, tenant) -> None:
     comp = _competition(factory)
     proposal = factory.proposal(tenant)
     login_as(Role.MINISTRY_ADMIN)
@@ -266,7 +260,7 @@ def test_a_window_page_loaded_before_an_extension_cannot_undo_it(client, login_a
     login_as(Role.MINISTRY_ADMIN)
     _english(client)
     closes = to_wib(comp.registration_closes_at).strftime("%Y-%m-%dT%H:%M")
-    stale = _version(client.get("/competition/window").text)  # admin B opens the page
+    stale = version_of(client.get("/competition/window").text)  # admin B opens the page
     # admin A extends the deadline
     extended = {
         "opens_at": "2026-11-01T00:00",
@@ -297,7 +291,7 @@ def test_a_window_page_loaded_before_an_extension_cannot_undo_it(client, login_a
         assert list(actions) == ["competition.extend_deadline"]
     assert len(_events(factory)) == 1
     # the page shown again carries the current version: saving it now is a knowing choice
-    assert _version(page) == _version(client.get("/competition/window").text)
+    assert version_of(page) == version_of(client.get("/competition/window").text)
 
 
 def _category_rows(factory) -> dict[str, str]:
@@ -321,7 +315,7 @@ def test_a_stale_categories_page_cannot_drop_a_category_added_meanwhile(
     login_as(Role.MINISTRY_ADMIN)
     _english(client)
     url = "/competition/form/categories"
-    token = _version(client.get(url).text)  # both admins open the page
+    token = version_of(client.get(url).text)  # both admins open the page
     rows = _category_rows(factory)
     n = len(factory.competition().config.categories)
 
@@ -352,7 +346,7 @@ def test_rules_and_stage_pages_loaded_before_a_save_are_refused_too(
     login_as(Role.MINISTRY_ADMIN)
     _english(client)
     rules = {"min_implementation_years": "2", "max_attachment_mb": "5", "sdg_required": "y"}
-    stale = _version(client.get("/competition/rules").text)
+    stale = version_of(client.get("/competition/rules").text)
     assert _post(client, "/competition/rules", rules).status_code == 302
     response = client.post(
         "/competition/rules", data={**rules, "max_attachment_mb": "9", "version": stale}
@@ -362,7 +356,7 @@ def test_rules_and_stage_pages_loaded_before_a_save_are_refused_too(
     assert factory.competition().config.max_attachment_mb == 5
 
     stages = {f"rows-{i}-code": s.code for i, s in enumerate(comp.stages)}
-    stale = _version(client.get("/competition/stages").text)
+    stale = version_of(client.get("/competition/stages").text)
     first = {**stages, "rows-0-starts_at": f"{comp.year}-03-02T08:00"}
     assert _post(client, "/competition/stages", first).status_code == 302
     second = {**stages, "rows-0-ends_at": f"{comp.year}-03-16T16:00", "version": stale}
