@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
@@ -13,6 +15,7 @@ from flask_login import current_user
 from central.competition import services
 from central.competition.forms import RulesForm, StageRow, WindowForm, table_form
 from central.competition.tables import TABLES
+from shared.competition_config import CompetitionConfig
 from shared.db import db
 from shared.models.competition import Competition
 from shared.models.user import Role
@@ -20,7 +23,7 @@ from shared.permissions import require_roles
 from shared.services.competitions import current_competition, ensure_default_competition
 from shared.timeutil import from_wib, to_wib
 from shared.web.nav import add_nav
-from shared.web.stale import carry_current, shown_version
+from shared.web.stale import VersionedForm, carry_current, shown_version
 from shared.web.views import apply_service, form_status
 
 ADMIN = (Role.MINISTRY_ADMIN,)
@@ -94,7 +97,13 @@ def window():
     ), form_status()
 
 
-def _save_config(competition: Competition, form, build, part, what) -> bool:
+def _save_config(
+    competition: Competition,
+    form: VersionedForm,
+    build: Callable[[CompetitionConfig], CompetitionConfig],
+    part: Callable[[CompetitionConfig], Any],
+    what: object,
+) -> bool:
     """Save one page's part of the form config, refused if the page was outdated."""
     changes = []
     ok = apply_service(
