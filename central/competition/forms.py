@@ -15,18 +15,19 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
-from shared.web.form_base import Form, SubForm
+from shared.web.form_base import SubForm
+from shared.web.stale import VersionedForm
 
 WIB_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class WindowForm(Form):
+class WindowForm(VersionedForm):
     opens_at = DateTimeLocalField(_l("Registration opens (WIB)"), format=WIB_FORMAT)
     closes_at = DateTimeLocalField(_l("Registration closes (WIB)"), format=WIB_FORMAT)
     reason = TextAreaField(_l("Reason for the change"))
 
 
-class RulesForm(Form):
+class RulesForm(VersionedForm):
     min_implementation_years = IntegerField(
         _l("Minimum implementation age (years, counted back from the close)"),
         validators=[NumberRange(min=0, max=10)],
@@ -84,10 +85,10 @@ class StageRow(SubForm):
     )
 
 
-def table_form(row_form: type[SubForm], count: int) -> type[Form]:
+def table_form(row_form: type[SubForm], count: int) -> type[VersionedForm]:
     """A form class editing ``count`` rows of ``row_form`` (the view adds empty ones to add)."""
 
-    class TableForm(Form):
+    class TableForm(VersionedForm):
         rows = FieldList(FormField(row_form), min_entries=count)
         note = StringField(_l("Note on this change"))
 

@@ -11,6 +11,7 @@ the nodes as a ``competition.updated`` event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from shared.models.proposal import Proposal
 from shared.models.user import User
 from shared.services import ServiceError, audit
 from shared.timeutil import format_wib
+from shared.web.stale import refuse_if_stale, version_token
 from sync import feed
 
 EVENT_KIND = "competition.updated"
@@ -71,7 +73,17 @@ def _publish(competition: Competition) -> None:
     feed.publish(EVENT_KIND, competition_payload(competition), tenant_id=None)
 
 
+def _lock(competition: Competition) -> None:
+    """Serialise edits of the year's settings: its row stays locked until the commit."""
+    db.session.refresh(competition, with_for_update=True)
+
+
 # -- window -----------------------------------------------------------------------------------
+
+
+def window_version(competition: Competition) -> str:
+    """The version token of the window page: the stored opening and closing times."""
+    return version_token(competition.registration_opens_at, competition.registration_closes_at)
 
 
 def update_window(
@@ -81,8 +93,24 @@ def update_window(
     closes_at: datetime | None,
     reason: str,
     actor: User,
+    shown_version: str | None = None,
 ) -> None:
-    """Move the registration window; extending the deadline needs a reason (audited)."""
+    """Move the registration window; extending the deadline needs a reason (audited).
+
+    ``shown_version`` is the token of the page the change was typed on: a page loaded before
+    someone else moved the window is refused, so it cannot silently move it back.
+    """
+    _lock(competition)
+    refuse_if_stale(
+        shown_version,
+        window_version(competition),
+        _(
+            "Not saved: someone else changed the registration window after you opened this "
+            "page. It now opens %(opens)s and closes %(closes)s.",
+            opens=format_wib(competition.registration_opens_at),
+            closes=format_wib(competition.registration_closes_at),
+        ),
+    )
     if opens_at is None or closes_at is None:
         raise ServiceError(_("Give both the opening and the closing time."), field="closes_at")
     if closes_at <= opens_at:
@@ -185,10 +213,38 @@ class ConfigChange:
     new_version: bool
 
 
+def part_version(part: Any) -> str:
+    """The version token of a page editing one part of the form (its rows, its rules)."""
+    return version_token(part)
+
+
 def update_config(
-    competition: Competition, config: CompetitionConfig, *, actor: User, note: str = ""
+    competition: Competition,
+    build: Callable[[CompetitionConfig], CompetitionConfig],
+    *,
+    actor: User,
+    note: str = "",
+    part: Callable[[CompetitionConfig], Any] | None = None,
+    shown_version: str | None = None,
+    what: str = "",
 ) -> ConfigChange:
-    """Save the form and rules: in place before the year starts, else as a new version."""
+    """Save the form and rules: in place before the year starts, else as a new version.
+
+    ``build`` makes the new config from the stored one. ``part`` reads what the page edits
+    (its rows, its rules): when it no longer gives the page's ``shown_version``, someone else
+    saved that part meanwhile and the change is refused, nothing written.
+    """
+    _lock(competition)
+    if part is not None:
+        refuse_if_stale(
+            shown_version,
+            part_version(part(competition.config)),
+            _(
+                "Not saved (%(what)s): someone else saved a change after you opened this page.",
+                what=what,
+            ),
+        )
+    config = build(competition.config)
     validate_config(config)
     current = competition.current
     data = config.to_json()
@@ -219,6 +275,15 @@ def update_config(
     return ConfigChange(version, new_version)
 
 
+def rules_of(config: CompetitionConfig) -> dict[str, Any]:
+    """What the rules page edits (its version token is made from these)."""
+    return {
+        "min_implementation_years": config.min_implementation_years,
+        "max_attachment_mb": config.max_attachment_mb,
+        "sdg_required": config.sdg_required,
+    }
+
+
 def replace_rules(
     config: CompetitionConfig,
     *,
@@ -245,8 +310,27 @@ class StageDates:
     publish_at: datetime | None
 
 
-def update_stages(competition: Competition, dates: list[StageDates], *, actor: User) -> None:
+def stages_version(competition: Competition) -> str:
+    """The version token of the stages page: every stage's stored dates."""
+    return version_token(
+        [(s.code, s.starts_at, s.ends_at, s.publish_at) for s in competition.stages]
+    )
+
+
+def update_stages(
+    competition: Competition,
+    dates: list[StageDates],
+    *,
+    actor: User,
+    shown_version: str | None = None,
+) -> None:
     """Set the dates and announcement (publish) times of the stages."""
+    _lock(competition)
+    refuse_if_stale(
+        shown_version,
+        stages_version(competition),
+        _("Not saved: someone else changed the stage dates after you opened this page."),
+    )
     by_code: dict[str, Stage] = {s.code: s for s in competition.stages}
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}

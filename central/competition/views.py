@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
@@ -13,6 +15,7 @@ from flask_login import current_user
 from central.competition import services
 from central.competition.forms import RulesForm, StageRow, WindowForm, table_form
 from central.competition.tables import TABLES
+from shared.competition_config import CompetitionConfig
 from shared.db import db
 from shared.models.competition import Competition
 from shared.models.user import Role
@@ -20,6 +23,7 @@ from shared.permissions import require_roles
 from shared.services.competitions import current_competition, ensure_default_competition
 from shared.timeutil import from_wib, to_wib
 from shared.web.nav import add_nav
+from shared.web.stale import VersionedForm, carry_current, shown_version
 from shared.web.views import apply_service, form_status
 
 ADMIN = (Role.MINISTRY_ADMIN,)
@@ -83,18 +87,37 @@ def window():
             closes_at=_utc(form.closes_at.data),
             reason=form.reason.data or "",
             actor=current_user,
+            shown_version=shown_version(form),
         ),
     ):
         return _saved(_("The registration window was saved and sent to the regional nodes."))
-    return render_template("competition/window.html", c=competition, form=form), form_status()
+    stale = carry_current(form, services.window_version(competition))
+    return render_template(
+        "competition/window.html", c=competition, form=form, stale=stale
+    ), form_status()
 
 
-def _save_config(competition: Competition, config, note: str) -> bool:
+def _save_config(
+    competition: Competition,
+    form: VersionedForm,
+    build: Callable[[CompetitionConfig], CompetitionConfig],
+    part: Callable[[CompetitionConfig], Any],
+    what: object,
+) -> bool:
+    """Save one page's part of the form config, refused if the page was outdated."""
     changes = []
     ok = apply_service(
         None,
         lambda: changes.append(
-            services.update_config(competition, config, actor=current_user, note=note)
+            services.update_config(
+                competition,
+                build,
+                actor=current_user,
+                note=form.note.data or "",
+                part=part,
+                shown_version=shown_version(form),
+                what=str(what),
+            )
         ),
     )
     if ok and changes and changes[0].new_version:
@@ -115,16 +138,23 @@ def rules():
     competition = _competition()
     config = competition.config
     form = RulesForm(obj=config)
-    if form.validate_on_submit():
-        new = services.replace_rules(
-            config,
+    if form.validate_on_submit() and _save_config(
+        competition,
+        form,
+        lambda stored: services.replace_rules(
+            stored,
             min_implementation_years=form.min_implementation_years.data,
             max_attachment_mb=form.max_attachment_mb.data,
             sdg_required=form.sdg_required.data,
-        )
-        if _save_config(competition, new, form.note.data or ""):
-            return _saved(_("The rules were saved."))
-    return render_template("competition/rules.html", c=competition, form=form), form_status()
+        ),
+        services.rules_of,
+        _("Rules"),
+    ):
+        return _saved(_("The rules were saved."))
+    stale = carry_current(form, services.part_version(services.rules_of(competition.config)))
+    return render_template(
+        "competition/rules.html", c=competition, form=form, stale=stale
+    ), form_status()
 
 
 @bp.route("/form/<part>", methods=["GET", "POST"])
@@ -135,12 +165,23 @@ def table(part: str):
     competition = _competition()
     rows = spec.to_rows(competition.config)
     form = table_form(spec.row_form, len(rows) + spec.extra)(data={"rows": rows})
-    if form.validate_on_submit():
-        new = spec.from_rows(competition.config, [r.data for r in form.rows])
-        if _save_config(competition, new, form.note.data or ""):
-            return _saved(_("%(what)s saved.", what=spec.title))
+    if form.validate_on_submit() and _save_config(
+        competition,
+        form,
+        lambda stored: spec.from_rows(stored, [r.data for r in form.rows]),
+        spec.to_rows,
+        spec.title,
+    ):
+        return _saved(_("%(what)s saved.", what=spec.title))
+    saved = spec.to_rows(competition.config)
+    stale = carry_current(form, services.part_version(saved))
     return render_template(
-        "competition/table.html", c=competition, form=form, spec=spec, part=part
+        "competition/table.html",
+        c=competition,
+        form=form,
+        spec=spec,
+        part=part,
+        saved=saved if stale else None,
     ), form_status()
 
 
@@ -170,10 +211,14 @@ def stages():
             for r in form.rows
         ]
         if apply_service(
-            None, lambda: services.update_stages(competition, dates, actor=current_user)
+            None,
+            lambda: services.update_stages(
+                competition, dates, actor=current_user, shown_version=shown_version(form)
+            ),
         ):
             return _saved(_("The stages were saved."))
+    stale = carry_current(form, services.stages_version(competition))
     names = {s.code: s.name(str(get_locale())) for s in competition.stages}
     return render_template(
-        "competition/stages.html", c=competition, form=form, names=names
+        "competition/stages.html", c=competition, form=form, names=names, stale=stale
     ), form_status()

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -48,6 +49,7 @@ from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.user import User
 from shared.services import ServiceError, audit
+from shared.timeutil import format_wib
 
 Interval = tuple[datetime, datetime]
 
@@ -321,6 +323,7 @@ def end_assignment(
     status: AssignmentStatus,
     reason: str,
     actor: User | None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     assignment.status = status
     assignment.ended_at = utcnow()
@@ -333,24 +336,80 @@ def end_assignment(
             "proposal_id": assignment.proposal_id,
             "judge_id": assignment.judge_id,
             "reason": reason,
+            **(extra or {}),
         },
     )
 
 
+def _sent_sheet(assignment: Assignment) -> ScoreSheet | None:
+    """The assignment's sheet when its scores were sent (they count while it is active)."""
+    sheet = db.session.execute(
+        sa.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id)
+    ).scalar_one_or_none()
+    return sheet if sheet is not None and sheet.status == SheetStatus.SUBMITTED else None
+
+
+def _left_out(sheet: ScoreSheet) -> dict[str, Any]:
+    """What the audit keeps of scores that stop counting."""
+    return {
+        "status": sheet.status.value,
+        "scores": dict(sheet.scores),
+        "justifications": dict(sheet.justifications),
+        "total": sheet.total,
+        "submitted_at": sheet.submitted_at.isoformat() if sheet.submitted_at else None,
+        "submissions": sheet.submissions,
+    }
+
+
 def remove_assignment(
-    js: JudgingStage, assignment: Assignment, *, reason: str, actor: User, replace: bool = True
-) -> list[Assignment]:
-    """Take a judge off a proposal by hand (audited); a replacement is found when asked."""
+    js: JudgingStage,
+    assignment: Assignment,
+    *,
+    reason: str,
+    actor: User,
+    replace: bool = True,
+    leave_out: int | None = None,
+) -> RemovalResult:
+    """Take a judge off a proposal by hand (audited); a replacement is found when asked.
+
+    Scores the judge already sent stop counting once the assignment ends (ranking and
+    consolidation count active assignments only). That is right when, say, a conflict of
+    interest comes to light late, but never by accident: a sent sheet is taken off only when
+    ``leave_out`` confirms its submission number (the page showed those scores and the user
+    ticked to leave them out). The sheet itself stays, and the audit entry keeps its scores.
+    """
+    lock(js)
     _require_scored(js)
     if assignment.status != AssignmentStatus.ACTIVE:
         raise ServiceError(_("This assignment has already ended."))
-    if len(reason.strip()) < 5:
+    reason = reason.strip()
+    if len(reason) < 5:
         raise ServiceError(_("Say briefly why (at least 5 characters)."), field="reason")
-    end_assignment(assignment, status=AssignmentStatus.REMOVED, reason=reason.strip(), actor=actor)
+    sheet = _sent_sheet(assignment)
+    if sheet is not None and leave_out != sheet.submissions:
+        raise ServiceError(
+            _(
+                "Not taken off: %(name)s sent scores for this proposal on %(at)s (weighted "
+                "score %(total)s). Taking them off leaves those scores out of the ranking; to "
+                "do so, tick “leave the scores out” beside them and give the reason.",
+                name=assignment.judge.display_name,
+                at=format_wib(sheet.submitted_at) if sheet.submitted_at else "-",
+                total=f"{sheet.total or 0:.2f}",
+            )
+        )
+    extra = {"scores_left_out": _left_out(sheet)} if sheet is not None else None
+    end_assignment(
+        assignment, status=AssignmentStatus.REMOVED, reason=reason, actor=actor, extra=extra
+    )
     db.session.flush()
-    if not replace:
-        return []
-    return reassign(js, [assignment.proposal_id], actor=actor, reason=reason.strip())
+    created = reassign(js, [assignment.proposal_id], actor=actor, reason=reason) if replace else []
+    return RemovalResult(created, sheet.total if sheet is not None else None)
+
+
+@dataclass
+class RemovalResult:
+    replacements: list[Assignment]
+    left_out_total: float | None  # the weighted score that no longer counts, if any
 
 
 def add_panel_member(js: JudgingStage, user: User, *, actor: User) -> PanelMember:
@@ -504,6 +563,7 @@ __all__ = [
     "AssignResult",
     "Load",
     "Pool",
+    "RemovalResult",
     "add_panel_member",
     "assign_manually",
     "compute",

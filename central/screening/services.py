@@ -9,19 +9,21 @@ the screening stage's publish time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import load_only
 
+from central.judging.models import EntryStatus, StageEntry
+from central.labels import screening_label
 from central.screening import checks
 from central.screening.models import ScreeningCheck
 from shared.db import db, utcnow
@@ -31,6 +33,7 @@ from shared.models.tenant import Tenant, TenantKind
 from shared.models.user import User
 from shared.pagination import Paged, clamp_page
 from shared.services import ServiceError, audit
+from shared.web.stale import StaleError, version_token
 from sync import feed
 
 EVENT_KIND = "screening.decided"
@@ -210,6 +213,9 @@ class ListRow:
         by_code = {r["code"]: r["ok"] for r in self.check.results}
         return [by_code.get(code) for code in checks.CHECKS]
 
+    def version(self) -> str:
+        return screening_version(self.proposal)
+
     def mark_cells(self) -> Markup:
         """The row's checklist as table cells (built here: fifty rows of seven on a page)."""
         return Markup("").join(_CELLS[ok] for ok in self.marks())
@@ -275,6 +281,7 @@ LIST_COLUMNS = (
     Proposal.group_code,
     Proposal.status,
     Proposal.revision,
+    Proposal.submitted_revision,
     Proposal.submitted_at,
     Proposal.screening_result,
     Proposal.screening_reason,
@@ -327,10 +334,103 @@ def _screening_stage(competition: Competition) -> Stage | None:
     return next((s for s in competition.stages if s.code == "screening"), None)
 
 
-def decide(proposal: Proposal, *, result: str, reason_code: str, note: str, actor: User) -> None:
-    """Pass or fail one submitted proposal; a failure needs a reason from the list."""
+def screened_revision(proposal: Proposal) -> int:
+    """The revision a decision is about: the last one the agency submitted."""
+    return proposal.submitted_revision or proposal.revision
+
+
+def screening_version(proposal: Proposal) -> str:
+    """The version token of a deciding page: the revision shown and the decision it showed.
+
+    ``"<revision>:<digest of result and reason>"``, so a refusal can say which one moved.
+    """
+    decision = version_token(proposal.screening_result, proposal.screening_reason)
+    return f"{screened_revision(proposal)}:{decision}"
+
+
+def _refuse_if_stale(proposal: Proposal, shown: str) -> None:
+    current = screening_version(proposal)
+    if shown == current:
+        return
+    revision, _sep, _decision = shown.partition(":")
+    if revision != str(screened_revision(proposal)):
+        raise StaleError(
+            _(
+                "Not recorded for “%(title)s”: the agency submitted revision %(n)d after the "
+                "page was loaded. Read that revision, then decide.",
+                title=proposal.title,
+                n=screened_revision(proposal),
+            )
+        )
+    raise StaleError(
+        _(
+            "Not recorded for “%(title)s”: someone else recorded a decision after the page was "
+            "loaded (now: %(result)s). Check it, then decide again.",
+            title=proposal.title,
+            result=screening_label(proposal.screening_result),
+        )
+    )
+
+
+def judging_entry(proposal: Proposal) -> tuple[StageEntry, Stage] | None:
+    """The proposal's latest place in judging (not counting stages it was taken out of)."""
+    row = db.session.execute(
+        sa.select(StageEntry, Stage)
+        .join(Stage, Stage.id == StageEntry.stage_id)
+        .where(StageEntry.proposal_id == proposal.id, StageEntry.status != EntryStatus.REMOVED)
+        .order_by(Stage.position.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _refuse_if_judged(proposal: Proposal) -> None:
+    """Screening closes for a proposal once it entered judging: a result changed then would
+    tell the agency one thing while the stage, the ranking and the judges go on with it."""
+    place = judging_entry(proposal)
+    if place is None:
+        return
+    entry, stage = place
+    if entry.status == EntryStatus.ACTIVE:
+        raise ServiceError(
+            _(
+                "Not recorded for “%(title)s”: it is an entrant of the stage %(stage)s, so its "
+                "screening result no longer changes. If it must leave the competition, take it "
+                "out of that stage with the reason first.",
+                title=proposal.title,
+                stage=stage.name(str(get_locale())),
+            )
+        )
+    raise ServiceError(
+        _(
+            "Not recorded for “%(title)s”: it was judged in the stage %(stage)s; its screening "
+            "result is part of that record and no longer changes.",
+            title=proposal.title,
+            stage=stage.name(str(get_locale())),
+        )
+    )
+
+
+def decide(
+    proposal: Proposal,
+    *,
+    result: str,
+    reason_code: str,
+    note: str,
+    actor: User,
+    shown_version: str | None = None,
+) -> None:
+    """Pass or fail one submitted proposal; a failure needs a reason from the list.
+
+    ``shown_version`` is the page's :func:`screening_version`: a decision typed on a page that
+    showed another revision or another decision is refused. Once the proposal entered a
+    judging stage, its result no longer changes.
+    """
     if proposal.status != ProposalStatus.SUBMITTED:
         raise ServiceError(_("Only submitted proposals are screened."))
+    db.session.refresh(proposal, with_for_update=True)
+    if shown_version is not None:
+        _refuse_if_stale(proposal, shown_version)
     if result not in (ScreeningResult.PASSED, ScreeningResult.FAILED):
         raise ServiceError(_("Choose pass or fail."), field="result")
     outcome = ScreeningResult(result)
@@ -345,10 +445,11 @@ def decide(proposal: Proposal, *, result: str, reason_code: str, note: str, acto
     reason = reason_text(outcome, reason_code, note)
     if (proposal.screening_result, proposal.screening_reason) == (outcome, reason):
         return
+    _refuse_if_judged(proposal)
     before = {"result": proposal.screening_result.value, "reason": proposal.screening_reason}
     proposal.screening_result = outcome
     proposal.screening_reason = reason
-    revision = proposal.submitted_revision or proposal.revision
+    revision = screened_revision(proposal)
     audit.record(
         "screening.decide",
         proposal,
@@ -370,13 +471,29 @@ def decide(proposal: Proposal, *, result: str, reason_code: str, note: str, acto
 
 
 def decide_many(
-    proposals: list[Proposal], *, result: str, reason_code: str, note: str, actor: User
+    proposals: list[Proposal],
+    *,
+    result: str,
+    reason_code: str,
+    note: str,
+    actor: User,
+    shown_versions: Mapping[str, str] | None = None,
 ) -> int:
-    """The same decision for many proposals (all or none: a refusal stops the batch)."""
+    """The same decision for many proposals (all or none: a refusal stops the batch).
+
+    ``shown_versions`` maps each uuid to the version its row showed (see :func:`decide`).
+    """
     if not proposals:
         raise ServiceError(_("Select at least one proposal."))
     for proposal in proposals:
-        decide(proposal, result=result, reason_code=reason_code, note=note, actor=actor)
+        decide(
+            proposal,
+            result=result,
+            reason_code=reason_code,
+            note=note,
+            actor=actor,
+            shown_version=None if shown_versions is None else shown_versions.get(proposal.uuid, ""),
+        )
     return len(proposals)
 
 

@@ -116,6 +116,11 @@ def decide_many():
                 reason_code=request.form.get("reason_code", ""),
                 note=request.form.get("note", ""),
                 actor=current_user,
+                shown_versions={
+                    key.removeprefix("version-"): value
+                    for key, value in request.form.items()
+                    if key.startswith("version-")
+                },
             )
         ),
     ):
@@ -139,6 +144,7 @@ def show(proposal_uuid: str):
             reason_code=request.form.get("reason_code", ""),
             note=request.form.get("note", ""),
             actor=current_user,
+            shown_version=request.form.get("version", ""),
         ),
     ):
         db.session.commit()
@@ -156,5 +162,7 @@ def show(proposal_uuid: str):
         reasons=services.REASONS,
         suggested=suggested,
         history=services.history(proposal),
+        version=services.screening_version(proposal),
+        judged=services.judging_entry(proposal),
         word_count=checks.rules.count_words,
     ), (400 if request.method == "POST" else 200)

@@ -14,6 +14,15 @@ from shared.tenancy import TenantScoped
 
 
 class UnpsaNomination(PkMixin, TenantScoped, TimestampMixin, Base):
+    """A nomination to one UNPSA cycle.
+
+    A withdrawn nomination keeps its row, so its English texts serve a later re-nomination and
+    a colleague's open page can say what happened. It is marked by storing its cycle negated
+    (``-2028``): every list of a cycle selects ``cycle_year == year`` and so leaves it out, the
+    unique (proposal, cycle) pair still holds, and no column had to be added. Read the state
+    through :attr:`withdrawn` and :attr:`cycle`, never through the sign.
+    """
+
     __tablename__ = "unpsa_nomination"
     __table_args__ = (sa.UniqueConstraint("proposal_id", "cycle_year"),)
 
@@ -30,6 +39,18 @@ class UnpsaNomination(PkMixin, TenantScoped, TimestampMixin, Base):
     exported_at: Mapped[datetime | None]
 
     proposal: Mapped[Proposal] = relationship()
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.cycle_year < 0
+
+    @property
+    def cycle(self) -> int:
+        """The UNPSA cycle (year) it was nominated to, withdrawn or not."""
+        return abs(self.cycle_year)
+
+    def mark_withdrawn(self, withdrawn: bool) -> None:
+        self.cycle_year = -self.cycle if withdrawn else self.cycle
 
     def __repr__(self) -> str:
         return f"<UnpsaNomination {self.proposal_id} {self.cycle_year}>"

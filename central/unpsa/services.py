@@ -22,7 +22,8 @@ from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.user import User
 from shared.services import ServiceError, audit
-from shared.timeutil import subtract_years, wib_date
+from shared.timeutil import format_wib, subtract_years, wib_date
+from shared.web.stale import refuse_if_stale, version_token
 
 # The categories of recent UNPSA cycles; each cycle's come from the UNPSA_CYCLE setting.
 DEFAULT_CATEGORIES = (
@@ -110,8 +111,17 @@ def nominations(cycle: UnpsaCycle) -> list[UnpsaNomination]:
     return list(db.session.execute(stmt).scalars())
 
 
+def withdrawn_in(cycle: UnpsaCycle) -> dict[int, UnpsaNomination]:
+    """The nominations withdrawn from this cycle, by proposal (their texts are kept)."""
+    stmt = sa.select(UnpsaNomination).where(UnpsaNomination.cycle_year == -cycle.year)
+    return {n.proposal_id: n for n in db.session.execute(stmt).scalars()}
+
+
 def nominate(proposal: Proposal, cycle: UnpsaCycle, *, actor: User) -> UnpsaNomination:
-    """Nominate a published winner; refused when it was implemented for less than two years."""
+    """Nominate a published winner; refused when it was implemented for less than two years.
+
+    A nomination withdrawn from this cycle comes back with the English texts written for it.
+    """
     if proposal.id not in {p.id for p in candidates(cycle)}:
         raise ServiceError(
             _("Only published winners not yet nominated in this cycle can be nominated.")
@@ -130,28 +140,70 @@ def nominate(proposal: Proposal, cycle: UnpsaCycle, *, actor: User) -> UnpsaNomi
                 ),
             )
         )
-    nomination = UnpsaNomination(
-        tenant_id=proposal.tenant_id,
-        proposal_id=proposal.id,
-        cycle_year=cycle.year,
-        sdgs=sorted(proposal.sdgs or []),
-        nominated_by_id=actor.id,
-    )
-    db.session.add(nomination)
+    nomination = withdrawn_in(cycle).get(proposal.id)
+    restored = nomination is not None
+    if nomination is not None:
+        nomination.mark_withdrawn(False)
+        nomination.nominated_by_id = actor.id
+    else:
+        nomination = UnpsaNomination(
+            tenant_id=proposal.tenant_id,
+            proposal_id=proposal.id,
+            cycle_year=cycle.year,
+            sdgs=sorted(proposal.sdgs or []),
+            nominated_by_id=actor.id,
+        )
+        db.session.add(nomination)
     db.session.flush()
     audit.record(
         "unpsa.nominated",
         nomination,
         actor=actor,
-        after={"proposal_uuid": proposal.uuid, "cycle": cycle.year},
+        after={
+            "proposal_uuid": proposal.uuid,
+            "cycle": cycle.year,
+            "restored": restored,
+        },
     )
     return nomination
 
 
+def nomination_version(nomination: UnpsaNomination) -> str:
+    """The version token of the nomination page: its texts, SDGs and category.
+
+    Withdrawing leaves it as it was: a page typed on before a withdrawal can still be saved
+    once the innovation is nominated again, unless someone changed the texts meanwhile.
+    """
+    return version_token(audit.snapshot(nomination, AUDITED))
+
+
 def update(
-    nomination: UnpsaNomination, cycle: UnpsaCycle, *, actor: User, **values: Any
+    nomination: UnpsaNomination,
+    cycle: UnpsaCycle,
+    *,
+    actor: User,
+    shown_version: str | None = None,
+    **values: Any,
 ) -> UnpsaNomination:
-    """Save the English texts, SDGs and category of a nomination."""
+    """Save the English texts, SDGs and category of a nomination.
+
+    Refused, nothing written, when the nomination was withdrawn or when the page was loaded
+    before someone else saved it (``shown_version``, see :func:`nomination_version`).
+    """
+    db.session.refresh(nomination, with_for_update=True)
+    if nomination.withdrawn:
+        raise ServiceError(
+            _(
+                "Not saved: this nomination was withdrawn on %(at)s. What you typed is still "
+                "below; “Nominate again and save” brings the nomination back with it.",
+                at=format_wib(nomination.updated_at),
+            )
+        )
+    refuse_if_stale(
+        shown_version,
+        nomination_version(nomination),
+        _("Not saved: someone else saved this nomination after you opened this page."),
+    )
     category = (values.get("category_code") or "").strip()
     if category and category not in dict(cycle.categories):
         raise ServiceError(_("Choose a category of the current UNPSA cycle."), "category_code")
@@ -175,14 +227,27 @@ def update(
 
 
 def withdraw(nomination: UnpsaNomination, *, actor: User) -> None:
+    """Withdraw a nomination from its cycle; its texts stay for a later re-nomination."""
+    db.session.refresh(nomination, with_for_update=True)
+    if nomination.withdrawn:
+        raise ServiceError(
+            _(
+                "This nomination was already withdrawn on %(at)s.",
+                at=format_wib(nomination.updated_at),
+            )
+        )
+    nomination.mark_withdrawn(True)
+    db.session.flush()
     audit.record(
         "unpsa.withdrawn",
         nomination,
         actor=actor,
-        before={"proposal_id": nomination.proposal_id, "cycle": nomination.cycle_year},
+        before={
+            "proposal_id": nomination.proposal_id,
+            "cycle": nomination.cycle,
+            **audit.snapshot(nomination, AUDITED),
+        },
     )
-    db.session.delete(nomination)
-    db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -219,6 +284,8 @@ def checklist(nomination: UnpsaNomination, cycle: UnpsaCycle) -> list[Check]:
 
 
 def mark_exported(nomination: UnpsaNomination, *, actor: User) -> None:
+    if nomination.withdrawn:
+        raise ServiceError(_("This nomination was withdrawn: nominate it again to export it."))
     nomination.exported_at = utcnow()
     db.session.flush()
     audit.record("unpsa.exported", nomination, actor=actor, after={"cycle": nomination.cycle_year})

@@ -8,6 +8,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -32,9 +33,10 @@ from shared.models.proposal import Proposal
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.services import ServiceError
-from shared.web.form_base import Form
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
+from shared.web.stale import VersionedForm, carry_current, shown_version
+from shared.web.views import form_status
 
 bp = Blueprint("unpsa", __name__, template_folder="templates")
 SECRETARIAT = (Role.MINISTRY_ADMIN, Role.SECRETARIAT)
@@ -46,7 +48,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class NominationForm(Form):
+class NominationForm(VersionedForm):
     title_en = StringField(_l("Title (English)"), validators=[Length(max=300)])
     summary_en = TextAreaField(_l("Summary (English)"))
     problem_en = TextAreaField(_l("Problem addressed (English)"))
@@ -67,6 +69,7 @@ def index():
         cycle=cycle,
         nominations=[(n, services.checklist(n, cycle)) for n in nominations],
         candidates=services.candidates(cycle),
+        withdrawn=services.withdrawn_in(cycle),
         is_eligible=services.is_eligible,
     )
 
@@ -83,7 +86,10 @@ def nominate(proposal_id: int):
         flash(err.message, "error")
         return redirect(url_for("unpsa.index"))
     db.session.commit()
-    flash(_("Nominated. Now write the English texts."), "success")
+    if nomination.title_en or nomination.summary_en:
+        flash(_("Nominated again, with the English texts written before."), "success")
+    else:
+        flash(_("Nominated. Now write the English texts."), "success")
     return redirect(url_for("unpsa.edit", nomination_id=nomination.id))
 
 
@@ -101,8 +107,17 @@ def edit(nomination_id: int):
     config = nomination.proposal.competition.config
     form.sdgs.choices = [SelectChoice(s.number, f"{s.number}. {s.name.en}") for s in config.sdgs]
     if form.validate_on_submit():
+        values = {k: v for k, v in form.data.items() if k not in ("csrf_token", "version")}
         try:
-            services.update(nomination, cycle, actor=current_user, **form.data)
+            if nomination.withdrawn and request.form.get("action") == "renominate":
+                services.nominate(nomination.proposal, cycle, actor=current_user)
+            services.update(
+                nomination,
+                cycle,
+                actor=current_user,
+                shown_version=shown_version(form),
+                **values,
+            )
         except ServiceError as err:
             db.session.rollback()
             flash(err.message, "error")
@@ -110,13 +125,15 @@ def edit(nomination_id: int):
             db.session.commit()
             flash(_("The nomination is saved."), "success")
             return redirect(url_for("unpsa.edit", nomination_id=nomination.id))
+    stale = carry_current(form, services.nomination_version(nomination))
     return render_template(
         "unpsa/edit.html",
         nomination=nomination,
         form=form,
         cycle=cycle,
         checks=services.checklist(nomination, cycle),
-    )
+        stale=stale,
+    ), form_status()
 
 
 @bp.route("/unpsa/<int:nomination_id>/dossier.zip")
@@ -126,10 +143,11 @@ def dossier(nomination_id: int):
     nomination = load_or_404(UnpsaNomination, nomination_id)
     try:
         name, data = build_dossier(nomination, services.current_cycle(), store=blob_store())
+        services.mark_exported(nomination, actor=current_user)
     except ServiceError as err:
+        db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for("unpsa.edit", nomination_id=nomination.id))
-    services.mark_exported(nomination, actor=current_user)
     db.session.commit()
     return Response(
         data,
@@ -141,9 +159,17 @@ def dossier(nomination_id: int):
 @bp.post("/unpsa/<int:nomination_id>/withdraw")
 @require_roles(*SECRETARIAT)
 def withdraw(nomination_id: int):
-    """Withdraw a nomination."""
+    """Withdraw a nomination (its English texts are kept for a re-nomination)."""
     nomination = load_or_404(UnpsaNomination, nomination_id)
-    services.withdraw(nomination, actor=current_user)
+    try:
+        services.withdraw(nomination, actor=current_user)
+    except ServiceError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("unpsa.index"))
     db.session.commit()
-    flash(_("The nomination is withdrawn."), "success")
+    flash(
+        _("The nomination is withdrawn; its English texts are kept if it is nominated again."),
+        "success",
+    )
     return redirect(url_for("unpsa.index"))

@@ -1,8 +1,9 @@
-"""Test helpers for central: real PDF letters, made with reportlab."""
+"""Test helpers for central: real PDF letters, made with reportlab; version tokens of pages."""
 
 from __future__ import annotations
 
 import io
+import re
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -16,3 +17,9 @@ def pdf_letter(text: str = "Surat permohonan akun Admin Lokal") -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def version_of(page: str, name: str = "version") -> str:
+    """The version token a page's form carries (shared/web/stale.py); "" when it has none."""
+    found = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', page)
+    return found.group(1) if found else ""

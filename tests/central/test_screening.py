@@ -13,6 +13,7 @@ from shared.models import Attachment, AuditLog, Proposal, ProposalStatus, Role, 
 from shared.services.competitions import create_default_competition
 from shared.tenancy import national_scope
 from sync.models import ChangeEvent
+from tests.central.helpers import version_of
 
 SECTIONS = {
     "ringkasan": "Layanan antrean daring untuk puskesmas di seluruh kabupaten.",
@@ -50,6 +51,20 @@ def complete(factory, tenant, title: str, **kw) -> Proposal:
             )
         )
     return proposal
+
+
+def _decide(client, url: str, data: dict[str, str]):
+    """Decide on the proposal's page as just loaded (with the page's version)."""
+    return client.post(url, data={"version": version_of(client.get(url).text), **data})
+
+
+def _bulk(client, proposals, data: dict[str, str]):
+    """Select ``proposals`` on the list as just loaded and decide for all of them."""
+    page = client.get("/screening/").text
+    versions = {f"version-{p.uuid}": version_of(page, f"version-{p.uuid}") for p in proposals}
+    return client.post(
+        "/screening/decide", data={"uuid": [p.uuid for p in proposals], **versions, **data}
+    )
 
 
 @pytest.fixture
@@ -156,13 +171,14 @@ def test_failure_with_reason_is_stored_audited_and_published(
     proposal = complete(factory, tenant, "Sistem Antrean Daring Puskesmas")
     login_as(Role.SECRETARIAT)
     url = f"/screening/{proposal.uuid}"
-    response = client.post(url, data={"result": "failed", "reason_code": ""})
+    response = _decide(client, url, {"result": "failed", "reason_code": ""})
     assert response.status_code == 400
     assert factory.get(Proposal, proposal.id).screening_result == ScreeningResult.PENDING
 
-    response = client.post(
+    response = _decide(
+        client,
         url,
-        data={
+        {
             "result": "failed",
             "reason_code": "too_young",
             "note": "Implementasi baru dimulai Juni 2026.",
@@ -200,10 +216,10 @@ def test_other_reason_needs_an_explanation(client, login_as, factory, tenant, ye
     proposal = complete(factory, tenant, "Sistem Antrean Daring Puskesmas")
     login_as(Role.SECRETARIAT)
     url = f"/screening/{proposal.uuid}"
-    assert client.post(url, data={"result": "failed", "reason_code": "other"}).status_code == 400
+    assert _decide(client, url, {"result": "failed", "reason_code": "other"}).status_code == 400
     assert (
-        client.post(
-            url, data={"result": "failed", "reason_code": "other", "note": "Berkas rusak."}
+        _decide(
+            client, url, {"result": "failed", "reason_code": "other", "note": "Berkas rusak."}
         ).status_code
         == 302
     )
@@ -230,10 +246,7 @@ def test_bulk_decision_and_list(client, login_as, factory, tenant, other_tenant,
     flagged = client.get("/screening/?flagged=1").get_data(as_text=True)
     assert c.title in flagged and a.title not in flagged
 
-    response = client.post(
-        "/screening/decide",
-        data={"uuid": [a.uuid, b.uuid], "result": "passed", "next": "/screening/?flagged=0"},
-    )
+    response = _bulk(client, [a, b], {"result": "passed", "next": "/screening/?flagged=0"})
     assert response.status_code == 302 and response.location.endswith("/screening/?flagged=0")
     assert factory.get(Proposal, a.id).screening_result == ScreeningResult.PASSED
     assert factory.get(Proposal, b.id).screening_result == ScreeningResult.PASSED
@@ -265,7 +278,7 @@ def test_the_list_shows_a_decision_at_once(client, login_as, factory, tenant, ye
     proposal = complete(factory, tenant, "Inovasi Pertama Jepara")
     login_as(Role.SECRETARIAT)
     assert "Belum diseleksi" in client.get("/screening/").get_data(as_text=True)
-    client.post("/screening/decide", data={"uuid": [proposal.uuid], "result": "passed"})
+    _bulk(client, [proposal], {"result": "passed"})
     row = client.get("/screening/").get_data(as_text=True).split(f">{proposal.title}</a>")[1]
     assert "status-passed" in row.split("</tr>")[0]
 
@@ -291,3 +304,117 @@ def test_khusus_needs_the_ministrys_invitation(client, login_as, factory, tenant
 
     factory.run(invite)
     assert _checks(client, proposal)["Formulir dan bukti lengkap"] is True
+
+
+def _english(client) -> None:
+    client.post("/language", data={"lang": "en", "next": "/screening/"})
+
+
+def test_a_decision_from_a_page_loaded_before_a_colleagues_is_refused(
+    client, login_as, factory, tenant, years
+) -> None:
+    proposal = complete(factory, tenant, "Sistem Antrean Daring Puskesmas")
+    login_as(Role.SECRETARIAT)
+    _english(client)
+    url = f"/screening/{proposal.uuid}"
+    stale = version_of(client.get(url).text)  # two staff open the page
+    failed = {"result": "failed", "reason_code": "duplicate_title", "note": "Sama dengan X."}
+    assert _decide(client, url, failed).status_code == 302
+    typed = {"version": stale, "result": "passed", "reason_code": "", "note": "Lengkap semua."}
+    response = client.post(url, data=typed)
+    assert response.status_code == 400
+    assert "someone else recorded a decision after the page was loaded" in response.text
+    assert "Lengkap semua." in response.text  # the typed note is kept
+    stored = factory.get(Proposal, proposal.id)
+    assert stored.screening_result == ScreeningResult.FAILED
+    assert factory.count(AuditLog, AuditLog.action == "screening.decide") == 1
+    # the same from the list: a row loaded before the decision is refused as a whole batch
+    other = complete(factory, tenant, "Inovasi Lain Jepara")
+    listing = client.get("/screening/").text
+    versions = {f"version-{p.uuid}": version_of(listing, f"version-{p.uuid}") for p in (proposal,)}
+    assert _decide(client, url, {"result": "passed"}).status_code == 302
+    response = client.post(
+        "/screening/decide",
+        data={
+            "uuid": [other.uuid, proposal.uuid],
+            f"version-{other.uuid}": version_of(listing, f"version-{other.uuid}"),
+            **versions,
+            "result": "failed",
+            "reason_code": "quota",
+        },
+        follow_redirects=True,
+    )
+    assert "Sistem Antrean Daring Puskesmas" in response.text.split('class="flash error"')[1]
+    assert factory.get(Proposal, proposal.id).screening_result == ScreeningResult.PASSED
+    assert factory.get(Proposal, other.id).screening_result == ScreeningResult.PENDING
+
+
+def test_a_decision_is_refused_when_a_newer_revision_arrived_meanwhile(
+    client, login_as, factory, tenant, years
+) -> None:
+    proposal = complete(factory, tenant, "Sistem Antrean Daring Puskesmas")
+    login_as(Role.SECRETARIAT)
+    _english(client)
+    url = f"/screening/{proposal.uuid}"
+    page = client.get(url).text
+    assert "revision 1" in page
+
+    def resubmitted() -> None:  # the agency revised and submitted again (as the sync stores it)
+        stored = db.session.get(Proposal, proposal.id)
+        stored.revision = stored.submitted_revision = 2
+        stored.sections = {**SECTIONS, "ringkasan": "ISI BARU REVISI 2."}
+
+    factory.run(resubmitted)
+    response = client.post(url, data={"version": version_of(page), "result": "passed"})
+    assert response.status_code == 400
+    assert "the agency submitted revision 2 after the page was loaded" in response.text
+    assert "ISI BARU REVISI 2." in response.text and "revision 2" in response.text
+    assert factory.get(Proposal, proposal.id).screening_result == ScreeningResult.PENDING
+    assert factory.count(AuditLog, AuditLog.action == "screening.decide") == 0
+    # decided on the page that shows revision 2, it is recorded against revision 2
+    assert _decide(client, url, {"result": "passed"}).status_code == 302
+    with factory.app.app_context(), national_scope():
+        entry = db.session.execute(
+            sa.select(AuditLog).where(AuditLog.action == "screening.decide")
+        ).scalar_one()
+    assert entry.after["revision"] == 2
+
+
+def test_screening_no_longer_changes_once_the_proposal_entered_judging(
+    client, login_as, factory, tenant, years
+) -> None:
+    from central.judging import stages
+    from central.judging.models import EntryStatus, StageEntry
+    from shared.models import Competition, User
+
+    proposal = complete(factory, tenant, "Telemedisin Rumah Sakit Vertikal")
+    login_as(Role.SECRETARIAT)
+    _english(client)
+    url = f"/screening/{proposal.uuid}"
+    assert _decide(client, url, {"result": "passed"}).status_code == 302
+    page = client.get(url).text  # a screener keeps this page open
+
+    def into_desk_evaluation() -> int:
+        competition = db.session.get(Competition, years[max(years)])
+        desk = stages.setup_competition(competition, actor=None)[1]
+        stages.open_entries(desk, actor=db.session.execute(sa.select(User)).scalars().first())
+        return desk.stage_id
+
+    desk_id = factory.run(into_desk_evaluation)
+    typed = {"version": version_of(page), "result": "failed", "reason_code": "too_young"}
+    response = client.post(url, data=typed)
+    assert response.status_code == 400
+    assert "it is an entrant of the stage Desk Evaluation" in response.text
+    assert factory.get(Proposal, proposal.id).screening_result == ScreeningResult.PASSED
+    assert factory.count(StageEntry, StageEntry.status == EntryStatus.ACTIVE) == 1
+    fresh = client.get(url).text
+    assert 'id="screening-closed"' in fresh and 'name="result"' not in fresh
+    # taken out of the stage with a reason, its screening can be corrected
+    removed = client.post(
+        f"/judging/stages/{desk_id}/proposals/{proposal.id}/remove",
+        data={"reason": "Ternyata belum dua tahun berjalan."},
+    )
+    assert removed.status_code == 302
+    assert factory.count(StageEntry, StageEntry.status == EntryStatus.REMOVED) == 1
+    assert _decide(client, url, {"result": "failed", "reason_code": "too_young"}).status_code == 302
+    assert factory.get(Proposal, proposal.id).screening_result == ScreeningResult.FAILED

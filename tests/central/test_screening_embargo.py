@@ -9,6 +9,7 @@ import pytest
 
 from shared.models import ProposalStatus, Role, TenantKind
 from tests import announce_factories as af
+from tests.central.helpers import version_of
 
 REASON = "Inovasi belum cukup lama diterapkan: Implementasi baru dimulai Juni 2026."
 
@@ -35,9 +36,11 @@ def decided(client, factory, login_as, ministry_tenant):
     )
     af.set_publish(factory, comp.id, screening=af.future())
     login_as(Role.SECRETARIAT)
+    url = f"/screening/{proposal.uuid}"
     response = client.post(
-        f"/screening/{proposal.uuid}",
+        url,
         data={
+            "version": version_of(client.get(url).text),
             "result": "failed",
             "reason_code": "too_young",
             "note": "Implementasi baru dimulai Juni 2026.",

@@ -16,6 +16,7 @@ from shared.blobstore import BlobStore
 from shared.db import db
 from shared.models import Role
 from tests import announce_factories as af
+from tests.central.helpers import version_of
 from tests.pdf_text import pdf_text
 
 CYCLE = {"year": 2028, "submission_deadline": "2027-11-30"}
@@ -57,6 +58,12 @@ def winners(factory, tenant, app):
 
 def _attach(factory, app, proposal, content: bytes, filename: str, kind: str = "decree") -> str:
     return factory.attachment(proposal, kind=kind, data=content, filename=filename).sha256
+
+
+def _save(client, nomination_id: int, data: dict):
+    """Save the nomination page as just loaded (with the page's version)."""
+    url = f"/unpsa/{nomination_id}"
+    return client.post(url, data={"version": version_of(client.get(url).text), **data})
 
 
 def _nominate(client, proposal) -> int:
@@ -105,12 +112,12 @@ def test_english_fields_checklist_and_dossier(client, factory, login_as, winners
     assert "Berkas belum siap" in response.get_data(as_text=True)
     assert "Judul dalam bahasa Inggris" in response.get_data(as_text=True)
 
-    bad = client.post(f"/unpsa/{nomination_id}", data={**ENGLISH, "category_code": "sports"})
-    assert bad.status_code == 200
+    bad = _save(client, nomination_id, {**ENGLISH, "category_code": "sports"})
+    assert bad.status_code == 400
     assert "Online Queues" in bad.get_data(as_text=True)  # nothing typed is lost
     assert factory.get(UnpsaNomination, nomination_id).title_en == ""
 
-    assert client.post(f"/unpsa/{nomination_id}", data=dict(ENGLISH)).status_code == 302
+    assert _save(client, nomination_id, dict(ENGLISH)).status_code == 302
     saved = factory.get(UnpsaNomination, nomination_id)
     assert (saved.title_en, saved.sdgs) == (ENGLISH["title_en"], [3, 16])
 
@@ -137,7 +144,7 @@ def test_missing_attachment_refuses_the_export(client, factory, login_as, winner
     sha = _attach(factory, app, winners["old"], b"hilang", "hilang.pdf")
     BlobStore(app.config["BLOB_DIR"]).path(sha).unlink()
     nomination_id = _nominate(client, winners["old"])
-    client.post(f"/unpsa/{nomination_id}", data=dict(ENGLISH))
+    _save(client, nomination_id, dict(ENGLISH))
     response = client.get(f"/unpsa/{nomination_id}/dossier.zip", follow_redirects=True)
     assert "hilang.pdf tidak ada di penyimpanan berkas" in response.get_data(as_text=True)
 
@@ -146,7 +153,7 @@ def test_withdraw_is_audited(client, factory, login_as, winners, in_app, app) ->
     login_as(Role.SECRETARIAT)
     nomination_id = _nominate(client, winners["old"])
     assert client.post(f"/unpsa/{nomination_id}/withdraw").status_code == 302
-    assert factory.count(UnpsaNomination) == 0
+    assert factory.get(UnpsaNomination, nomination_id).withdrawn
     with in_app(app):
         actions = (
             db.session.execute(
@@ -156,3 +163,68 @@ def test_withdraw_is_audited(client, factory, login_as, winners, in_app, app) ->
             .all()
         )
     assert actions == ["unpsa.nominated", "unpsa.withdrawn"]
+
+
+def _english(client) -> None:
+    client.post("/language", data={"lang": "en", "next": "/unpsa"})
+
+
+def test_a_nomination_page_loaded_before_a_colleagues_save_cannot_overwrite_it(
+    client, factory, login_as, winners
+) -> None:
+    login_as(Role.SECRETARIAT)
+    _english(client)
+    nomination_id = _nominate(client, winners["old"])
+    url = f"/unpsa/{nomination_id}"
+    stale = version_of(client.get(url).text)  # two colleagues open the page
+    assert _save(client, nomination_id, dict(ENGLISH)).status_code == 302
+    typed = {**ENGLISH, "title_en": "Queue Booking by Text Message", "version": stale}
+    response = client.post(url, data=typed)
+    assert response.status_code == 400
+    assert "someone else saved this nomination after you opened this page" in response.text
+    assert 'value="Queue Booking by Text Message"' in response.text  # kept as typed
+    saved = response.text.split('id="saved"', 1)[1].split("</section>", 1)[0]
+    assert ENGLISH["title_en"] in saved
+    assert factory.get(UnpsaNomination, nomination_id).title_en == ENGLISH["title_en"]
+
+
+def test_withdrawing_keeps_the_texts_and_tells_colleagues_instead_of_a_404(
+    client, factory, login_as, winners
+) -> None:
+    login_as(Role.SECRETARIAT)
+    _english(client)
+    nomination_id = _nominate(client, winners["old"])
+    assert _save(client, nomination_id, dict(ENGLISH)).status_code == 302
+    url = f"/unpsa/{nomination_id}"
+    colleague = version_of(client.get(url).text)  # a colleague keeps the page open
+
+    withdrawn = client.post(f"{url}/withdraw", follow_redirects=True)
+    assert withdrawn.status_code == 200 and "The nomination is withdrawn" in withdrawn.text
+    assert "withdrawn; texts kept" in withdrawn.text  # offered again, texts kept
+    again = client.post(f"{url}/withdraw", follow_redirects=True)
+    assert again.status_code == 200
+    assert "This nomination was already withdrawn on" in again.text
+
+    typed = {**ENGLISH, "impact_en": "Impact typed by the colleague.", "version": colleague}
+    response = client.post(url, data=typed)
+    assert response.status_code == 400
+    assert "this nomination was withdrawn on" in response.text
+    assert "Impact typed by the colleague." in response.text  # nothing typed is lost
+    assert factory.get(UnpsaNomination, nomination_id).impact_en == ENGLISH["impact_en"]
+    assert client.get(f"{url}/dossier.zip").status_code == 302  # no export while withdrawn
+
+    # the colleague nominates it again from that page: their text is saved with it
+    response = client.post(url, data={**typed, "action": "renominate"})
+    assert response.status_code == 302
+    back = factory.get(UnpsaNomination, nomination_id)
+    assert not back.withdrawn and back.cycle_year == 2028
+    assert (back.title_en, back.impact_en) == (
+        ENGLISH["title_en"],
+        "Impact typed by the colleague.",
+    )
+
+    # withdrawn and nominated again from the list: the same nomination, texts kept
+    client.post(f"{url}/withdraw")
+    assert _nominate(client, winners["old"]) == nomination_id
+    assert factory.get(UnpsaNomination, nomination_id).summary_en == ENGLISH["summary_en"]
+    assert factory.count(UnpsaNomination) == 1

@@ -104,16 +104,40 @@ def assign(stage_id: int):
 @bp.post("/assignments/<int:assignment_id>/remove")
 @require_roles(*STAFF)
 def unassign(assignment_id: int):
-    """Take a judge off a proposal (audited); a replacement is assigned."""
+    """Take a judge off a proposal (audited); a replacement is assigned. Scores already sent
+    are left out only when the page showed them and the user ticked to leave them out."""
     item = load_or_404(Assignment, assignment_id)
     js = load_stage(item.stage_id)
-    act(
-        lambda: assignment.remove_assignment(
-            js, item, reason=form_text("reason"), actor=current_user
-        ),
-        _("The judge was taken off; a replacement was sought."),
-    )
+    name = item.judge.display_name
+    done: list[assignment.RemovalResult] = []
+    if act(
+        lambda: done.append(
+            assignment.remove_assignment(
+                js, item, reason=form_text("reason"), actor=current_user, leave_out=_leave_out()
+            )
+        )
+    ):
+        total = done[0].left_out_total
+        if total is None:
+            flash(_("The judge was taken off; a replacement was sought."), "success")
+        else:
+            flash(
+                _(
+                    "%(name)s was taken off; their scores (weighted score %(total)s) no longer "
+                    "count in the ranking and are kept in the audit trail. A replacement was "
+                    "sought.",
+                    name=name,
+                    total=f"{total:.2f}",
+                ),
+                "success",
+            )
     return redirect(url_for("judging.assignments", stage_id=js.stage_id))
+
+
+def _leave_out() -> int | None:
+    """The submission number of the sent scores the user ticked to leave out, if any."""
+    raw = form_text("leave_out")
+    return int(raw) if raw.isdigit() else None
 
 
 @bp.post("/assignments/<int:assignment_id>/rescore")

@@ -113,6 +113,56 @@ def test_secretariat_assigns_and_requests_a_rescore_through_the_pages(world: Wor
     assert world.f.count(AuditLog, AuditLog.action == "judging.assignment.removed") == 1
 
 
+def test_a_judge_whose_scores_arrived_after_the_page_loaded_is_not_taken_off_silently(
+    world: World, client
+) -> None:
+    (p,) = world.proposals(world.tenant(province="51"), 1)
+    judges = world.judges(DESK, 4)
+    world.open()
+    world.assign()
+    login(client, world.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    url = f"/judging/stages/{world.sid(DESK)}/assignments"
+    item = world.assignments(DESK)[0]
+    judge = next(j for j in judges if j.id == item.judge_id)
+    page = client.get(url).text  # the judge has not started yet
+    assert f"/judging/assignments/{item.id}/remove" in page and 'name="leave_out"' not in page
+    world.score(DESK, item.id, 90)  # meanwhile the judge sends a full sheet
+    sheets = f"/judging/stages/{world.sid(DESK)}/proposals/{p.id}"
+    assert "90.00" in client.get(sheets).text
+
+    remove = f"/judging/assignments/{item.id}/remove"
+    response = client.post(remove, data={"reason": "Tidak aktif, diganti"}, follow_redirects=True)
+    assert 'class="flash error"' in response.text, "taken off although the scores were sent"
+    refusal = response.text.split('class="flash error"', 1)[1].split("</div>", 1)[0]
+    assert "Not taken off" in refusal and judge.display_name in refusal and "90.00" in refusal
+    assert item.id in [a.id for a in world.assignments(DESK)]  # still on, scores still count
+    assert "90.00" in client.get(sheets).text
+    assert world.f.count(AuditLog, AuditLog.action == "judging.assignment.removed") == 0
+    # the page now shows the sent scores with the box to leave them out
+    assert 'name="leave_out" value="1"' in response.text
+    # a conflict of interest found late: taken off knowingly, the scores kept on record
+    response = client.post(
+        remove,
+        data={"reason": "Konflik kepentingan baru diketahui", "leave_out": "1"},
+        follow_redirects=True,
+    )
+    assert "no longer count in the ranking and are kept in the audit trail" in response.text
+    assert "scores sent, not counted (weighted score 90.00)" in response.text
+    assert item.id not in [a.id for a in world.assignments(DESK)]
+    assert len(world.assignments(DESK, proposal_id=p.id)) == 3  # a replacement
+    assert "90.00" not in client.get(sheets).text
+    assert world.f.count(ScoreSheet, ScoreSheet.assignment_id == item.id) == 1  # kept
+    after = world.run(
+        lambda: db.session.execute(
+            sa.select(AuditLog.after).where(AuditLog.action == "judging.assignment.removed")
+        ).scalar_one()
+    )
+    left_out = after["scores_left_out"]
+    assert left_out["total"] == 90.0 and left_out["scores"]["kebaruan"] == 90.0
+    assert after["reason"] == "Konflik kepentingan baru diketahui"
+
+
 def test_public_objection_form_without_an_account(world: World, client, app) -> None:
     (target, _other) = world.to_objection_period(
         [world.tenant(province="51"), world.tenant(province="52")]
