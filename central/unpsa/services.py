@@ -85,7 +85,7 @@ def candidates(cycle: UnpsaCycle) -> list[Proposal]:
     """Published award winners not yet nominated in this cycle, newest year first."""
     awarded = [p.competition_id for p in publications() if p.awards_published]
     nominated = sa.select(UnpsaNomination.proposal_id).where(
-        UnpsaNomination.cycle_year == cycle.year
+        UnpsaNomination.cycle_year == cycle.year, UnpsaNomination.withdrawn_at.is_(None)
     )
     stmt = (
         sa.select(Proposal)
@@ -104,7 +104,7 @@ def candidates(cycle: UnpsaCycle) -> list[Proposal]:
 def nominations(cycle: UnpsaCycle) -> list[UnpsaNomination]:
     stmt = (
         sa.select(UnpsaNomination)
-        .where(UnpsaNomination.cycle_year == cycle.year)
+        .where(UnpsaNomination.cycle_year == cycle.year, UnpsaNomination.withdrawn_at.is_(None))
         .options(selectinload(UnpsaNomination.proposal).selectinload(Proposal.tenant))
         .order_by(UnpsaNomination.id)
     )
@@ -113,7 +113,9 @@ def nominations(cycle: UnpsaCycle) -> list[UnpsaNomination]:
 
 def withdrawn_in(cycle: UnpsaCycle) -> dict[int, UnpsaNomination]:
     """The nominations withdrawn from this cycle, by proposal (their texts are kept)."""
-    stmt = sa.select(UnpsaNomination).where(UnpsaNomination.cycle_year == -cycle.year)
+    stmt = sa.select(UnpsaNomination).where(
+        UnpsaNomination.cycle_year == cycle.year, UnpsaNomination.withdrawn_at.is_not(None)
+    )
     return {n.proposal_id: n for n in db.session.execute(stmt).scalars()}
 
 
@@ -143,7 +145,7 @@ def nominate(proposal: Proposal, cycle: UnpsaCycle, *, actor: User) -> UnpsaNomi
     nomination = withdrawn_in(cycle).get(proposal.id)
     restored = nomination is not None
     if nomination is not None:
-        nomination.mark_withdrawn(False)
+        nomination.withdrawn_at = None
         nomination.nominated_by_id = actor.id
     else:
         nomination = UnpsaNomination(
@@ -196,7 +198,7 @@ def update(
             _(
                 "Not saved: this nomination was withdrawn on %(at)s. What you typed is still "
                 "below; “Nominate again and save” brings the nomination back with it.",
-                at=format_wib(nomination.updated_at),
+                at=format_wib(nomination.withdrawn_at),
             )
         )
     refuse_if_stale(
@@ -233,10 +235,10 @@ def withdraw(nomination: UnpsaNomination, *, actor: User) -> None:
         raise ServiceError(
             _(
                 "This nomination was already withdrawn on %(at)s.",
-                at=format_wib(nomination.updated_at),
+                at=format_wib(nomination.withdrawn_at),
             )
         )
-    nomination.mark_withdrawn(True)
+    nomination.withdrawn_at = utcnow()
     db.session.flush()
     audit.record(
         "unpsa.withdrawn",
@@ -244,7 +246,7 @@ def withdraw(nomination: UnpsaNomination, *, actor: User) -> None:
         actor=actor,
         before={
             "proposal_id": nomination.proposal_id,
-            "cycle": nomination.cycle,
+            "cycle": nomination.cycle_year,
             **audit.snapshot(nomination, AUDITED),
         },
     )
