@@ -397,7 +397,8 @@ def _keep_announcement_current(js: JudgingStage, reached: set[str | None], actor
 
 @dataclass
 class PromotionCheck:
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # promotion is refused
+    warnings: list[str] = field(default_factory=list)  # staff should know before promoting
     selected: list[int] = field(default_factory=list)
     not_selected: list[int] = field(default_factory=list)
 
@@ -475,6 +476,15 @@ def check_promotion(js: JudgingStage, now: datetime | None = None) -> PromotionC
         if shortlists.current(js) is None:
             check.problems.append(_("Generate the shortlist first."))
         chosen = set(shortlists.selected_ids(js)) & set(active)
+        for tie in shortlists.ties_at_cut(shortlists.eligible(stage_ranking(js)), chosen):
+            check.warnings.append(
+                _(
+                    "The cut falls inside a tie: %(titles)s have the same score (%(score)s), "
+                    "and only some of them are on the list (see the shortlist).",
+                    titles="; ".join(r.candidate.title for r in tie.members),
+                    score=format(tie.score, ".2f"),
+                )
+            )
     elif js.kind == StageKind.SCORED and js.passing_grade is not None:
         chosen = {r.proposal_id for r in stage_ranking(js) if r.rank is not None and r.passed}
     else:
