@@ -139,6 +139,33 @@ def test_public_objection_form_without_an_account(world: World, client, app) -> 
     assert client.get(url).status_code == 404
 
 
+def test_an_objection_reads_the_stage_sequence_once(world: World, client, app) -> None:
+    """Whether the window is open is asked by the form's view and again when filing: the
+    stages it depends on are read once per request."""
+    (target,) = world.to_objection_period([world.tenant(province="51")])
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        sent = client.post(
+            f"/sanggah/{target.uuid}",
+            data={
+                "name": "Budi",
+                "email": "budi@example.org",
+                "reason": "Layanan ini sudah tidak berjalan sejak awal tahun.",
+            },
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert sent.status_code == 302 and world.f.count(Objection) == 1
+    assert sum("ORDER BY stage.position" in s for s in statements) == 1
+
+
 def test_tenants_send_finalist_materials(world: World, client) -> None:
     from shared.models import Tenant
 
