@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -50,16 +50,31 @@ def current_stage() -> JudgingStage | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+def _list_publication(js: JudgingStage) -> tuple[bool, datetime | None]:
+    """(does a stage come before this one, when it publishes): looked up once per request,
+    as a request asks whether the window is open more than once (the public form's view, then
+    the filing)."""
+    if not has_request_context():
+        return _read_list_publication(js)
+    cache: dict[int, tuple[bool, datetime | None]] = g.setdefault("_objection_sources", {})
+    if js.stage_id not in cache:
+        cache[js.stage_id] = _read_list_publication(js)
+    return cache[js.stage_id]
+
+
+def _read_list_publication(js: JudgingStage) -> tuple[bool, datetime | None]:
+    source = previous(js)
+    return (False, None) if source is None else (True, source.stage.publish_at)
+
+
 def window_open(js: JudgingStage, now: datetime | None = None) -> bool:
     """Inside the stage's dates, and only once the list under objection is public: the stage
     it comes from has published its results (a window set to open earlier would show the
     finalists before their announcement)."""
     now = now or utcnow()
     stage = js.stage
-    source = previous(js)
-    published = source is None or (
-        source.stage.publish_at is not None and source.stage.publish_at <= now
-    )
+    has_source, publish_at = _list_publication(js)
+    published = not has_source or (publish_at is not None and publish_at <= now)
     return (
         not js.frozen
         and published

@@ -6,6 +6,11 @@ end in WIB, skipping the break. Finalists are placed in a fixed order (title, th
 the earliest grid time where none of their panelists (the stage's active assignments) is busy
 and fewer than the allowed number of parallel sessions (video-conference rooms) run.
 Finalists confirm their slot up to 24 hours before it starts.
+
+Government working hours (Monday to Friday, 07:30-16:00 WIB by default; the setting
+``JUDGING_WORKING_HOURS``) bound what is scheduled without a second thought: a generated
+schedule or a moved slot outside them (a weekend, a holiday of the schedule, the evening) needs
+the secretariat's explicit confirmation, and the schedule marks such slots.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from central.judging.models import (
@@ -33,9 +40,47 @@ from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.user import User
 from shared.services import ServiceError, audit
-from shared.timeutil import WIB, format_wib
+from shared.timeutil import WIB, format_wib, to_wib
 
 CONFIRM_BEFORE = timedelta(hours=24)
+DEFAULT_WORKING_HOURS = "07:30-16:00"  # WIB, Monday to Friday
+
+
+def parse_hours(raw: str) -> tuple[time, time]:
+    """``"07:30-16:00"`` as (opening, closing); refuses anything else."""
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise ValueError(f"working hours {raw!r}: write them as 07:30-16:00") from None
+    if closes <= opens:
+        raise ValueError(f"working hours {raw!r}: the day must end after it starts")
+    return opens, closes
+
+
+def working_hours() -> tuple[time, time]:
+    """The government working day in WIB (the setting ``JUDGING_WORKING_HOURS``)."""
+    return parse_hours(current_app.config.get("JUDGING_WORKING_HOURS", DEFAULT_WORKING_HOURS))
+
+
+def outside_working_hours(
+    starts_at: datetime, ends_at: datetime, holidays: Sequence[date] = ()
+) -> bool:
+    """Does a slot fall on a weekend or a holiday, or reach outside the working day (WIB)?"""
+    opens, closes = working_hours()
+    start, end = to_wib(starts_at), to_wib(ends_at)
+    return (
+        start.weekday() >= 5
+        or start.date() in holidays
+        or end.date() != start.date()
+        or start.time() < opens
+        or end.time() > closes
+    )
+
+
+def hours_text() -> dict[str, str]:
+    """The working day's opening and closing as people in Indonesia write them (07.30)."""
+    opens, closes = working_hours()
+    return {"opens": opens.strftime("%H.%M"), "closes": closes.strftime("%H.%M")}
 
 
 @dataclass(frozen=True)
@@ -181,8 +226,11 @@ def slots(js: JudgingStage) -> list[PresentationSlot]:
     return list(db.session.execute(stmt).scalars())
 
 
-def generate(js: JudgingStage, settings: ScheduleSettings, *, actor: User) -> Plan:
-    """Lay out the slots of every finalist (replacing an unconfirmed earlier schedule)."""
+def generate(
+    js: JudgingStage, settings: ScheduleSettings, *, actor: User, outside_hours: bool = False
+) -> Plan:
+    """Lay out the slots of every finalist (replacing an unconfirmed earlier schedule); slots
+    outside working hours only when ``outside_hours`` confirms them."""
     ensure_open(js)
     if not js.has_schedule:
         raise ServiceError(_("This stage has no presentations."))
@@ -214,6 +262,22 @@ def generate(js: JudgingStage, settings: ScheduleSettings, *, actor: User) -> Pl
                 n=len(result.unplaced),
             )
         )
+    late = sum(
+        outside_working_hours(p.starts_at, p.ends_at, settings.holidays) for p in result.placements
+    )
+    if late and not outside_hours:
+        raise ServiceError(
+            ngettext(
+                "%(num)d slot falls outside working hours (Monday to Friday, %(opens)s-%(closes)s "
+                "WIB): tick the confirmation to schedule it anyway, or change the day's times.",
+                "%(num)d slots fall outside working hours (Monday to Friday, "
+                "%(opens)s-%(closes)s WIB): tick the confirmation to schedule them anyway, or "
+                "change the day's times.",
+                late,
+                **hours_text(),
+            ),
+            field="day_start",
+        )
     for slot in existing:
         db.session.delete(slot)
     db.session.flush()
@@ -236,9 +300,25 @@ def generate(js: JudgingStage, settings: ScheduleSettings, *, actor: User) -> Pl
         "judging.schedule.generate",
         js.stage,
         actor=actor,
-        after={"slots": len(result.placements), "settings": settings.to_json()},
+        after={
+            "slots": len(result.placements),
+            "settings": settings.to_json(),
+            **({"outside_working_hours": late} if late else {}),
+        },
     )
     return result
+
+
+def holidays(js: JudgingStage) -> tuple[date, ...]:
+    """The holidays given when the schedule was generated."""
+    raw = (js.schedule_settings or {}).get("holidays") or []
+    return tuple(date.fromisoformat(d) for d in raw)
+
+
+def outside_hours_ids(js: JudgingStage, items: Sequence[PresentationSlot]) -> set[int]:
+    """The slots (ids) that fall outside working hours, for the schedule to mark them."""
+    off = holidays(js)
+    return {s.id for s in items if outside_working_hours(s.starts_at, s.ends_at, off)}
 
 
 def clashes(js: JudgingStage) -> list[tuple[int, int, int]]:
@@ -257,8 +337,16 @@ def clashes(js: JudgingStage) -> list[tuple[int, int, int]]:
     return found
 
 
-def move(js: JudgingStage, slot: PresentationSlot, new_start: datetime, *, actor: User) -> None:
-    """Move one slot (same length); refused when one of its panelists is busy then."""
+def move(
+    js: JudgingStage,
+    slot: PresentationSlot,
+    new_start: datetime,
+    *,
+    actor: User,
+    outside_hours: bool = False,
+) -> None:
+    """Move one slot (same length); refused when one of its panelists is busy then, and outside
+    working hours unless ``outside_hours`` confirms it."""
     ensure_open(js)
     if new_start < utcnow() + CONFIRM_BEFORE:
         # a finalist could not confirm it in time (a past slot is missed at once)
@@ -282,6 +370,18 @@ def move(js: JudgingStage, slot: PresentationSlot, new_start: datetime, *, actor
             and mine & panels.get(other.proposal_id, frozenset())
         ):
             raise ServiceError(_("A panelist of this finalist has another presentation then."))
+    late = outside_working_hours(new_start, new_end, holidays(js))
+    if late and not outside_hours:
+        raise ServiceError(
+            _(
+                "%(at)s falls outside working hours (Monday to Friday, %(opens)s-%(closes)s WIB, "
+                "not on a holiday of the schedule): tick the confirmation to move the slot there "
+                "anyway.",
+                at=format_wib(new_start),
+                **hours_text(),
+            ),
+            field="starts_at",
+        )
     before = {"starts_at": slot.starts_at.isoformat()}
     slot.starts_at, slot.ends_at = new_start, new_end
     slot.confirm_by = new_start - CONFIRM_BEFORE
@@ -292,7 +392,10 @@ def move(js: JudgingStage, slot: PresentationSlot, new_start: datetime, *, actor
         slot,
         actor=actor,
         before=before,
-        after={"starts_at": new_start.isoformat()},
+        after={
+            "starts_at": new_start.isoformat(),
+            **({"outside_working_hours": True} if late else {}),
+        },
     )
 
 

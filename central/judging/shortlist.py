@@ -10,11 +10,15 @@ A rule *binds* when the top N by rank alone would break it: a minimum the top N 
 reach, or a maximum it exceeds. The report names those rules and the proposals they pulled
 in or left out. The panel may then swap entries; a swap that would break a rule the current
 list keeps is refused.
+
+The list never changes by itself when proposals tie on the score across its edge (some on the
+list, some off it: the ranking's tie-break or a rule chose), but the page names them, so the
+panel decides knowingly.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from central.judging.models import EntryStatus, JudgingStage, Shortlist, ShortlistEntry, StageEntry
-from central.judging.ranking import Candidate, RankedProposal, stage_ranking
+from central.judging.ranking import PRECISION, Candidate, RankedProposal, stage_ranking
 from shared.db import db, utcnow
 from shared.models.tenant import TenantKind
 from shared.models.user import User
@@ -212,6 +216,12 @@ def violations(
     return found
 
 
+def eligible(ranking: Iterable[RankedProposal]) -> list[RankedProposal]:
+    """The proposals a list may hold: ranked and at or above the passing grade, in rank order."""
+    pool = [r for r in ranking if r.rank is not None and r.passed]
+    return sorted(pool, key=lambda r: r.rank or 0)
+
+
 @dataclass
 class ShortlistProposal:
     selected: list[RankedProposal]
@@ -226,8 +236,7 @@ def propose(
     ranking: Sequence[RankedProposal], size: int, rules: Sequence[CompositionRule]
 ) -> ShortlistProposal:
     """The best Top ``size`` of the ranking that keeps the composition rules (see module doc)."""
-    pool = [r for r in ranking if r.rank is not None and r.passed]
-    pool.sort(key=lambda r: r.rank or 0)
+    pool = eligible(ranking)
     chosen: dict[int, RankedProposal] = {}
     reasons: dict[int, tuple[str, int | None]] = {}
     counts = [Counter[str]() for _ in rules]
@@ -287,6 +296,32 @@ def propose(
     )
 
 
+@dataclass(frozen=True)
+class CutTie:
+    """Proposals with the same score on both sides of the list's edge."""
+
+    score: float
+    members: tuple[RankedProposal, ...]  # in rank order
+    on_list: frozenset[int]  # proposal ids
+
+
+def ties_at_cut(pool: Sequence[RankedProposal], selected: Iterable[int]) -> list[CutTie]:
+    """Groups of eligible proposals that share a score (as the ranking compares scores) but
+    not the outcome: the score alone did not decide who is on the list."""
+    chosen = set(selected)
+    groups: dict[float, list[RankedProposal]] = defaultdict(list)
+    for r in pool:
+        if r.score is not None:
+            groups[round(r.score, PRECISION)].append(r)
+    ties = []
+    for score, members in groups.items():
+        on_list = frozenset(r.proposal_id for r in members) & chosen
+        if on_list and len(on_list) < len(members):
+            ordered = tuple(sorted(members, key=lambda r: r.rank or 0))
+            ties.append(CutTie(score, ordered, on_list))
+    return sorted(ties, key=lambda t: t.members[0].rank or 0)
+
+
 # -- persisted shortlists --------------------------------------------------------------------
 
 
@@ -308,7 +343,8 @@ def generate(js: JudgingStage, *, actor: User) -> Shortlist:
     if not js.shortlist_size:
         raise ServiceError(_("Set the shortlist size of this stage first."))
     rules = stage_rules(js)
-    result = propose(stage_ranking(js), js.shortlist_size, rules)
+    ranking = stage_ranking(js)
+    result = propose(ranking, js.shortlist_size, rules)
     existing = current(js)
     if existing is not None:
         db.session.delete(existing)
@@ -343,6 +379,10 @@ def generate(js: JudgingStage, *, actor: User) -> Shortlist:
             "binding_rules": [r.index for r in result.rules if r.binds],
             "pulled_in": result.pulled_in,
             "left_out": result.left_out,
+            "tied_at_cut": [
+                [r.proposal_id for r in tie.members]
+                for tie in ties_at_cut(eligible(ranking), (r.proposal_id for r in result.selected))
+            ],
         },
     )
     return shortlist
@@ -356,6 +396,7 @@ class ShortlistView:
     reasons: dict[int, ShortlistEntry]
     rules: list[RuleReport]
     alternates: list[RankedProposal]  # ranked entrants not on the list
+    ties: list[CutTie]  # the list's edge falls inside these
 
 
 def view(js: JudgingStage) -> ShortlistView | None:
@@ -370,13 +411,14 @@ def view(js: JudgingStage) -> ShortlistView | None:
         (by_id[pid] for pid in entries if pid in by_id), key=lambda r: r.rank or 10**9
     )
     rules = [CompositionRule.from_json(r) for r in shortlist.rules]
-    pool = [r for r in ranking if r.rank is not None and r.passed]
+    pool = eligible(ranking)
     acted = {r["index"] for r in shortlist.report.get("rules", []) if r.get("binds")}
     reports = rule_reports(
         rules, [r.candidate for r in selected], [r.candidate for r in pool[: shortlist.size]], acted
     )
     alternates = [r for r in ranking if r.rank is not None and r.proposal_id not in entries]
-    return ShortlistView(shortlist, ranking, selected, entries, reports, alternates)
+    ties = ties_at_cut(pool, entries.keys())
+    return ShortlistView(shortlist, ranking, selected, entries, reports, alternates, ties)
 
 
 def swap(js: JudgingStage, *, out_id: int, in_id: int, reason: str, actor: User) -> ShortlistEntry:

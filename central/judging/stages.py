@@ -11,6 +11,12 @@ and the removal of a finalist, also prepare the announcement (catalogue entries,
 Selection at promotion: the shortlist when the stage has a shortlist size; otherwise the
 ranked entrants at or above the passing grade when one is set; otherwise every entrant.
 
+Proposals enter a stage before its start date only on an explicit confirmation (the promotion
+into it, or the first judged stage taking in the screened proposals): the secretariat may
+prepare a stage early (the presentation schedule needs the finalists as entrants before the
+presentations start), but never by mistake. Nothing of it shows publicly earlier: the events
+are embargoed until the stage's ``publish_at``, which never lies before its start.
+
 Removing an entrant (an upheld objection, a withdrawal) takes back everything since the last
 selection: ``stage_code`` returns to the last stage before it that cut the field.
 """
@@ -293,12 +299,30 @@ def _publish_stage(proposal: Proposal, js: JudgingStage) -> None:
     )
 
 
-def open_entries(js: JudgingStage, *, actor: User) -> int:
-    """Enter the proposals that passed administrative screening into the first judged stage."""
+def not_started(js: JudgingStage, now: datetime | None = None) -> bool:
+    """Does the stage start later than ``now`` (by its configured start date)?"""
+    starts = js.stage.starts_at
+    return starts is not None and (now or utcnow()) < starts
+
+
+def open_entries(
+    js: JudgingStage, *, actor: User, before_start: bool = False, now: datetime | None = None
+) -> int:
+    """Enter the proposals that passed administrative screening into the first judged stage;
+    before the stage's start date only when ``before_start`` confirms it."""
     ensure_open(js)
     prev = previous(js)
     if prev is not None and prev.kind != StageKind.EXTERNAL:
         raise ServiceError(_("Entrants of this stage come from the promotion of the one before."))
+    early = not_started(js, now)
+    if early and not before_start:
+        raise ServiceError(
+            _(
+                "This stage starts on %(at)s: tick the confirmation to take the proposals in "
+                "before it starts.",
+                at=format_wib(js.stage.starts_at),
+            )
+        )
     known = set(
         db.session.execute(
             sa.select(StageEntry.proposal_id).where(StageEntry.stage_id == js.stage_id)
@@ -319,7 +343,8 @@ def open_entries(js: JudgingStage, *, actor: User) -> int:
         added += 1
     db.session.flush()
     if added:
-        audit.record("judging.entries.open", js.stage, actor=actor, after={"added": added})
+        after = {"added": added, **({"before_start": True} if early else {})}
+        audit.record("judging.entries.open", js.stage, actor=actor, after=after)
     return added
 
 
@@ -397,7 +422,9 @@ def _keep_announcement_current(js: JudgingStage, reached: set[str | None], actor
 
 @dataclass
 class PromotionCheck:
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # promotion is refused
+    warnings: list[str] = field(default_factory=list)  # staff should know before promoting
+    early_into: JudgingStage | None = None  # the next stage, when it has not started yet
     selected: list[int] = field(default_factory=list)
     not_selected: list[int] = field(default_factory=list)
 
@@ -475,12 +502,25 @@ def check_promotion(js: JudgingStage, now: datetime | None = None) -> PromotionC
         if shortlists.current(js) is None:
             check.problems.append(_("Generate the shortlist first."))
         chosen = set(shortlists.selected_ids(js)) & set(active)
+        for tie in shortlists.ties_at_cut(shortlists.eligible(stage_ranking(js)), chosen):
+            check.warnings.append(
+                _(
+                    "The cut falls inside a tie: %(titles)s have the same score (%(score)s), "
+                    "and only some of them are on the list (see the shortlist).",
+                    titles="; ".join(r.candidate.title for r in tie.members),
+                    score=format(tie.score, ".2f"),
+                )
+            )
     elif js.kind == StageKind.SCORED and js.passing_grade is not None:
         chosen = {r.proposal_id for r in stage_ranking(js) if r.rank is not None and r.passed}
     else:
         chosen = set(active)
     if js.kind == StageKind.FINAL:
         chosen |= {a.proposal_id for a in special_awards(js)} & set(active)
+    else:
+        nxt = following(js)
+        if nxt is not None and not_started(nxt, now):
+            check.early_into = nxt
     check.selected = sorted(chosen)
     check.not_selected = sorted(set(active) - chosen)
     return check
@@ -491,8 +531,11 @@ def special_awards(js: JudgingStage) -> list[SpecialAward]:
     return list(db.session.execute(stmt).scalars())
 
 
-def promote(js: JudgingStage, *, actor: User, now: datetime | None = None) -> PromotionCheck:
-    """Freeze the stage and move its selection on (see the module docstring)."""
+def promote(
+    js: JudgingStage, *, actor: User, now: datetime | None = None, before_start: bool = False
+) -> PromotionCheck:
+    """Freeze the stage and move its selection on (see the module docstring); into a next
+    stage that has not started yet only when ``before_start`` confirms it."""
     from central.judging.ranking import stage_ranking
 
     now = now or utcnow()
@@ -500,6 +543,15 @@ def promote(js: JudgingStage, *, actor: User, now: datetime | None = None) -> Pr
     check = check_promotion(js, now)
     if not check.ok:
         raise ServiceError(" ".join(check.problems))
+    if check.early_into is not None and not before_start:
+        raise ServiceError(
+            _(
+                "The next stage, %(s)s, starts on %(at)s: tick the confirmation to move the "
+                "selected proposals into it before it starts.",
+                s=check.early_into.stage.name_id,
+                at=format_wib(check.early_into.stage.starts_at),
+            )
+        )
     ranking = {r.proposal_id: r for r in stage_ranking(js)}
     selected = set(check.selected)
     for entry in entries(js, EntryStatus.ACTIVE):
@@ -541,6 +593,7 @@ def promote(js: JudgingStage, *, actor: User, now: datetime | None = None) -> Pr
             "selected": len(selected),
             "not_selected": len(check.not_selected),
             "next": nxt.stage.code if nxt is not None and js.kind != StageKind.FINAL else None,
+            **({"before_start": True} if check.early_into is not None else {}),
         },
     )
     _keep_announcement_current(js, {nxt.stage.code} if nxt is not None else set(), actor)

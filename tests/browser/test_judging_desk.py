@@ -1,9 +1,11 @@
 """Desk evaluation in the browser: automatic assignment, blind scoring, consolidation."""
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from shared.db import utcnow
 from tests.browser.judging_support import log_in, world_for
 
 
@@ -21,6 +23,7 @@ def test_assignment_blind_scoring_and_consolidation(start_server, page) -> None:
     w.proposals(bali, 3)
     judges = w.judges("desk_evaluation", 3)
     desk = w.sid("desk_evaluation")
+    w.starts("desk_evaluation", utcnow() - timedelta(days=1))  # taken in once it has started
 
     # the secretariat takes the screened proposals in and assigns judges
     log_in(page, central, w.staff.username)

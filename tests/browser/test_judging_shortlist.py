@@ -1,7 +1,10 @@
 """The independent panel's shortlist in the browser: a binding 3T rule, a swap, promotion."""
 
+from datetime import timedelta
+
 from playwright.sync_api import expect
 
+from shared.db import utcnow
 from shared.models import Proposal, Role
 from tests.browser.judging_support import log_in, world_for
 
@@ -25,6 +28,7 @@ def test_shortlist_with_a_binding_composition_rule(start_server, page) -> None:
     order[far.id] = 60  # ranked last
     w.score_all("panel_nomination", lambda a: order[a.proposal_id])
     panel = w.sid("panel_nomination")
+    w.starts("top99", utcnow() - timedelta(days=1))  # promoted into once it has started
 
     # the secretariat sets the Top 3 with at least one 3T region, through the settings page
     log_in(page, central, w.staff.username)

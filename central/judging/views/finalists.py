@@ -99,6 +99,8 @@ def schedule_view(stage_id: int):
         slots=slots,
         clashes=schedule.clashes(js) if is_staff(current_user) else [],
         settings=js.schedule_settings or {},
+        outside=schedule.outside_hours_ids(js, slots),
+        hours=schedule.hours_text(),
     )
 
 
@@ -108,10 +110,17 @@ def schedule_generate(stage_id: int):
     """Lay out the presentation slots from the settings in the form."""
     js = load_stage(stage_id)
     act(
-        lambda: schedule.generate(js, _schedule_settings(), actor=current_user),
+        lambda: schedule.generate(
+            js, _schedule_settings(), actor=current_user, outside_hours=_outside_hours()
+        ),
         _("The schedule was generated."),
     )
     return redirect(url_for("judging.schedule_view", stage_id=js.stage_id))
+
+
+def _outside_hours() -> bool:
+    """Did staff tick that the slots may fall outside working hours?"""
+    return request.form.get("outside_hours") == "yes"
 
 
 def _time(name: str, default: time | None) -> time | None:
@@ -167,7 +176,7 @@ def move_slot(slot_id: int):
         start = form_wib("starts_at")
         if start is None:
             raise ServiceError(_("Give the new start."), field="starts_at")
-        schedule.move(js, slot, start, actor=current_user)
+        schedule.move(js, slot, start, actor=current_user, outside_hours=_outside_hours())
 
     act(_move, _("The slot was moved; the finalist must confirm again."))
     return redirect(url_for("judging.schedule_view", stage_id=js.stage_id))

@@ -397,7 +397,10 @@ def entries(stage_id: int):
     js = load_stage(stage_id)
     if request.method == "POST":
         counted: list[int] = []
-        if act(lambda: counted.append(stages.open_entries(js, actor=current_user))):
+        early = request.form.get("before_start") == "yes"
+        if act(
+            lambda: counted.append(stages.open_entries(js, actor=current_user, before_start=early))
+        ):
             flash(_("%(n)d proposals entered the stage.", n=counted[0]), "success")
         return redirect(url_for("judging.entries", stage_id=js.stage_id))
     status = request.args.get("status") or None
@@ -414,6 +417,7 @@ def entries(stage_id: int):
         status=status,
         statuses=list(EntryStatus),
         can_open=previous is None or previous.kind == StageKind.EXTERNAL,
+        not_started=stages.not_started(js),
     )
 
 
@@ -438,7 +442,11 @@ def promote(stage_id: int):
     if request.form.get("confirm") != "yes":
         flash(_("Tick the confirmation to promote the stage."), "error")
     else:
-        act(lambda: stages.promote(js, actor=current_user), _("The stage was promoted and frozen."))
+        early = request.form.get("before_start") == "yes"
+        act(
+            lambda: stages.promote(js, actor=current_user, before_start=early),
+            _("The stage was promoted and frozen."),
+        )
     return redirect(url_for("judging.stage", stage_id=js.stage_id))
 
 

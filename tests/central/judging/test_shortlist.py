@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 from central.judging import shortlist
 from central.judging.ranking import Candidate, RankedProposal
 from central.judging.shortlist import CompositionRule, propose, validate_rules
-from shared.models import AuditLog
+from shared.models import AuditLog, Role
 from shared.models.tenant import TenantKind
 from shared.services import ServiceError
 from tests.central.judging.support import World, js, user
+from tests.conftest import login
 
 
 def _ranked(specs) -> list[RankedProposal]:
@@ -185,3 +186,59 @@ def test_tenant_kind_values_cover_agency_aliases() -> None:
     kinds = {k.value for k in TenantKind}
     for members in shortlist.AGENCY_ALIASES.values():
         assert members <= kinds
+
+
+# -- ties at the edge of the list (through the pages) -------------------------------------------
+
+
+def _tied_panel(w: World, scores: dict[str, float]) -> dict[str, int]:
+    """Proposals titled by the keys of ``scores`` at the panel nomination (Top 2, no rules),
+    every panelist giving each the score; returns their ids by title."""
+    w.settings("desk_evaluation", passing_grade=None)
+    w.settings("panel_nomination", shortlist_size=2, composition_rules=[])
+    ids = {title: w.proposals(w.tenant(province="51"), 1, title=title)[0].id for title in scores}
+    w.judges("desk_evaluation", 3)
+    w.judges("panel_nomination", 3, Role.PANELIST)
+    w.open()
+    w.assign()
+    w.score_all("desk_evaluation", lambda a: 80)
+    w.promote("desk_evaluation")
+    w.assign("panel_nomination")
+    by_id = {pid: scores[title] for title, pid in ids.items()}
+    w.score_all("panel_nomination", lambda a: by_id[a.proposal_id])
+    return ids
+
+
+def test_staff_are_warned_when_the_cut_falls_inside_a_tie(factory, client) -> None:
+    w = World(factory)
+    ids = _tied_panel(w, {"Inovasi Juara": 90, "Inovasi Kembar A": 80, "Inovasi Kembar B": 80})
+    sid = w.sid("panel_nomination")
+    login(client, w.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    client.post(f"/judging/stages/{sid}/shortlist/generate")
+    page = client.get(f"/judging/stages/{sid}/shortlist").get_data(as_text=True)
+    assert 'id="cut-ties"' in page
+    warning = page.split('id="cut-ties"', 1)[1].split("</div>", 1)[0]
+    assert "The cut falls inside a tie." in warning and "80.00" in warning
+    assert "Inovasi Kembar A" in warning and "Inovasi Kembar B" in warning
+    assert "Inovasi Juara" not in warning
+    assert warning.count("not on the list") == 1
+    # the list itself is what the ranking gives: the warning changes nothing by itself
+    selected = w.run(lambda: shortlist.selected_ids(js(sid)))
+    assert len(selected) == 2 and ids["Inovasi Juara"] in selected
+    # the promotion card says it too, before the stage is promoted
+    stage = client.get(f"/judging/stages/{sid}").get_data(as_text=True)
+    notice = stage.split('id="promotion-warnings"', 1)[1].split("</div>", 1)[0]
+    assert "inside a tie" in notice
+    assert "Inovasi Kembar A" in notice and "Inovasi Kembar B" in notice
+    assert "Inovasi Juara" not in notice
+
+
+def test_no_tie_warning_when_the_scores_differ_at_the_cut(factory, client) -> None:
+    w = World(factory)
+    _tied_panel(w, {"Inovasi Juara": 90, "Inovasi Kedua": 85, "Inovasi Ketiga": 80})
+    sid = w.sid("panel_nomination")
+    login(client, w.staff.username)
+    client.post(f"/judging/stages/{sid}/shortlist/generate")
+    assert 'id="cut-ties"' not in client.get(f"/judging/stages/{sid}/shortlist").text
+    assert 'id="promotion-warnings"' not in client.get(f"/judging/stages/{sid}").text

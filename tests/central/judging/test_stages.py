@@ -16,6 +16,7 @@ from shared.services.competitions import DEFAULT_STAGES
 from shared.timeutil import format_wib
 from sync.models import ChangeEvent
 from tests.central.judging.support import World, js, proposal, user
+from tests.conftest import login
 
 DESK = "desk_evaluation"
 
@@ -144,3 +145,77 @@ def test_objection_window_must_close_before_promotion(world: World) -> None:
     check = world.run(lambda: stages.check_promotion(js(sid)))
     ends = world.f.get(Stage, sid).ends_at
     assert any(format_wib(ends) in problem for problem in check.problems)  # window still open
+
+
+# -- entering a stage before its start date (through the pages) ----------------------------------
+
+
+def test_promoting_into_a_stage_before_its_start_needs_a_confirmation(world: World, client) -> None:
+    world.settings(DESK, passing_grade=None)
+    (p,) = world.proposals(world.tenant(province="51"), 1)
+    world.judges(DESK, 3)
+    world.open()
+    world.assign()
+    world.score_all(DESK, lambda a: 80)
+    starts = utcnow() + timedelta(days=3)
+    world.starts("panel_nomination", starts)
+    login(client, world.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    url = f"/judging/stages/{world.sid(DESK)}"
+    card = client.get(url).get_data(as_text=True)
+    assert 'id="before-start"' in card and format_wib(starts) in card
+    refused = client.post(f"{url}/promote", data={"confirm": "yes"}, follow_redirects=True)
+    assert "starts on " + format_wib(starts) in refused.get_data(as_text=True)
+    assert not _frozen(world, DESK) and world.f.get(Proposal, p.id).stage_code == DESK
+    done = client.post(
+        f"{url}/promote", data={"confirm": "yes", "before_start": "yes"}, follow_redirects=True
+    )
+    assert "The stage was promoted and frozen." in done.get_data(as_text=True)
+    assert _frozen(world, DESK) and world.f.get(Proposal, p.id).stage_code == "panel_nomination"
+    audit = world.run(
+        lambda: db.session.execute(
+            sa.select(AuditLog.after).where(AuditLog.action == "judging.stage.promote")
+        ).scalar_one()
+    )
+    assert audit["before_start"] is True
+
+
+def test_a_started_next_stage_needs_no_extra_confirmation(world: World, client) -> None:
+    world.settings(DESK, passing_grade=None)
+    world.proposals(world.tenant(province="51"), 1)
+    world.judges(DESK, 3)
+    world.open()
+    world.assign()
+    world.score_all(DESK, lambda a: 80)
+    world.starts("panel_nomination", utcnow() - timedelta(hours=1))
+    login(client, world.staff.username)
+    url = f"/judging/stages/{world.sid(DESK)}"
+    assert 'id="before-start"' not in client.get(url).get_data(as_text=True)
+    client.post(f"{url}/promote", data={"confirm": "yes"})
+    assert _frozen(world, DESK)
+
+
+def test_taking_screened_proposals_in_before_the_stage_starts_needs_a_confirmation(
+    world: World, client
+) -> None:
+    world.proposals(world.tenant(province="51"), 2)
+    starts = utcnow() + timedelta(days=2)
+    world.starts(DESK, starts)
+    login(client, world.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    url = f"/judging/stages/{world.sid(DESK)}/entries"
+    assert 'id="before-start"' in client.get(url).get_data(as_text=True)
+    refused = client.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "starts on " + format_wib(starts) in refused
+    assert world.f.count(StageEntry) == 0
+    client.post(url, data={"before_start": "yes"})
+    assert world.f.count(StageEntry) == 2
+    world.starts(DESK, utcnow() - timedelta(hours=1))  # once started, no confirmation
+    world.proposals(world.tenant(province="52"), 1)
+    assert 'id="before-start"' not in client.get(url).get_data(as_text=True)
+    client.post(url)
+    assert world.f.count(StageEntry) == 3
+
+
+def _frozen(world: World, code: str) -> bool:
+    return world.run(lambda: js(world.sid(code)).frozen)

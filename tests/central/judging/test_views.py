@@ -4,6 +4,7 @@ finalist materials."""
 from __future__ import annotations
 
 import io
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -188,6 +189,33 @@ def test_public_objection_form_without_an_account(world: World, client, app) -> 
     assert client.get(url).status_code == 404
 
 
+def test_an_objection_reads_the_stage_sequence_once(world: World, client, app) -> None:
+    """Whether the window is open is asked by the form's view and again when filing: the
+    stages it depends on are read once per request."""
+    (target,) = world.to_objection_period([world.tenant(province="51")])
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        sent = client.post(
+            f"/sanggah/{target.uuid}",
+            data={
+                "name": "Budi",
+                "email": "budi@example.org",
+                "reason": "Layanan ini sudah tidak berjalan sejak awal tahun.",
+            },
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert sent.status_code == 302 and world.f.count(Objection) == 1
+    assert sum("ORDER BY stage.position" in s for s in statements) == 1
+
+
 def test_tenants_send_finalist_materials(world: World, client) -> None:
     from shared.models import Tenant
 
@@ -353,3 +381,84 @@ def test_schedule_minutes_typed_as_zero_are_kept_not_replaced(world: World, clie
         lambda: {s.ends_at - s.starts_at for s in schedule.slots(js(world.sid("presentation")))}
     )
     assert lengths == {timedelta(minutes=10)}
+
+
+def _at_presentation(world: World) -> str:
+    """One finalist with its panel at the presentation stage; the schedule page's URL."""
+    world.to_objection_period([world.tenant(province="51")])
+    world.close_objections()
+    world.promote("objection")
+    world.assign("presentation")
+    return f"/judging/stages/{world.sid('presentation')}/schedule"
+
+
+def _next(weekday: int, at: time) -> datetime:
+    """The first such weekday (0 = Monday) at least three days away, at ``at`` WIB."""
+    from shared.db import utcnow
+    from shared.timeutil import WIB
+
+    day = (utcnow() + timedelta(days=3)).astimezone(WIB).date()
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    return datetime.combine(day, at, tzinfo=WIB)
+
+
+def _slot(world: World) -> tuple[int, datetime]:
+    from central.judging.models import PresentationSlot
+
+    return world.run(
+        lambda: db.session.execute(sa.select(PresentationSlot.id, PresentationSlot.starts_at)).one()
+    )
+
+
+def test_a_slot_moved_outside_working_hours_needs_a_confirmation(world: World, client) -> None:
+    url = _at_presentation(world)
+    login(client, world.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    first = _next(0, time(8, 0)).date().isoformat()
+    client.post(url, data={"first_day": first})  # 08:00-16:00 on working days: no question
+    slot_id, planned = _slot(world)
+    move = f"/judging/slots/{slot_id}/move"
+    for when in (_next(5, time(10, 0)), _next(2, time(19, 0)), _next(2, time(7, 0))):
+        page = client.post(move, data={"starts_at": when.strftime("%Y-%m-%dT%H:%M")})
+        text = client.get(url).text if page.status_code == 302 else page.text
+        assert "falls outside working hours" in text, when
+        assert _slot(world)[1] == planned  # not moved
+    saturday = _next(5, time(10, 0))
+    client.post(
+        move, data={"starts_at": saturday.strftime("%Y-%m-%dT%H:%M"), "outside_hours": "yes"}
+    )
+    assert _slot(world)[1] == saturday
+    page = client.get(url).text
+    assert 'id="outside-hours"' in page and "outside working hours</span>" in page
+    audit = world.run(
+        lambda: db.session.execute(
+            sa.select(AuditLog.after).where(AuditLog.action == "judging.schedule.move")
+        ).scalar_one()
+    )
+    assert audit["outside_working_hours"] is True
+    # within working hours a move needs no confirmation, and the mark goes
+    wednesday = _next(2, time(9, 0))
+    client.post(move, data={"starts_at": wednesday.strftime("%Y-%m-%dT%H:%M")})
+    assert _slot(world)[1] == wednesday
+    assert 'id="outside-hours"' not in client.get(url).text
+
+
+def test_a_schedule_generated_outside_working_hours_needs_a_confirmation(
+    world: World, client, app
+) -> None:
+    from central.judging.models import PresentationSlot
+
+    url = _at_presentation(world)
+    login(client, world.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    evening = {"first_day": _next(0, time(0, 0)).date().isoformat(), "day_start": "18:00"}
+    evening["day_end"] = "21:00"
+    page = client.post(url, data=evening, follow_redirects=True).text
+    assert "1 slot falls outside working hours" in page and "07.30-16.00 WIB" in page
+    assert world.f.count(PresentationSlot) == 0
+    client.post(url, data={**evening, "outside_hours": "yes"})
+    assert world.f.count(PresentationSlot) == 1
+    assert 'id="outside-hours"' in client.get(url).text
+    # the working day is a setting: an office that works until 21:00 is asked nothing
+    app.config["JUDGING_WORKING_HOURS"] = "07:30-21:00"
+    assert 'id="outside-hours"' not in client.get(url).text
