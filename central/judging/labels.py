@@ -71,5 +71,6 @@ TEMPLATE_LABELS = {
     "stage_kind_label": stage_kind_label,
     "entry_status_label": entry_status_label,
     "sheet_state_label": sheet_state_label,
+    "assignment_label": assignment_label,
     "outcome_label": outcome_label,
 }

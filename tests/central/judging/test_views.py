@@ -112,6 +112,8 @@ def test_secretariat_assigns_and_requests_a_rescore_through_the_pages(world: Wor
     client.post(f"/judging/assignments/{other.id}/remove", data={"reason": "Beban terlalu berat."})
     assert len(world.assignments(DESK, proposal_id=other.proposal_id)) == 3
     assert world.f.count(AuditLog, AuditLog.action == "judging.assignment.removed") == 1
+    page = client.get(f"/judging/stages/{world.sid(DESK)}/assignments").text
+    assert "<s>dikeluarkan</s>" in page and "<s>removed</s>" not in page  # its status, in words
 
 
 def test_a_judge_whose_scores_arrived_after_the_page_loaded_is_not_taken_off_silently(
