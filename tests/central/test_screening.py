@@ -397,7 +397,9 @@ def test_screening_no_longer_changes_once_the_proposal_entered_judging(
     def into_desk_evaluation() -> int:
         competition = db.session.get(Competition, years[max(years)])
         desk = stages.setup_competition(competition, actor=None)[1]
-        stages.open_entries(desk, actor=db.session.execute(sa.select(User)).scalars().first())
+        stages.open_entries(
+            desk, actor=db.session.execute(sa.select(User)).scalars().first(), before_start=True
+        )
         return desk.stage_id
 
     desk_id = factory.run(into_desk_evaluation)
