@@ -19,7 +19,7 @@ from sync.models import OutboxItem
 from tests.proposal_support import (
     complete_proposal,
     complete_values,
-    form_data,
+    edit_post,
     open_window,
     values_of,
 )
@@ -163,7 +163,7 @@ def test_rule_message_on_save_keeps_the_text(
     values.update(case.change(values, competition))
     login_as(Role.OPERATOR, tenant=tenant, unit=unit)
 
-    response = client.post(f"/proposals/{proposal.id}/edit", data=form_data(values))
+    response = edit_post(client, proposal.id, values)
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "Tersimpan. 1 ketentuan belum terpenuhi" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -110,3 +111,19 @@ def values_of(proposal: Any) -> dict[str, Any]:
         "sections",
     )
     return {name: getattr(proposal, name) for name in names}
+
+
+def shown_version(client: Any, path: str) -> str:
+    """The version a page's form carries (an edit form), as a browser posts it back; "" when
+    the page has none (or redirects)."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'<input[^>]*name="version"[^>]*value="([^"]*)"', page)
+    return found[1] if found else ""
+
+
+def edit_post(client: Any, proposal_id: int, values: dict[str, Any], **extra: Any) -> Any:
+    """Open the proposal's edit page, then post ``values`` with the version it showed."""
+    version = shown_version(client, f"/proposals/{proposal_id}/edit")
+    return client.post(
+        f"/proposals/{proposal_id}/edit", data=form_data(values, version=version, **extra)
+    )

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -79,6 +80,9 @@ class ProposalForm(Form):
     replicates_title = StringField(LABELS["replicates_title"], validators=[_max(300)])
     video_url = StringField(LABELS["video_url"], validators=[_max(500)])
     truth_declared = BooleanField(LABELS["truth_declared"])
+    # the edit form: the version it was loaded from (a form saved after someone else's save
+    # is refused: shared.services.versions)
+    version = HiddenField()
 
     config: CompetitionConfig
 
@@ -154,3 +158,26 @@ def describe_changes(changed: dict[str, Any], config: CompetitionConfig, locale:
     out = [str(LABELS.get(name, name)) for name in changed if name != "sections"]
     titles = {s.key: s.title.get(locale) for s in config.sections}
     return out + [titles.get(key, key) for key in changed.get("sections", [])]
+
+
+def shown_values(saved: dict[str, Any], config: CompetitionConfig, locale: str) -> dict[str, str]:
+    """Stored values as the page shows them, by field name (the saved version of a stale
+    form's fields that differ; ``section:<key>`` is the section's field)."""
+    out: dict[str, str] = {}
+    for name, value in saved.items():
+        if name == "group_code":
+            found = config.group(value)
+            text = found.name.get(locale) if found else value
+        elif name == "category_code":
+            found = config.category(value)
+            text = found.name.get(locale) if found else value
+        elif name == "sdgs":
+            text = ", ".join(str(n) for n in value or [])
+        elif name == "truth_declared":
+            text = str(_l("Ticked") if value else _l("Not ticked"))
+        elif name == "implementation_start":
+            text = value.strftime("%d-%m-%Y") if value else ""
+        else:
+            text = value or ""
+        out[name.replace("section:", SECTION_PREFIX, 1)] = text
+    return out

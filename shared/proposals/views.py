@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from shared.db import db
-from shared.models.proposal import ProposalStatus
+from shared.models.proposal import Proposal, ProposalStatus
 from shared.models.unit import Unit
 from shared.models.user import Role
 from shared.pagecache import page_key, render_with_cached_block
@@ -20,14 +20,16 @@ from shared.proposals.blueprint import (
     locale,
     wants_json,
 )
-from shared.proposals.forms import ProposalForm, build_form, describe_changes
+from shared.proposals.forms import ProposalForm, build_form, describe_changes, shown_values
 from shared.results import proposal_results
 from shared.services import ServiceError
 from shared.services import proposals as svc
 from shared.services.competitions import current_competition
 from shared.services.proposal_rules import count_words
+from shared.services.versions import StaleVersion
 from shared.timeutil import format_wib
 from shared.web.loading import load_or_404
+from shared.web.views import show_stale
 
 
 def _anchor() -> str | None:
@@ -123,17 +125,43 @@ def edit(proposal_id: int):
         return redirect(url_for(".show", proposal_id=proposal.id))
     values = svc.ProposalInput.from_proposal(proposal) if request.method == "GET" else None
     form = build_form(svc.config_of(proposal), locale(), values=values)
-    if form.validate_on_submit():
-        try:
-            found = svc.save_proposal(proposal, form.to_input(), actor=user)
-        except ServiceError as err:
-            _form_error(form, err)
-        else:
-            db.session.commit()
-            flash_saved(found)
-            return redirect(url_for(".edit", proposal_id=proposal.id, _anchor=_anchor()))
-    issues = svc.violations_by_field(svc.check_proposal(proposal)) if not form.errors else {}
-    status = 200 if request.method == "GET" else 400
+    if request.method == "GET":
+        form.version.data = svc.edit_version(proposal)
+    elif form.validate_on_submit():
+        return _save(proposal, form, seen=form.version.data or "")
+    return _edit_page(proposal, form, 200 if request.method == "GET" else 400)
+
+
+def _save(proposal: Proposal, form: ProposalForm, seen: str):
+    """Store the posted form on the proposal, then back to its page; or the form again with
+    what went wrong. A form loaded before someone else's save (``seen``: the version it was
+    loaded from) writes nothing and comes back with the saved version under each field that
+    differs."""
+    try:
+        found = svc.save_proposal(proposal, form.to_input(), actor=actor(), seen=seen)
+    except StaleVersion as err:
+        db.session.rollback()
+        return _stale_page(proposal, form, err)
+    except ServiceError as err:
+        _form_error(form, err)
+        return _edit_page(proposal, form, 400)
+    db.session.commit()
+    flash_saved(found)
+    return redirect(url_for(".edit", proposal_id=proposal.id, _anchor=_anchor()))
+
+
+def _stale_page(proposal: Proposal, form: ProposalForm, err: StaleVersion):
+    """The refused form again: what was typed, the saved version under each field that
+    differs, and the version now (saving again, after checking, is meant)."""
+    show_stale(form, err, shown_values(err.saved, svc.config_of(proposal), locale()))
+    return _edit_page(proposal, form, 409)
+
+
+def _edit_page(proposal: Proposal, form: ProposalForm, status: int):
+    """The edit form with the stored proposal's open issues (none while the form has errors
+    or is stale: they would describe other values than the ones in the form)."""
+    shown_issues = not (form.errors or getattr(form, "stale", False))
+    issues = svc.violations_by_field(svc.check_proposal(proposal)) if shown_issues else {}
     return render_template(
         "proposals/form.html",
         form=form,
@@ -149,12 +177,13 @@ def save_section(proposal_id: int, section_key: str):
     """Save one section (the page's per-section button; JSON for the script)."""
     proposal = load_proposal(proposal_id)
     text = request.form.get("text", "")
+    seen = request.form.get("version", "")
     try:
-        found = svc.save_section(proposal, section_key, text, actor=actor())
+        found = svc.save_section(proposal, section_key, text, actor=actor(), seen=seen)
     except ServiceError as err:
         db.session.rollback()
         if wants_json():
-            return {"error": err.message}, 409
+            return {"error": err.message, "stale": isinstance(err, StaleVersion)}, 409
         flash(err.message, "error")
         return redirect(url_for(".show", proposal_id=proposal_id))
     db.session.commit()
@@ -163,6 +192,7 @@ def save_section(proposal_id: int, section_key: str):
             "saved": format_wib(proposal.updated_at),
             "words": count_words(text),
             "issues": [v.message for v in found],
+            "version": svc.edit_version(proposal),
         }
     flash_saved(found)
     return redirect(url_for(".edit", proposal_id=proposal_id, _anchor=f"section-{section_key}"))

@@ -39,7 +39,7 @@ from shared.models.proposal import (
 from shared.models.tenant import Tenant
 from shared.models.unit import Unit
 from shared.models.user import Role, User
-from shared.services import ServiceError, audit
+from shared.services import ServiceError, audit, versions
 from shared.services import proposal_rules as rules
 from shared.services.competitions import current_competition
 from shared.services.content import content_hash, proposal_content
@@ -100,6 +100,35 @@ class ProposalInput:
         values["sdgs"] = tuple(proposal.sdgs or ())
         values["sections"] = dict(proposal.sections or {})
         return cls(**values)
+
+
+# -- versions (a form saved after someone else's save is refused) -----------------------------
+
+
+def edit_values(proposal: Proposal) -> dict[str, Any]:
+    """The values the edit form shows, as stored (what its version is made of)."""
+    values = {name: getattr(proposal, name) for name in HEADER_FIELDS}
+    values["sdgs"] = sorted(proposal.sdgs or [])
+    values["sections"] = {k: v for k, v in (proposal.sections or {}).items() if v}
+    return values
+
+
+def edit_version(proposal: Proposal) -> str:
+    """The version an edit form is loaded from (its hidden field; see shared.services.versions)."""
+    return versions.version_token(edit_values(proposal))
+
+
+def _saved_differences(proposal: Proposal, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The stored values of the fields where ``cleaned`` differs (sections as
+    ``section:<key>``)."""
+    stored = edit_values(proposal)
+    out = versions.differences(stored, {n: cleaned[n] for n in HEADER_FIELDS})
+    out.update(
+        (f"section:{k}", v or "")
+        for k, v in versions.differences(stored["sections"], cleaned["sections"]).items()
+        if (v or "") != cleaned["sections"][k]
+    )
+    return out
 
 
 # -- labels -----------------------------------------------------------------------------------
@@ -502,11 +531,25 @@ def create_proposal(
 
 
 def save_proposal(
-    proposal: Proposal, values: ProposalInput, *, actor: User, now: datetime | None = None
+    proposal: Proposal,
+    values: ProposalInput,
+    *,
+    actor: User,
+    seen: str | None = None,
+    now: datetime | None = None,
 ) -> list[Violation]:
-    """Store everything typed, even when rules fail; return the rule violations to show."""
+    """Store everything typed, even when rules fail; return the rule violations to show.
+
+    ``seen``: the version the form was loaded from (:func:`edit_version`). A form loaded
+    before someone else's save is refused (:class:`~shared.services.versions.StaleVersion`,
+    with the stored values where the typed ones differ) and nothing is written."""
     require_editable(actor, proposal)
-    changed = _apply(proposal, _clean(values, config_of(proposal)))
+    cleaned = _clean(values, config_of(proposal))
+    if seen is not None:
+        versions.require(
+            proposal, seen, edit_version, saved=lambda: _saved_differences(proposal, cleaned)
+        )
+    changed = _apply(proposal, cleaned)
     if changed:
         db.session.flush()
         audit.record("proposal.save", proposal, actor=actor, after={"changed": changed})
@@ -514,13 +557,30 @@ def save_proposal(
 
 
 def save_section(
-    proposal: Proposal, key: str, text: str, *, actor: User, now: datetime | None = None
+    proposal: Proposal,
+    key: str,
+    text: str,
+    *,
+    actor: User,
+    seen: str | None = None,
+    now: datetime | None = None,
 ) -> list[Violation]:
-    """Store one section (per-section saving); return the violations of that section."""
+    """Store one section (per-section saving); return the violations of that section.
+    ``seen`` as for :func:`save_proposal`: the version of the page the section was typed on."""
     require_editable(actor, proposal)
     config = config_of(proposal)
     if key not in {s.key for s in config.sections}:
         raise ServiceError(_("Unknown section."), field=f"section:{key}")
+    if seen is not None:
+        versions.require(
+            proposal,
+            seen,
+            edit_version,
+            message=_(
+                "Not saved: the proposal was changed after you opened this page. Save the "
+                "whole proposal to see the saved version next to what you typed."
+            ),
+        )
     values = ProposalInput.from_proposal(proposal)
     values.sections = {key: text}
     changed = _apply(proposal, _clean(values, config))

@@ -24,6 +24,7 @@ from tests.factories import PDF_BYTES
 from tests.proposal_support import (
     complete_proposal,
     complete_values,
+    edit_post,
     form_data,
     open_window,
     values_of,
@@ -95,7 +96,7 @@ def test_operator_writes_a_proposal_and_admin_submits_it(
     assert "Lengkapi data jumlah lansia yang terlayani." in shown and "Dikembalikan" in shown
     fixed = dict(values)
     fixed["sections"] = {**values["sections"], "signifikansi": "Lansia terlayani naik 40 persen."}
-    assert client.post(f"/proposals/{proposal_id}/edit", data=form_data(fixed)).status_code == 302
+    assert edit_post(client, proposal_id, fixed).status_code == 302
     assert client.post(f"/proposals/{proposal_id}/send").status_code == 302
     assert _status(factory, proposal) == S.SENT
 
@@ -162,9 +163,7 @@ def test_submitted_proposal_is_frozen_and_a_change_makes_a_new_revision(
     again = factory.get(Proposal, proposal.id)
     assert (again.status, again.revision, again.submitted_revision) == (S.DRAFT, 2, 1)
     new_values = dict(values, title="Jemput Bola Layanan Kesehatan Lansia dan Disabilitas")
-    assert (
-        client.post(f"/proposals/{proposal.id}/edit", data=form_data(new_values)).status_code == 302
-    )
+    assert edit_post(client, proposal.id, new_values).status_code == 302
     client.post(f"/proposals/{proposal.id}/send")
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     client.post(f"/proposals/{proposal.id}/verify")
@@ -257,8 +256,10 @@ def test_admin_may_edit_a_sent_proposal_and_create_for_a_unit(
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     values = values_of(factory.get(Proposal, proposal.id))
-    corrected = form_data(values, title="Jemput Bola Kesehatan Lansia (Perbaikan Admin)")
-    assert client.post(f"/proposals/{proposal.id}/edit", data=corrected).status_code == 302
+    corrected = edit_post(
+        client, proposal.id, values, title="Jemput Bola Kesehatan Lansia (Perbaikan Admin)"
+    )
+    assert corrected.status_code == 302
     assert factory.get(Proposal, proposal.id).title.endswith("(Perbaikan Admin)")
     assert _status(factory, proposal) == S.SENT
 

@@ -51,7 +51,7 @@
   function snapshot(form) {
     var values = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrf_token" || el.type === "file" || el.type === "submit") return;
+      if (!el.name || el.type === "hidden" || el.type === "file" || el.type === "submit") return;
       if (el.type === "checkbox") {
         if (!(el.name in values)) values[el.name] = [];
         if (el.checked) values[el.name].push(el.value);
@@ -136,8 +136,10 @@
         var status = fieldset.querySelector(".section-status");
         if (!area || !window.fetch) return; // let the whole form be posted
         event.preventDefault();
+        var version = form.querySelector("input[name=version]");
         var body = new FormData();
         body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+        body.append("version", version ? version.value : "");
         body.append("text", area.value);
         button.disabled = true;
         fetch(button.getAttribute("data-section-url"), {
@@ -153,6 +155,8 @@
           })
           .then(function (result) {
             if (result.ok) {
+              // the page is now at the version this save made
+              if (version) version.value = result.data.version;
               status.textContent = fill(form.getAttribute("data-msg-saved"), {
                 time: result.data.saved,
               });
