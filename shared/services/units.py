@@ -19,7 +19,7 @@ from shared.models.proposal import Proposal
 from shared.models.tenant import Tenant
 from shared.models.unit import Unit
 from shared.models.user import Role, User
-from shared.services import ServiceError, audit
+from shared.services import ServiceError, audit, versions
 from shared.services.proposal_rules import PHONE_RE
 from shared.text import tidy_line
 
@@ -132,9 +132,25 @@ def create_unit(tenant: Tenant, data: UnitData, *, actor: User | None) -> Unit:
     return unit
 
 
-def update_unit(unit: Unit, data: UnitData, *, actor: User | None) -> bool:
-    """Change a unit's details; returns whether anything changed."""
+def unit_version(unit: Unit) -> str:
+    """The version an edit form is loaded from (its hidden field; see shared.services.versions)."""
+    return versions.version_token(audit.snapshot(unit, UNIT_FIELDS))
+
+
+def update_unit(unit: Unit, data: UnitData, *, actor: User | None, seen: str | None = None) -> bool:
+    """Change a unit's details; returns whether anything changed. ``seen``: the version the
+    form was loaded from (:func:`unit_version`); a form loaded before someone else's save is
+    refused (:class:`~shared.services.versions.StaleVersion`) and nothing is written."""
     cleaned = _clean(data)
+    if seen is not None:
+        versions.require(
+            unit,
+            seen,
+            unit_version,
+            saved=lambda: versions.differences(
+                audit.snapshot(unit, UNIT_FIELDS), audit.snapshot(cleaned, UNIT_FIELDS)
+            ),
+        )
     _check_name_free(unit.tenant_id, cleaned.name, exclude=unit)
     before = audit.snapshot(unit, UNIT_FIELDS)
     for name in UNIT_FIELDS:

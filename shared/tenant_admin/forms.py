@@ -7,7 +7,7 @@ the values and the CSRF token.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange
 
 from shared.web.form_base import Form
@@ -35,6 +35,8 @@ class UnitForm(Form):
     it_name = StringField(UNIT_LABELS["it_name"])
     it_phone = StringField(UNIT_LABELS["it_phone"])
     it_email = EmailField(UNIT_LABELS["it_email"])
+    # the version the edit form was loaded from (shared.services.versions)
+    version = HiddenField()
 
 
 class OperatorForm(Form):

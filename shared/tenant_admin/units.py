@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -64,13 +64,18 @@ def edit(unit_id: int):
     """Edit a unit's details."""
     unit = load_or_404(Unit, unit_id)
     form = UnitForm(obj=unit)
+    if request.method == "GET":
+        form.version.data = units.unit_version(unit)
     if form.validate_on_submit():
         data = units.UnitData(**{name: form[name].data or "" for name in units.UNIT_FIELDS})
-        if apply_service(form, lambda: units.update_unit(unit, data, actor=current_user)):
+        seen = form.version.data or ""
+        if apply_service(
+            form, lambda: units.update_unit(unit, data, actor=current_user, seen=seen)
+        ):
             db.session.commit()
             flash(_("The unit was saved."), "success")
             return redirect(url_for("units.show", unit_id=unit.id))
-    return render_template("tenant_admin/unit_form.html", form=form, unit=unit), form_status()
+    return render_template("tenant_admin/unit_form.html", form=form, unit=unit), form_status(form)
 
 
 @bp.post("/<int:unit_id>/deactivate")

@@ -1,4 +1,4 @@
-"""The stale-page checks of the proposal pages, on central's databases (SQLite and
+"""The stale-page checks of the proposal and unit pages, on central's databases (SQLite and
 PostgreSQL, where a check locks the row it compares before writing: shared.services.versions)."""
 
 from tests.regional.test_proposal_conflicts import (  # noqa: F401  (collected here)
@@ -6,4 +6,8 @@ from tests.regional.test_proposal_conflicts import (  # noqa: F401  (collected h
     test_a_section_saved_on_its_own_is_not_wiped_by_a_stale_whole_form,
     test_a_stale_edit_form_writes_nothing_and_shows_the_saved_version,
     unit,
+)
+from tests.regional.test_units import (  # noqa: F401  (collected here)
+    admin,
+    test_a_stale_unit_form_writes_nothing_and_shows_the_saved_version,
 )

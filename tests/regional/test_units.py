@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from shared.db import db
 from shared.models import AuditLog, Proposal, Role, Unit
 from tests.conftest import login
-from tests.proposal_support import complete_values, form_data, open_window
+from tests.proposal_support import complete_values, form_data, open_window, shown_version
 
 FULL_UNIT = {
     "name": "Dinas Kesehatan",
@@ -91,6 +91,7 @@ def test_a_unit_name_may_repeat_in_another_tenant(
 def test_edit_records_only_what_changed(app, client, factory, admin, tenant, in_app) -> None:
     unit = factory.unit(tenant, **FULL_UNIT)
     form = {**FULL_UNIT, "head_name": "dr. Siti Rahma", "it_phone": "0812-1111-2222"}
+    form["version"] = shown_version(client, f"/units/{unit.id}/edit")
     response = client.post(f"/units/{unit.id}/edit", data=form)
     assert response.status_code == 302
     stored = factory.get(Unit, unit.id)
@@ -108,12 +109,46 @@ def test_bad_edit_changes_nothing(client, factory, admin, tenant) -> None:
     factory.unit(tenant, name="Dinas Pendidikan")
     unit = factory.unit(tenant, **FULL_UNIT)
     form = {**FULL_UNIT, "name": "DINAS PENDIDIKAN", "head_name": "Orang Lain"}
+    form["version"] = shown_version(client, f"/units/{unit.id}/edit")
     response = client.post(f"/units/{unit.id}/edit", data=form)
     assert response.status_code == 400
     assert "sudah ada" in response.get_data(as_text=True)
     stored = factory.get(Unit, unit.id)
     assert (stored.name, stored.head_name) == ("Dinas Kesehatan", "dr. Muhammad Ali")
     assert factory.count(AuditLog, AuditLog.action == "unit.update") == 0
+
+
+def test_a_stale_unit_form_writes_nothing_and_shows_the_saved_version(
+    client, factory, admin, tenant
+) -> None:
+    unit = factory.unit(tenant, **FULL_UNIT)
+    edit = f"/units/{unit.id}/edit"
+    tab_a, tab_b = shown_version(client, edit), shown_version(client, edit)
+    assert tab_a and tab_a == tab_b
+    # tab A changes the head's name; tab B, loaded before that, the IT phone
+    first = {**FULL_UNIT, "head_name": "dr. Kepala Baru, M.Kes", "version": tab_a}
+    assert client.post(edit, data=first).status_code == 302
+    stale = client.post(edit, data={**FULL_UNIT, "it_phone": "0291-123456", "version": tab_b})
+    assert stale.status_code == 409
+    stored = factory.get(Unit, unit.id)
+    assert (stored.head_name, stored.it_phone) == ("dr. Kepala Baru, M.Kes", FULL_UNIT["it_phone"])
+    assert factory.count(AuditLog, AuditLog.action == "unit.update") == 1
+    # B's typing is kept; the head's name shows the saved version under it
+    page = stale.get_data(as_text=True)
+    assert 'value="0291-123456"' in page
+    note = page.split('data-field="head_name"', 1)[1].split("</small>", 1)[0]
+    assert "dr. Kepala Baru, M.Kes" in note
+    assert 'data-field="name"' not in page  # the same on both sides: no note
+    # the refused form carries the version now: saving it after merging works
+    again = shown_version(client, edit)
+    assert f'value="{again}"' in page
+    merged = {**FULL_UNIT, "head_name": "dr. Kepala Baru, M.Kes", "it_phone": "0291-123456"}
+    assert client.post(edit, data={**merged, "version": again}).status_code == 302
+    stored = factory.get(Unit, unit.id)
+    assert (stored.head_name, stored.it_phone) == ("dr. Kepala Baru, M.Kes", "0291-123456")
+    # a form without a version (a page from before) is refused too
+    assert client.post(edit, data={**merged, "head_name": "Siapa"}).status_code == 409
+    assert factory.get(Unit, unit.id).head_name == "dr. Kepala Baru, M.Kes"
 
 
 def test_deactivating_keeps_proposals_and_blocks_new_work(client, factory, admin, tenant) -> None:
