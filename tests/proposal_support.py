@@ -114,8 +114,8 @@ def values_of(proposal: Any) -> dict[str, Any]:
 
 
 def shown_version(client: Any, path: str) -> str:
-    """The version a page's form carries (an edit form), as a browser posts it back; "" when
-    the page has none (or redirects)."""
+    """The version a page's form carries (the edit form, or the proposal page's Verify
+    button), as a browser posts it back; "" when the page has none (or redirects)."""
     page = client.get(path).get_data(as_text=True)
     found = re.search(r'<input[^>]*name="version"[^>]*value="([^"]*)"', page)
     return found[1] if found else ""
@@ -127,3 +127,9 @@ def edit_post(client: Any, proposal_id: int, values: dict[str, Any], **extra: An
     return client.post(
         f"/proposals/{proposal_id}/edit", data=form_data(values, version=version, **extra)
     )
+
+
+def verify_post(client: Any, proposal_id: int, **kwargs: Any) -> Any:
+    """Open the proposal's page, then click Verify (with the version the page showed)."""
+    version = shown_version(client, f"/proposals/{proposal_id}")
+    return client.post(f"/proposals/{proposal_id}/verify", data={"version": version}, **kwargs)

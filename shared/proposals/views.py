@@ -209,6 +209,7 @@ def show(proposal_id: int):
         proposal=proposal,
         config=svc.config_of(proposal),
         issues=[] if submitted else svc.check_proposal(proposal),
+        version=svc.review_version(proposal),
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),
         revisable=svc.revisable(proposal),

@@ -60,9 +60,10 @@ def return_(proposal_id: int):
 @require_roles(Role.LOCAL_ADMIN)
 def verify(proposal_id: int):
     """The Admin Lokal marks the proposal as checked."""
+    seen = request.form.get("version", "")  # the version the page showed
     return _step(
         proposal_id,
-        lambda p: svc.verify_proposal(p, actor=actor()),
+        lambda p: svc.verify_proposal(p, actor=actor(), seen=seen),
         _("The proposal is verified and can be submitted."),
     )
 

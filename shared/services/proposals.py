@@ -118,6 +118,12 @@ def edit_version(proposal: Proposal) -> str:
     return versions.version_token(edit_values(proposal))
 
 
+def review_version(proposal: Proposal) -> str:
+    """The version the proposal page shows for review: the content and the documents."""
+    documents = sorted([a.kind, a.sha256, a.filename] for a in proposal.attachments)
+    return versions.version_token({"content": edit_values(proposal), "documents": documents})
+
+
 def _saved_differences(proposal: Proposal, cleaned: dict[str, Any]) -> dict[str, Any]:
     """The stored values of the fields where ``cleaned`` differs (sections as
     ``section:<key>``)."""
@@ -611,9 +617,22 @@ def return_proposal(proposal: Proposal, comment: str, *, actor: User) -> Proposa
     return add_comment(proposal, comment, actor=actor)
 
 
-def verify_proposal(proposal: Proposal, *, actor: User, now: datetime | None = None) -> None:
-    """The Admin Lokal checked the proposal; every rule must hold."""
+def verify_proposal(
+    proposal: Proposal, *, actor: User, seen: str | None = None, now: datetime | None = None
+) -> None:
+    """The Admin Lokal checked the proposal; every rule must hold. ``seen``: the version the
+    page showed (:func:`review_version`); a proposal changed since then is not verified."""
     _admin(actor, proposal)
+    if seen is not None:
+        versions.require(
+            proposal,
+            seen,
+            review_version,
+            message=_(
+                "The proposal was changed after you opened it, so it was not verified. Review "
+                "it as it is now (the History tab lists the changes), then verify again."
+            ),
+        )
     _require_status(proposal, (S.DRAFT, S.RETURNED, S.SENT), _("verified"))
     _require_rules(proposal, _("The proposal cannot be verified yet."), now)
     _transition(proposal, "proposal.verify", actor, S.VERIFIED, verified_at=now or utcnow())

@@ -27,7 +27,13 @@ from tests.factories import PDF_BYTES
 from tests.proposal_rule_cases import (  # noqa: F401  (collected here, on central's databases)
     test_rule_refuses_submit,
 )
-from tests.proposal_support import complete_proposal, complete_values, form_data, open_window
+from tests.proposal_support import (
+    complete_proposal,
+    complete_values,
+    form_data,
+    open_window,
+    verify_post,
+)
 
 S = ProposalStatus
 
@@ -61,7 +67,7 @@ def test_direct_submission_by_a_tenant_without_a_node(
     assert client.post(f"/proposals/{proposal_id}/send").status_code == 302
 
     login_as(Role.LOCAL_ADMIN, tenant=ministry_tenant)
-    assert client.post(f"/proposals/{proposal_id}/verify").status_code == 302
+    assert verify_post(client, proposal_id).status_code == 302
     page = client.post(f"/proposals/{proposal_id}/submit", follow_redirects=True)
     text = page.get_data(as_text=True)
     assert "Proposal telah diajukan ke kementerian." in text

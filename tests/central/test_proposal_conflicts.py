@@ -5,6 +5,7 @@ from tests.regional.test_proposal_conflicts import (  # noqa: F401  (collected h
     competition,
     test_a_section_saved_on_its_own_is_not_wiped_by_a_stale_whole_form,
     test_a_stale_edit_form_writes_nothing_and_shows_the_saved_version,
+    test_verify_needs_the_version_the_page_showed,
     unit,
 )
 from tests.regional.test_units import (  # noqa: F401  (collected here)

@@ -1,13 +1,16 @@
 """Stale pages on the proposal pages: a form loaded before someone else's save is refused and
-keeps what was typed."""
+keeps what was typed; Verify needs the version the page showed."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
 from shared.models import AuditLog, Proposal, ProposalStatus, Role
+from tests.conftest import login
+from tests.factories import PDF_BYTES
 from tests.proposal_support import (
     complete_proposal,
     form_data,
@@ -134,3 +137,54 @@ def test_a_section_saved_on_its_own_is_not_wiped_by_a_stale_whole_form(
     assert stored.sections["ringkasan"] == summary
     assert stored.sections["ide_inovatif"] == "Ide baru dari tab A."
     assert stored.title == values["title"]
+
+
+def test_verify_needs_the_version_the_page_showed(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    shown = shown_version(client, f"/proposals/{proposal.id}")
+    assert shown
+
+    # after the page was opened, the summary is rewritten (the Admin Lokal in another window)
+    values = values_of(factory.get(Proposal, proposal.id))
+    rewritten = {**values["sections"], "ringkasan": "Ringkasan yang belum dibaca admin."}
+    edit_version = shown_version(client, f"/proposals/{proposal.id}/edit")
+    changed = form_data({**values, "sections": rewritten}, version=edit_version)
+    assert client.post(f"/proposals/{proposal.id}/edit", data=changed).status_code == 302
+
+    # Verify on the stale page: refused, and the page says to review the changes
+    refused = client.post(
+        f"/proposals/{proposal.id}/verify", data={"version": shown}, follow_redirects=True
+    )
+    assert factory.get(Proposal, proposal.id).status == S.SENT
+    page = refused.get_data(as_text=True)
+    assert 'class="flash error"' in page and "Ringkasan yang belum dibaca admin." in page
+    # nor without a version (a page from before); with the page's version now it works
+    client.post(f"/proposals/{proposal.id}/verify")
+    assert factory.get(Proposal, proposal.id).status == S.SENT
+    now = shown_version(client, f"/proposals/{proposal.id}")
+    assert now != shown
+    assert client.post(f"/proposals/{proposal.id}/verify", data={"version": now}).status_code == 302
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+
+
+def test_verify_is_refused_after_a_document_changed(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    shown = shown_version(client, f"/proposals/{proposal.id}")
+    # a colleague (another Admin Lokal account) adds a document after the page was opened
+    colleague = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    other = app.test_client()
+    assert login(other, colleague.username).status_code == 302
+    upload = other.post(
+        f"/proposals/{proposal.id}/attachments",
+        data={"kind": "document", "file": (io.BytesIO(PDF_BYTES), "lampiran.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 302
+    client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    assert factory.get(Proposal, proposal.id).status == S.SENT

@@ -28,6 +28,7 @@ from tests.proposal_support import (
     form_data,
     open_window,
     values_of,
+    verify_post,
 )
 
 S = ProposalStatus
@@ -102,7 +103,7 @@ def test_operator_writes_a_proposal_and_admin_submits_it(
 
     # the admin verifies and submits; the revision is frozen and queued for sync
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    assert client.post(f"/proposals/{proposal_id}/verify").status_code == 302
+    assert verify_post(client, proposal_id).status_code == 302
     assert _status(factory, proposal) == S.VERIFIED
     done = client.post(f"/proposals/{proposal_id}/submit", follow_redirects=True)
     assert "Proposal telah diajukan ke kementerian." in done.get_data(as_text=True)
@@ -166,7 +167,7 @@ def test_submitted_proposal_is_frozen_and_a_change_makes_a_new_revision(
     assert edit_post(client, proposal.id, new_values).status_code == 302
     client.post(f"/proposals/{proposal.id}/send")
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    client.post(f"/proposals/{proposal.id}/verify")
+    verify_post(client, proposal.id)
     client.post(f"/proposals/{proposal.id}/submit")
     with in_app(app):
         revisions = (
