@@ -48,6 +48,10 @@
   }
 
   // -- the unsent copy in localStorage ---------------------------------------------------
+  // The copy keeps what was typed and the baseline it was typed on: the values and version
+  // the page was loaded with. Restoring puts back only what the person changed, so newer
+  // saved values of the other fields stay; a field changed on both sides is left to the
+  // server's edit-conflict check (the restored form carries the old version again).
   function snapshot(form) {
     var values = {};
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -64,7 +68,7 @@
 
   function restore(form, values) {
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!(el.name in values)) return;
+      if (!(el.name in values) || el.type === "hidden") return;
       if (el.type === "checkbox") {
         el.checked = values[el.name].indexOf(el.value) >= 0;
       } else {
@@ -75,13 +79,41 @@
     });
   }
 
-  function normalised(values) {
-    var out = {};
-    Object.keys(values).sort().forEach(function (key) {
-      var v = values[key];
-      out[key] = Array.isArray(v) ? v.slice().sort() : String(v).replace(/\s+/g, " ").trim();
+  function normalised(value) {
+    if (value === undefined || value === null) return "";
+    if (Array.isArray(value)) return value.slice().sort().join("\n");
+    return String(value).replace(/\s+/g, " ").trim();
+  }
+
+  function same(a, b) {
+    return normalised(a) === normalised(b);
+  }
+
+  // a baseline known to be a saved version (not one from before baselines were kept, nor a
+  // refused form's, which shows what was typed, nor a new form's)
+  function known(base) {
+    return Boolean(base && base.version);
+  }
+
+  // what the copy holds that the page does not show yet: the fields the person changed from
+  // the baseline (without a known one: every field that differs, and the server decides)
+  function pendingChanges(stored, shown) {
+    var pending = {};
+    Object.keys(stored.values).forEach(function (name) {
+      if (!(name in shown)) return;
+      var base = known(stored.base) ? stored.base.values : null;
+      var changed = base ? !same(stored.values[name], base[name]) : true;
+      if (changed && !same(stored.values[name], shown[name])) pending[name] = stored.values[name];
     });
-    return JSON.stringify(out);
+    return pending;
+  }
+
+  // a pending field whose saved value changed too since the baseline (or no baseline known)
+  function clashes(stored, pending, shown) {
+    if (!known(stored.base)) return true;
+    return Object.keys(pending).some(function (name) {
+      return !same(shown[name], stored.base.values[name]);
+    });
   }
 
   function read(key) {
@@ -105,12 +137,24 @@
     var key = form.getAttribute("data-draft-key");
     var forget = form.getAttribute("data-draft-forget");
     if (forget) write(forget, null);
+    var version = form.querySelector("input[name=version]");
+    var shown = snapshot(form);
+    // what the typing starts from; a section saved on its own moves it on (initSectionSave).
+    // A refused (stale) form shows what was typed, not a saved version: no known baseline.
+    var stale = form.hasAttribute("data-stale");
+    form.draftBase = { values: shown, version: version && !stale ? version.value : "" };
     var stored = read(key);
+    var pending = stored && stored.values ? pendingChanges(stored, shown) : {};
     var banner = document.getElementById("draft-restore");
-    if (stored && stored.values && normalised(stored.values) !== normalised(snapshot(form))) {
+    if (Object.keys(pending).length > 0) {
       banner.hidden = false;
       document.getElementById("draft-restore-yes").addEventListener("click", function () {
-        restore(form, stored.values);
+        if (clashes(stored, pending, shown)) {
+          // typed on another version: saving goes through the server's conflict check
+          form.draftBase = known(stored.base) ? stored.base : { values: shown, version: "" };
+          if (version) version.value = form.draftBase.version;
+        }
+        restore(form, pending);
         banner.hidden = true;
       });
       document.getElementById("draft-restore-no").addEventListener("click", function () {
@@ -121,7 +165,7 @@
       write(key, null); // the page shows what was saved: nothing is pending
     }
     var keep = function () {
-      write(key, { at: Date.now(), values: snapshot(form) });
+      write(key, { at: Date.now(), values: snapshot(form), base: form.draftBase });
     };
     form.addEventListener("input", keep);
     form.addEventListener("change", keep);
@@ -137,10 +181,11 @@
         if (!area || !window.fetch) return; // let the whole form be posted
         event.preventDefault();
         var version = form.querySelector("input[name=version]");
+        var text = area.value;
         var body = new FormData();
         body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
         body.append("version", version ? version.value : "");
-        body.append("text", area.value);
+        body.append("text", text);
         button.disabled = true;
         fetch(button.getAttribute("data-section-url"), {
           method: "POST",
@@ -157,6 +202,10 @@
             if (result.ok) {
               // the page is now at the version this save made
               if (version) version.value = result.data.version;
+              if (known(form.draftBase)) {
+                form.draftBase.values[area.name] = text;
+                form.draftBase.version = result.data.version;
+              }
               status.textContent = fill(form.getAttribute("data-msg-saved"), {
                 time: result.data.saved,
               });
