@@ -6,6 +6,7 @@ competition rule, checked by :mod:`shared.services.proposals` after the text has
 
 from __future__ import annotations
 
+import uuid as uuid_mod
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -83,6 +84,9 @@ class ProposalForm(Form):
     # the edit form: the version it was loaded from (a form saved after someone else's save
     # is refused: shared.services.versions)
     version = HiddenField()
+    # the new form: a one-time token, the uuid of the draft it creates (a second post of the
+    # same form finds that draft instead of making another one)
+    uuid = HiddenField(default=lambda: str(uuid_mod.uuid4()))
 
     config: CompetitionConfig
 

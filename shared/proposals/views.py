@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -98,16 +100,11 @@ def new():
         config, locale(), values=None if request.method == "POST" else start, units=units
     )
     if form.validate_on_submit():
-        try:
-            proposal, found = svc.create_proposal(
-                tenant=user.tenant, unit=_unit_for_new(form), actor=user, values=form.to_input()
-            )
-        except ServiceError as err:
-            _form_error(form, err)
-        else:
-            db.session.commit()
-            flash_saved(found)
-            return redirect(url_for(".edit", proposal_id=proposal.id, created=1, _anchor=_anchor()))
+        earlier = svc.created_by_form(form.uuid.data, actor=user)
+        if earlier is not None:
+            return _posted_again(earlier)
+        if (created := _create(form)) is not None:
+            return created
     window = svc.window(competition)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -130,6 +127,46 @@ def edit(proposal_id: int):
     elif form.validate_on_submit():
         return _save(proposal, form, seen=form.version.data or "")
     return _edit_page(proposal, form, 200 if request.method == "GET" else 400)
+
+
+def _create(form: ProposalForm):
+    """Make the draft the new-proposal form describes, then go to its edit page; None when
+    refused (the form shows why)."""
+    user = actor()
+    try:
+        proposal, found = svc.create_proposal(
+            tenant=user.tenant,
+            unit=_unit_for_new(form),
+            actor=user,
+            values=form.to_input(),
+            uuid=form.uuid.data,
+        )
+    except ServiceError as err:
+        _form_error(form, err)
+        return None
+    db.session.commit()
+    flash_saved(found)
+    return redirect(url_for(".edit", proposal_id=proposal.id, created=1, _anchor=_anchor()))
+
+
+def _posted_again(proposal: Proposal):
+    """The new-proposal form posted again (Back then save, a double click): no second draft,
+    and nothing written over the one it made; that one is shown (refused like a stale form
+    when what was typed differs from it)."""
+    already = _("This form was already saved: here is the draft it made.")
+    if not svc.can_edit_now(actor(), proposal):
+        flash(already, "info")
+        return redirect(url_for(".show", proposal_id=proposal.id))
+    form = build_form(svc.config_of(proposal), locale())
+    try:
+        svc.check_posted_again(proposal, form.to_input())
+    except StaleVersion as err:
+        return _stale_page(proposal, form, err)
+    except ServiceError as err:
+        _form_error(form, err)
+        return _edit_page(proposal, form, 400)
+    flash(already, "info")
+    return redirect(url_for(".edit", proposal_id=proposal.id))
 
 
 def _save(proposal: Proposal, form: ProposalForm, seen: str):
@@ -210,6 +247,7 @@ def show(proposal_id: int):
         config=svc.config_of(proposal),
         issues=[] if submitted else svc.check_proposal(proposal),
         version=svc.review_version(proposal),
+        once=str(uuid.uuid4()),  # the comment form's one-time token
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),
         revisable=svc.revisable(proposal),

@@ -94,9 +94,9 @@ def revise(proposal_id: int):
 @require_roles(*TENANT_ROLES)
 def comment(proposal_id: int):
     """Add a comment to the proposal's conversation."""
-    body = request.form.get("comment", "")
+    body, once = request.form.get("comment", ""), request.form.get("once")
     return _step(
         proposal_id,
-        lambda p: svc.add_comment(p, body, actor=actor()),
+        lambda p: svc.add_comment(p, body, actor=actor(), once=once),
         _("The comment was added."),
     )

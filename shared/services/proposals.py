@@ -12,6 +12,7 @@ is what the history page reads. Services flush; the caller commits once.
 
 from __future__ import annotations
 
+import uuid as uuid_mod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -44,6 +45,7 @@ from shared.services import proposal_rules as rules
 from shared.services.competitions import current_competition
 from shared.services.content import content_hash, proposal_content
 from shared.services.proposal_rules import Violation
+from shared.tenancy import national_scope
 from shared.text import tidy_line, tidy_text
 
 S = ProposalStatus
@@ -480,16 +482,71 @@ def _apply(proposal: Proposal, cleaned: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
+def _form_uuid(token: str | None) -> str | None:
+    """``token`` if it is a uuid as the forms make them (a form's one-time token), else None."""
+    try:
+        return token if token and str(uuid_mod.UUID(token)) == token else None
+    except ValueError:
+        return None
+
+
+def _unused_uuid(token: str | None) -> dict[str, str]:
+    """``{"uuid": token}`` when the form's token can become the new proposal's uuid."""
+    token = _form_uuid(token)
+    if token is None:
+        return {}
+    with national_scope():  # a uuid is unique across tenants
+        taken = db.session.execute(sa.select(Proposal.id).where(Proposal.uuid == token)).first()
+    return {} if taken else {"uuid": token}
+
+
+def created_by_form(token: str | None, *, actor: User) -> Proposal | None:
+    """The proposal that this new-proposal form already created, if any.
+
+    The form's one-time token becomes the proposal's uuid, so a second post of the same form
+    (Back then save again, a double click) finds the draft instead of making a second one
+    (and never writes over it unseen: see shared.proposals.views).
+    The actor's account row is locked until the transaction ends: two posts at once are
+    looked at one after the other (SQLite serialises writing requests anyway)."""
+    token = _form_uuid(token)
+    if token is None:
+        return None
+    versions.lock(actor)
+    found = db.session.execute(
+        sa.select(Proposal).where(Proposal.uuid == token)
+    ).scalar_one_or_none()
+    return found if found is not None and found.created_by_id == actor.id else None
+
+
+def check_posted_again(proposal: Proposal, values: ProposalInput) -> None:
+    """A new-proposal form posted again (see :func:`created_by_form`) writes nothing: the
+    draft it made is shown instead, and when what was typed differs from it the post is
+    refused like a stale form (so the person sees both versions before saving)."""
+    saved = _saved_differences(proposal, _clean(values, config_of(proposal)))
+    if saved:
+        raise versions.StaleVersion(
+            _(
+                "This form was already saved once, as this draft. Nothing more was saved: "
+                "what you typed is still in the form, and each field that differs shows the "
+                "saved version under it. Save again to keep what you typed."
+            ),
+            current=edit_version(proposal),
+            saved=saved,
+        )
+
+
 def create_proposal(
     *,
     tenant: Tenant,
     unit: Unit | None,
     actor: User,
     values: ProposalInput,
+    uuid: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Proposal, list[Violation]]:
     """Start a draft for ``unit`` (operators: their own unit) and return it with the open
-    rule violations. Unlimited in number; the quota applies when proposals are submitted."""
+    rule violations. Unlimited in number; the quota applies when proposals are submitted.
+    ``uuid``: the form's one-time token (see :func:`created_by_form`), the draft's uuid."""
     if actor.tenant_id != tenant.id or actor.role not in (Role.LOCAL_ADMIN, Role.OPERATOR):
         raise ServiceError(_("Your account may not write proposals for this agency."))
     if actor.role == Role.OPERATOR and (
@@ -513,6 +570,7 @@ def create_proposal(
         revision=1,
         sections={},
         sdgs=[],
+        **_unused_uuid(uuid),
     )
     proposal.competition = competition
     proposal.competition_version = version
@@ -724,14 +782,23 @@ def start_revision(proposal: Proposal, *, actor: User, now: datetime | None = No
     )
 
 
-def add_comment(proposal: Proposal, body: str, *, actor: User) -> ProposalComment:
-    """A review note on the proposal, seen by the unit and the Admin Lokal."""
+def add_comment(
+    proposal: Proposal, body: str, *, actor: User, once: str | None = None
+) -> ProposalComment:
+    """A review note on the proposal, seen by the unit and the Admin Lokal.
+
+    ``once``: the comment form's one-time token. It is kept with the comment (in the audit
+    entry ``comment.add``), and the same form posted again (Back, a double click) returns the
+    comment it added instead of adding it twice."""
     _tenant_user(actor, proposal)
     body = tidy_text(body)
     if not body:
         raise ServiceError(_("The comment is empty."), field="comment")
     if len(body) > 5000:
         raise ServiceError(_("A comment may hold at most 5000 characters."), field="comment")
+    once = _form_uuid(once)
+    if once is not None and (earlier := _comment_of_form(proposal, once, actor)) is not None:
+        return earlier
     note = ProposalComment(
         tenant_id=proposal.tenant_id,
         proposal=proposal,
@@ -741,7 +808,28 @@ def add_comment(proposal: Proposal, body: str, *, actor: User) -> ProposalCommen
     )
     db.session.add(note)
     db.session.flush()
+    if once is not None:
+        audit.record(
+            "comment.add", proposal, actor=actor, after={"comment_id": note.id, "once": once}
+        )
+        db.session.flush()
     return note
+
+
+def _comment_of_form(proposal: Proposal, once: str, actor: User) -> ProposalComment | None:
+    """The comment the form with the one-time token ``once`` added (the proposal's row is
+    locked first, so two posts at once are looked at one after the other)."""
+    versions.lock(proposal)
+    stmt = sa.select(AuditLog.after).where(
+        AuditLog.object_type == "Proposal",
+        AuditLog.object_id == proposal.uuid,
+        AuditLog.action == "comment.add",
+        AuditLog.actor_id == actor.id,
+    )
+    for after in db.session.execute(stmt).scalars():
+        if (after or {}).get("once") == once:
+            return db.session.get(ProposalComment, after.get("comment_id"))
+    return None
 
 
 # -- reading ----------------------------------------------------------------------------------

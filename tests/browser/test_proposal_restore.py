@@ -1,6 +1,7 @@
 """Unsaved text offered back after a lost session, when someone saved in between: only what
 the person changed is put back, and a field both changed goes through the edit-conflict check
-(nothing is overwritten unseen)."""
+(nothing is overwritten unseen). A new-proposal form saved again after Back makes no second
+draft."""
 
 from __future__ import annotations
 
@@ -97,3 +98,35 @@ def test_a_field_changed_on_both_sides_goes_through_the_conflict_check(
     page.get_by_role("button", name="Simpan proposal").click()
     expect(page.locator(".flash").first).to_contain_text("Tersimpan")
     expect(page.get_by_label("Judul inovasi")).to_have_value("SIGAP Lansia (judul saya)")
+
+
+def test_back_and_save_again_makes_no_second_draft(start_server, page) -> None:
+    node = start_server("regional", "--tenant", "33.20", "--tenant-name", "Kabupaten Jepara")
+    _seed(node.instance)
+    page.goto(node.url + "login")
+    _login(page)
+    edit_url = _new_proposal(page, node.url, "SIGAP Lansia")
+
+    # Back to the new form, Save again as it is: the same draft
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/proposals/new"))
+    page.get_by_role("button", name="Simpan proposal").click()
+    expect(page).to_have_url(re.compile(r"/proposals/\d+/edit"))
+    assert page.url.split("?")[0].split("#")[0] == edit_url
+
+    # Back again, something changed, Save: the draft is shown with both versions to choose
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/proposals/new"))
+    page.get_by_label("Inovator atau tim").fill("Tim SIGAP dan Kader Desa")
+    page.get_by_role("button", name="Simpan proposal").click()
+    expect(page.locator(".flash.error")).to_be_visible()
+    expect(page.locator('.saved-version[data-field="innovator"]')).to_contain_text(
+        "Tim SIGAP Puskesmas Bangsri"
+    )
+    page.get_by_role("button", name="Simpan proposal").click()
+    expect(page).to_have_url(re.compile(r"/proposals/\d+/edit"))
+    assert page.url.split("?")[0].split("#")[0] == edit_url
+    expect(page.get_by_label("Inovator atau tim")).to_have_value("Tim SIGAP dan Kader Desa")
+
+    page.goto(node.url + "proposals/")
+    assert page.locator("main").inner_text().count("SIGAP Lansia") == 1

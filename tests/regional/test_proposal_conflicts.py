@@ -1,5 +1,6 @@
-"""Stale pages on the proposal pages: a form loaded before someone else's save is refused and
-keeps what was typed; Verify needs the version the page showed."""
+"""Stale pages and repeated posts on the proposal pages: a form loaded before someone else's
+save is refused and keeps what was typed; Verify needs the version the page showed; a form
+posted twice (Back, a double click) makes one draft and one comment."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import re
 
 import pytest
 
-from shared.models import AuditLog, Proposal, ProposalStatus, Role
+from shared.models import AuditLog, Proposal, ProposalComment, ProposalStatus, Role
 from tests.conftest import login
 from tests.factories import PDF_BYTES
 from tests.proposal_support import (
     complete_proposal,
+    complete_values,
     form_data,
     open_window,
     shown_version,
@@ -188,3 +190,99 @@ def test_verify_is_refused_after_a_document_changed(
     assert upload.status_code == 302
     client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
     assert factory.get(Proposal, proposal.id).status == S.SENT
+
+
+# -- repeated posts ----------------------------------------------------------------------------
+
+
+def _new_form(client) -> dict[str, str]:
+    page = client.get("/proposals/new").get_data(as_text=True)
+    token = _input_value(page, "uuid")
+    assert token
+    return {"uuid": token}
+
+
+def test_a_new_proposal_form_posted_twice_makes_one_draft(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    data = form_data(complete_values(competition), **_new_form(client))
+    first = client.post("/proposals/new", data=data)
+    second = client.post("/proposals/new", data=data)  # a double click, or Back and Save
+    assert first.status_code == second.status_code == 302
+    assert factory.count(Proposal) == 1
+    created = factory.get(Proposal, int(re.search(r"/proposals/(\d+)/", first.location)[1]))
+    assert created.uuid == data["uuid"]
+    assert re.search(rf"/proposals/{created.id}/edit", second.location)
+    # Back, more typing, Save again: the draft's form, with what was typed and the saved
+    # version under the field that differs; nothing written until it is saved from there
+    more = dict(data, innovator="Tim SIGAP dan Kader Desa")
+    shown = client.post("/proposals/new", data=more)
+    assert shown.status_code == 409
+    page = shown.get_data(as_text=True)
+    assert f'action="/proposals/{created.id}/edit"' in page
+    assert _input_value(page, "innovator") == "Tim SIGAP dan Kader Desa"
+    assert data["innovator"] in _note(page, "innovator") and _note(page, "title") == ""
+    assert factory.get(Proposal, created.id).innovator == data["innovator"]
+    from_there = dict(more, version=_input_value(page, "version"))
+    assert client.post(f"/proposals/{created.id}/edit", data=from_there).status_code == 302
+    assert factory.get(Proposal, created.id).innovator == "Tim SIGAP dan Kader Desa"
+    assert factory.count(Proposal) == 1
+    # another form of the same page is another proposal
+    again = form_data(complete_values(competition, title="Lain"), **_new_form(client))
+    assert client.post("/proposals/new", data=again).status_code == 302
+    assert factory.count(Proposal) == 2
+
+
+def test_a_repeated_new_form_does_not_overwrite_a_later_change(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    values = complete_values(competition)
+    data = form_data(values, **_new_form(client))
+    first = client.post("/proposals/new", data=data)
+    proposal_id = int(re.search(r"/proposals/(\d+)/", first.location)[1])
+    edit = f"/proposals/{proposal_id}/edit"
+    later = form_data(values, title=NEW_TITLE, version=shown_version(client, edit))
+    assert client.post(edit, data=later).status_code == 302
+    # the old new-proposal form posted again: refused as stale, shown as the draft's form
+    repeated = client.post("/proposals/new", data=dict(data, innovator="Tim Lain"))
+    assert repeated.status_code == 409
+    page = repeated.get_data(as_text=True)
+    assert NEW_TITLE in _note(page, "title")
+    assert f'action="/proposals/{proposal_id}/edit"' in page
+    stored = factory.get(Proposal, proposal_id)
+    assert (stored.title, stored.innovator) == (NEW_TITLE, values["innovator"])
+    assert factory.count(Proposal) == 1
+
+
+def test_a_token_of_someone_elses_proposal_makes_a_new_draft(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    theirs = complete_proposal(factory, tenant, unit)
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    data = form_data(complete_values(competition, title="Milik Saya"), uuid=theirs.uuid)
+    response = client.post("/proposals/new", data=data)
+    assert response.status_code == 302
+    assert factory.count(Proposal) == 2
+    assert factory.get(Proposal, theirs.id).title != "Milik Saya"
+
+
+def test_a_comment_posted_twice_is_stored_once(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    once = _input_value(page, "once")
+    assert once
+    data = {"comment": "Tolong perbaiki ringkasan.", "once": once}
+    for _ in range(2):
+        response = client.post(f"/proposals/{proposal.id}/comments", data=dict(data))
+        assert response.status_code == 302
+    assert factory.count(ProposalComment) == 1
+    # the page gives the next comment form a new token
+    again = _input_value(client.get(f"/proposals/{proposal.id}").get_data(as_text=True), "once")
+    assert again != once
+    client.post(f"/proposals/{proposal.id}/comments", data={**data, "once": again})
+    assert factory.count(ProposalComment) == 2

@@ -171,6 +171,22 @@
     form.addEventListener("change", keep);
   }
 
+  // -- the new form's one-time token ------------------------------------------------------
+  // The token makes this form's first save a draft and a second save (Back, a double click)
+  // find that draft. A browser that fetches the page again on Back would give it a fresh
+  // token, so the token is kept with this history entry and put back.
+  function initOnce(form) {
+    var input = form.querySelector("input[name=uuid]");
+    if (!input || !window.history.replaceState) return;
+    var state = window.history.state || {};
+    if (state.proposalUuid) {
+      input.value = state.proposalUuid;
+    } else {
+      state = Object.assign({}, state, { proposalUuid: input.value });
+      window.history.replaceState(state, "");
+    }
+  }
+
   // -- saving one section without leaving the page ---------------------------------------
   function initSectionSave(form) {
     form.querySelectorAll("button[data-section-url]").forEach(function (button) {
@@ -298,6 +314,7 @@
   if (proposalForm) {
     initCounters(proposalForm);
     initGroups(proposalForm);
+    initOnce(proposalForm);
     initDraftCopy(proposalForm);
     initSectionSave(proposalForm);
   }
