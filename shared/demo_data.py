@@ -31,7 +31,9 @@ def _ready_user(
         tenant=tenant,
         unit=unit,
         full_name=full_name,
-        email=f"{username}@demo.sinovik.local",
+        # a domain the e-mail check accepts (it refuses reserved ones like .local), so the
+        # demo's accounts can be edited as they are
+        email=f"{username}@demo.sinovik.go.id",
         must_change_password=False,
     )
     user.phone = "0291-000000"

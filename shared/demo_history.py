@@ -137,7 +137,7 @@ def seed_central_history() -> int:
             implementation_start=date(year - 3, 7, 1),
             innovator=f"Tim Inovasi {past.unit}",
             contact_name="Narahubung Inovasi",
-            contact_email=f"inovasi.{past.tenant_code.replace('.', '')}@demo.sinovik.local",
+            contact_email=f"inovasi.{past.tenant_code.replace('.', '')}@demo.sinovik.go.id",
             sections=_sections(past),
             replicates_title=past.replicates,
             replicates_uuid=ids.get(past.replicates),

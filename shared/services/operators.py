@@ -34,14 +34,20 @@ def list_operators(unit: Unit | None = None) -> list[User]:
     return list(db.session.execute(stmt).scalars())
 
 
-def _clean_person(full_name: str, email: str) -> tuple[str, str]:
+def _clean_person(full_name: str, email: str, stored: str = "") -> tuple[str, str]:
+    """The name and e-mail as typed, checked. An e-mail left as ``stored`` (the account's
+    address now) is kept without a new check: a check made stricter since it was stored (the
+    validator's list of reserved domains grows) must not block correcting the name or unit."""
     full_name = (full_name or "").strip()
     if not full_name:
         raise ServiceError(_("Give the person's full name."), field="full_name")
     if len(full_name) > 120:
         raise ServiceError(_("At most %(n)d characters.", n=120), field="full_name")
+    email = (email or "").strip()
+    if stored and email == stored:
+        return full_name, stored
     try:
-        email = validate_email((email or "").strip(), check_deliverability=False).normalized
+        email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError:
         raise ServiceError(_("Enter a valid e-mail address."), field="email") from None
     return full_name, email
@@ -111,7 +117,7 @@ def update_operator(
     assert tenant is not None
     if unit is None or unit.id != user.unit_id:
         unit = _check_unit(tenant, unit)
-    full_name, email = _clean_person(full_name, email)
+    full_name, email = _clean_person(full_name, email, stored=user.email or "")
     _check_one_account_per_person(tenant.id, email, user)
     before = audit.snapshot(user, OPERATOR_FIELDS)
     user.full_name, user.email, user.unit_id = full_name, email, unit.id

@@ -200,6 +200,28 @@ def test_an_operator_of_a_deactivated_unit_can_still_be_corrected(
     assert client.post(f"/operators/{operator.id}/edit", data=form).status_code == 400
 
 
+def test_an_address_stored_before_a_stricter_check_does_not_block_an_edit(
+    client, factory, admin, tenant, unit
+) -> None:
+    # stored when the check let it pass (the e-mail check now refuses reserved domains)
+    operator = factory.user(Role.OPERATOR, tenant=tenant, unit=unit, email="dewi@dinkes.local")
+    other_unit = factory.unit(tenant, name="Dinas Sosial")
+    form = {"full_name": "Dewi Lestari", "email": "dewi@dinkes.local", "unit_id": other_unit.id}
+    assert client.post(f"/operators/{operator.id}/edit", data=form).status_code == 302
+    stored = factory.get(User, operator.id)
+    assert (stored.full_name, stored.email, stored.unit_id) == (
+        "Dewi Lestari",
+        "dewi@dinkes.local",
+        other_unit.id,
+    )
+    # a new address is checked as always
+    form["email"] = "dewi.baru@dinsos.local"
+    response = client.post(f"/operators/{operator.id}/edit", data=form)
+    assert response.status_code == 400
+    assert "Masukkan alamat surel yang benar." in response.get_data(as_text=True)
+    assert factory.get(User, operator.id).email == "dewi@dinkes.local"
+
+
 def test_admin_lokal_accounts_are_not_managed_here(client, factory, admin, tenant) -> None:
     colleague = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
     assert client.post(f"/operators/{colleague.id}/reset-password").status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import sqlalchemy as sa
@@ -50,3 +51,21 @@ def test_demo_node_has_units_operators_and_proposals_in_every_state(
     client.post("/login", data={"username": "jepara.dinkes", "password": logins[1].password})
     page = client.get("/proposals/").get_data(as_text=True)
     assert "SIGAP Lansia" in page and "Klinik Ukir" not in page
+
+
+def test_the_demo_admin_can_edit_the_demo_operators(app, factory, tenant, in_app, client) -> None:
+    factory.competition()
+    with app.test_request_context(), in_app(app):
+        logins = demo_data.seed_regional(db.session.get(Tenant, tenant.id), "jepara")
+        db.session.commit()
+        operators = db.session.execute(
+            sa.select(User.id, User.email).where(User.unit_id.is_not(None)).order_by(User.id)
+        ).all()
+    client.post("/login", data={"username": "jepara.admin", "password": logins[0].password})
+    for user_id, email in operators:
+        page = client.get(f"/operators/{user_id}/edit").get_data(as_text=True)
+        unit_id = re.search(r'<option selected value="(\d+)"', page)[1]
+        full_name = re.search(r'name="full_name"[^>]*value="([^"]*)"', page)[1]
+        form = {"full_name": full_name, "email": email, "unit_id": unit_id}
+        response = client.post(f"/operators/{user_id}/edit", data=form)
+        assert response.status_code == 302, email  # saved as shown
