@@ -25,8 +25,8 @@ from shared.models.competition import Competition, CompetitionVersion, Stage
 from shared.models.proposal import Proposal
 from shared.models.user import User
 from shared.services import ServiceError, audit
+from shared.services.versions import refuse_if_stale, version_token
 from shared.timeutil import format_wib
-from shared.web.stale import refuse_if_stale, version_token
 from sync import feed
 
 EVENT_KIND = "competition.updated"

@@ -33,7 +33,7 @@ from shared.models.tenant import Tenant, TenantKind
 from shared.models.user import User
 from shared.pagination import Paged, clamp_page
 from shared.services import ServiceError, audit
-from shared.web.stale import StaleError, version_token
+from shared.services.versions import StaleVersion, version_token
 from sync import feed
 
 EVENT_KIND = "screening.decided"
@@ -354,21 +354,23 @@ def _refuse_if_stale(proposal: Proposal, shown: str) -> None:
         return
     revision, _sep, _decision = shown.partition(":")
     if revision != str(screened_revision(proposal)):
-        raise StaleError(
+        raise StaleVersion(
             _(
                 "Not recorded for “%(title)s”: the agency submitted revision %(n)d after the "
                 "page was loaded. Read that revision, then decide.",
                 title=proposal.title,
                 n=screened_revision(proposal),
-            )
+            ),
+            current=current,
         )
-    raise StaleError(
+    raise StaleVersion(
         _(
             "Not recorded for “%(title)s”: someone else recorded a decision after the page was "
             "loaded (now: %(result)s). Check it, then decide again.",
             title=proposal.title,
             result=screening_label(proposal.screening_result),
-        )
+        ),
+        current=current,
     )
 
 

@@ -22,8 +22,8 @@ from shared.db import db, utcnow
 from shared.models.proposal import Proposal
 from shared.models.user import User
 from shared.services import ServiceError, audit
+from shared.services.versions import refuse_if_stale, version_token
 from shared.timeutil import format_wib, subtract_years, wib_date
-from shared.web.stale import refuse_if_stale, version_token
 
 # The categories of recent UNPSA cycles; each cycle's come from the UNPSA_CYCLE setting.
 DEFAULT_CATEGORIES = (

@@ -8,7 +8,9 @@ can show both and the person merge them, as on a wiki's edit conflict.
 
 A version is a fingerprint of the values the form shows, not a stored counter: no schema
 change and no clock, and a change the form does not show (a workflow step, an uploaded
-document) leaves an open form valid.
+document) leaves an open form valid. Services make it with :func:`version_token` and check
+it with :func:`require` (locks and reloads the row first) or :func:`refuse_if_stale`; the
+web side of a versioned form is ``shared.web.stale``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -39,12 +42,43 @@ class StaleVersion(ServiceError):
         self.saved = dict(saved or {})
 
 
-def version_token(values: Mapping[str, Any]) -> str:
-    """The version of a record as ``values`` show it (JSON values; dates as ISO strings)."""
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # the same instant gives the same token, whether the driver returns it aware or naive
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if hasattr(value, "value") and not isinstance(value, str | int | float | bool):
+        return _plain(value.value)  # an enum
+    return value
+
+
+def version_token(*parts: Any) -> str:
+    """The version of a record as the values a page shows make it (mappings, lists, times,
+    enums: one instant or member always gives the same token)."""
     data = json.dumps(
-        values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        [_plain(p) for p in parts],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(data.encode()).hexdigest()[:24]
+
+
+def refuse_if_stale(shown: str | None, current: str, message: str) -> None:
+    """Raise :class:`StaleVersion` with ``message`` unless the page showed the ``current``
+    version. ``shown`` is None when no page is involved (a command, a sync job): nothing to
+    compare; a page that sent no version at all ("") is refused."""
+    if shown is not None and shown != current:
+        raise StaleVersion(message, current=current)
 
 
 def differences(stored: Mapping[str, Any], typed: Mapping[str, Any]) -> dict[str, Any]:
