@@ -80,7 +80,9 @@ def unit_summaries() -> list[tuple[Unit, int, int]]:
     return [(u, operators.get(u.id, 0), proposals.get(u.id, 0)) for u in list_units()]
 
 
-def _clean(data: UnitData) -> UnitData:
+def _clean(data: UnitData, stored: Unit | None = None) -> UnitData:
+    """``data`` tidied and checked. An address left as ``stored`` holds it is kept without a
+    new check: a check made stricter since it was stored must not block fixing the rest."""
     cleaned = UnitData(**{f.name: tidy_line(getattr(data, f.name)) for f in fields(data)})
     cleaned.name = " ".join(cleaned.name.split())  # one space between words
     if not cleaned.name:
@@ -90,7 +92,7 @@ def _clean(data: UnitData) -> UnitData:
             raise ServiceError(_("At most %(n)d characters.", n=limit), field=name)
     for name in ("official_email", "it_email"):
         value = getattr(cleaned, name)
-        if value:
+        if value and not (stored is not None and value == getattr(stored, name)):
             try:
                 value = validate_email(value, check_deliverability=False).normalized
             except EmailNotValidError:
@@ -141,7 +143,7 @@ def update_unit(unit: Unit, data: UnitData, *, actor: User | None, seen: str | N
     """Change a unit's details; returns whether anything changed. ``seen``: the version the
     form was loaded from (:func:`unit_version`); a form loaded before someone else's save is
     refused (:class:`~shared.services.versions.StaleVersion`) and nothing is written."""
-    cleaned = _clean(data)
+    cleaned = _clean(data, unit)
     if seen is not None:
         versions.require(
             unit,

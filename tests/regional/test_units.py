@@ -105,6 +105,25 @@ def test_edit_records_only_what_changed(app, client, factory, admin, tenant, in_
     assert entry.actor_id == admin.id
 
 
+def test_a_stored_address_left_as_it_is_does_not_block_other_changes(
+    client, factory, admin, tenant
+) -> None:
+    """An address stored before the e-mail check grew stricter (a ``.local`` intranet
+    domain, say) is kept as it is when the admin fixes something else; a changed one is
+    checked."""
+    unit = factory.unit(tenant, **{**FULL_UNIT, "it_email": "ti@dinkes.local"})
+    edit = f"/units/{unit.id}/edit"
+    form = {**FULL_UNIT, "it_email": "ti@dinkes.local", "head_name": "dr. Siti Rahma"}
+    form["version"] = shown_version(client, edit)
+    assert client.post(edit, data=form).status_code == 302
+    stored = factory.get(Unit, unit.id)
+    assert (stored.head_name, stored.it_email) == ("dr. Siti Rahma", "ti@dinkes.local")
+    form = {**form, "it_email": "admin@server.local", "version": shown_version(client, edit)}
+    refused = client.post(edit, data=form)
+    assert refused.status_code == 400 and "surel" in refused.get_data(as_text=True)
+    assert factory.get(Unit, unit.id).it_email == "ti@dinkes.local"
+
+
 def test_bad_edit_changes_nothing(client, factory, admin, tenant) -> None:
     factory.unit(tenant, name="Dinas Pendidikan")
     unit = factory.unit(tenant, **FULL_UNIT)
