@@ -193,6 +193,7 @@ def update(
     before someone else saved it (``shown_version``, see :func:`nomination_version`).
     """
     db.session.refresh(nomination, with_for_update=True)
+    _require_current(nomination, cycle)
     if nomination.withdrawn:
         raise ServiceError(
             _(
@@ -228,9 +229,28 @@ def update(
     return nomination
 
 
+def past_cycle_note(nomination: UnpsaNomination, cycle: UnpsaCycle) -> str:
+    """Why a nomination of another cycle than the current one is kept as it is ("" when it
+    belongs to the current cycle)."""
+    if nomination.cycle_year == cycle.year:
+        return ""
+    return _(
+        "This nomination belongs to the UNPSA %(year)d cycle (now: %(current)d); it is kept as "
+        "it was and can no longer be changed.",
+        year=nomination.cycle_year,
+        current=cycle.year,
+    )
+
+
+def _require_current(nomination: UnpsaNomination, cycle: UnpsaCycle) -> None:
+    if note := past_cycle_note(nomination, cycle):
+        raise ServiceError(note)
+
+
 def withdraw(nomination: UnpsaNomination, *, actor: User) -> None:
     """Withdraw a nomination from its cycle; its texts stay for a later re-nomination."""
     db.session.refresh(nomination, with_for_update=True)
+    _require_current(nomination, current_cycle())
     if nomination.withdrawn:
         raise ServiceError(
             _(

@@ -133,6 +133,7 @@ def edit(nomination_id: int):
         cycle=cycle,
         checks=services.checklist(nomination, cycle),
         stale=stale,
+        past=services.past_cycle_note(nomination, cycle),
     ), form_status()
 
 

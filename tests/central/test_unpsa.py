@@ -228,3 +228,33 @@ def test_withdrawing_keeps_the_texts_and_tells_colleagues_instead_of_a_404(
     assert _nominate(client, winners["old"]) == nomination_id
     assert factory.get(UnpsaNomination, nomination_id).summary_en == ENGLISH["summary_en"]
     assert factory.count(UnpsaNomination) == 1
+
+
+def test_a_nomination_of_an_earlier_cycle_is_kept_as_it_was_sent(
+    client, factory, login_as, winners
+) -> None:
+    """Last cycle's dossier went to the UN as it was: its page reads it, nothing changes it
+    (before, saving it applied this cycle's categories and checklist to it)."""
+    login_as(Role.SECRETARIAT)
+    _english(client)
+    nomination_id = _nominate(client, winners["old"])
+    assert _save(client, nomination_id, dict(ENGLISH)).status_code == 302
+    url = f"/unpsa/{nomination_id}"
+    version = version_of(client.get(url).text)
+
+    def to_last_cycle() -> int:
+        nomination = db.session.get(UnpsaNomination, nomination_id)
+        nomination.cycle_year -= 1
+        return nomination.cycle_year
+
+    year = factory.run(to_last_cycle)
+    page = client.get(url).text
+    assert f"belongs to the UNPSA {year} cycle" in page
+    assert ">Save<" not in page and "Withdraw the nomination" not in page
+    typed = {**ENGLISH, "impact_en": "Changed afterwards.", "version": version}
+    response = client.post(url, data=typed)
+    assert response.status_code == 400 and f"belongs to the UNPSA {year} cycle" in response.text
+    withdrawn = client.post(f"{url}/withdraw", follow_redirects=True)
+    assert f"belongs to the UNPSA {year} cycle" in withdrawn.text
+    kept = factory.get(UnpsaNomination, nomination_id)
+    assert (kept.impact_en, kept.withdrawn) == (ENGLISH["impact_en"], False)
