@@ -251,6 +251,7 @@ def show(proposal_id: int):
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),
         revisable=svc.revisable(proposal),
+        deletable=svc.may_delete(actor(), proposal),
         results=proposal_results(proposal, actor()),
     )
 

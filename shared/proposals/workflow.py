@@ -100,3 +100,18 @@ def comment(proposal_id: int):
         lambda p: svc.add_comment(p, body, actor=actor(), once=once),
         _("The comment was added."),
     )
+
+
+@bp.post("/<int:proposal_id>/delete")
+@require_roles(*TENANT_ROLES)
+def delete(proposal_id: int):
+    """Delete a proposal that was never submitted (after a ticked confirmation)."""
+    proposal = load_proposal(proposal_id)
+    try:
+        svc.delete_draft(proposal, actor=actor(), confirmed=request.form.get("confirm") == "yes")
+    except ServiceError as err:
+        refuse(err)
+        return redirect(url_for(".show", proposal_id=proposal_id))
+    db.session.commit()
+    flash(_("The draft was deleted."), "success")
+    return redirect(url_for(".index"))

@@ -782,6 +782,49 @@ def start_revision(proposal: Proposal, *, actor: User, now: datetime | None = No
     )
 
 
+def deletable(proposal: Proposal) -> bool:
+    """Never submitted to the ministry: a draft (however far in review) that may be deleted."""
+    return proposal.submitted_revision is None and proposal.status != S.SUBMITTED
+
+
+def may_delete(actor: User, proposal: Proposal) -> bool:
+    """The Admin Lokal may delete any proposal of the tenant never submitted; a unit, what it
+    may still edit."""
+    if not deletable(proposal):
+        return False
+    if actor.role == Role.LOCAL_ADMIN and actor.tenant_id == proposal.tenant_id:
+        return True
+    return can_edit_now(actor, proposal)
+
+
+def delete_draft(proposal: Proposal, *, actor: User, confirmed: bool) -> None:
+    """Delete a proposal that was never submitted (a duplicate, a false start), with its
+    comments and attachment list; the audit keeps what it was. A submitted proposal and its
+    revisions are the ministry's record: never deleted."""
+    _tenant_user(actor, proposal)
+    if not deletable(proposal):
+        raise ServiceError(
+            _("Only a proposal that was never submitted to the ministry can be deleted.")
+        )
+    if not may_delete(actor, proposal):
+        raise ServiceError(_("Your account may not change this proposal."))
+    if not confirmed:
+        raise ServiceError(_("Tick the box to confirm that the draft is deleted."))
+    audit.record(
+        "proposal.delete",
+        proposal,
+        actor=actor,
+        before={
+            "title": proposal.title,
+            "unit_id": proposal.unit_id,
+            "status": proposal.status.value,
+            "attachments": sorted(a.filename for a in proposal.attachments),
+        },
+    )
+    db.session.delete(proposal)  # its comments and attachment rows with it (cascade)
+    db.session.flush()
+
+
 def add_comment(
     proposal: Proposal, body: str, *, actor: User, once: str | None = None
 ) -> ProposalComment:

@@ -226,6 +226,55 @@ def test_another_tenants_proposal_is_not_found(
     assert _status(factory, theirs) == S.VERIFIED
 
 
+def test_a_draft_never_submitted_can_be_deleted_after_a_confirmation(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit)
+    factory.attachment(proposal, kind="photo")
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    client.post(f"/proposals/{proposal.id}/comments", data={"comment": "Judulnya dobel."})
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Hapus draf ini" in page
+    refused = client.post(f"/proposals/{proposal.id}/delete", follow_redirects=True)
+    assert "Centang kotak" in refused.get_data(as_text=True)  # not ticked: nothing deleted
+    assert _status(factory, proposal) == S.DRAFT
+    done = client.post(
+        f"/proposals/{proposal.id}/delete", data={"confirm": "yes"}, follow_redirects=True
+    )
+    assert "Draf telah dihapus." in done.get_data(as_text=True)
+    assert proposal.title not in client.get("/proposals/").get_data(as_text=True)
+    assert factory.get(Proposal, proposal.id) is None
+    assert factory.count(ProposalComment) == 0
+    assert factory.count(AuditLog, AuditLog.action == "proposal.delete") == 1
+    assert client.get(f"/proposals/{proposal.id}").status_code == 404
+
+
+def test_a_submitted_proposal_or_one_with_the_admin_is_not_deleted_by_a_unit(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    submitted = complete_proposal(factory, tenant, unit, status=S.VERIFIED)
+    sent = complete_proposal(factory, tenant, unit, status=S.SENT, title="Inovasi Kedua Jepara")
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    assert client.post(f"/proposals/{submitted.id}/submit").status_code == 302
+    assert "Hapus draf ini" not in client.get(f"/proposals/{submitted.id}").get_data(as_text=True)
+    client.post(f"/proposals/{submitted.id}/delete", data={"confirm": "yes"})
+    assert _status(factory, submitted) == S.SUBMITTED  # the ministry's record stays
+    # a new revision is still a submitted proposal: not deletable either
+    assert client.post(f"/proposals/{submitted.id}/revise").status_code == 302
+    client.post(f"/proposals/{submitted.id}/delete", data={"confirm": "yes"})
+    assert _status(factory, submitted) == S.DRAFT
+    # a unit no longer deletes what it sent to its Admin Lokal; the admin may
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    assert "Hapus draf ini" not in client.get(f"/proposals/{sent.id}").get_data(as_text=True)
+    client.post(f"/proposals/{sent.id}/delete", data={"confirm": "yes"})
+    assert _status(factory, sent) == S.SENT
+    login_as(Role.OPERATOR, tenant=tenant, unit=factory.unit(tenant, name="Dinas Pendidikan"))
+    assert client.post(f"/proposals/{sent.id}/delete", data={"confirm": "yes"}).status_code == 403
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    client.post(f"/proposals/{sent.id}/delete", data={"confirm": "yes"})
+    assert factory.get(Proposal, sent.id) is None
+
+
 def test_return_needs_a_comment(client, factory, tenant, unit, competition, login_as) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
