@@ -36,7 +36,8 @@ def carry_current(form: VersionedForm, current: str) -> bool:
     carries the current token.
     """
     posted = request.method == "POST"
-    stale = posted and form.version.data != current
+    # refused as stale: the version differs, or the refusal already moved it on (show_stale)
+    stale = posted and (form.version.data != current or getattr(form, "stale", False))
     form.version.data = current
     if stale:
         flash(
