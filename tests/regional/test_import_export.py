@@ -12,7 +12,6 @@ from openpyxl import Workbook, load_workbook
 
 from shared.db import utcnow
 from shared.models import AuditLog, Proposal, ProposalStatus, Role
-from tests.proposal_support import open_window
 from tests.regional.test_import_checks import csv_bytes, distinct_title, good_row, lift_quotas
 
 S = ProposalStatus
@@ -29,11 +28,6 @@ def units(factory, tenant):
 @pytest.fixture
 def admin(login_as, tenant, units):
     return login_as(Role.LOCAL_ADMIN, tenant=tenant)
-
-
-@pytest.fixture
-def competition(factory):
-    return open_window(factory)
 
 
 def columns(app):

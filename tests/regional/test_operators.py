@@ -11,11 +11,6 @@ from tests.conftest import login
 
 
 @pytest.fixture
-def unit(factory, tenant):
-    return factory.unit(tenant, name="Dinas Kesehatan")
-
-
-@pytest.fixture
 def admin(login_as, tenant):
     return login_as(Role.LOCAL_ADMIN, tenant=tenant)
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
-
 from shared.models import AuditLog, Proposal, ProposalComment, ProposalStatus, Role
 from tests.conftest import login
 from tests.factories import PDF_BYTES
@@ -16,23 +14,12 @@ from tests.proposal_support import (
     complete_proposal,
     complete_values,
     form_data,
-    open_window,
     shown_version,
     values_of,
 )
 
 S = ProposalStatus
 NEW_TITLE = "Jemput Bola Layanan Kesehatan Lansia dan Disabilitas"
-
-
-@pytest.fixture
-def unit(factory, tenant):
-    return factory.unit(tenant, name="Dinas Kesehatan")
-
-
-@pytest.fixture
-def competition(factory):
-    return open_window(factory)
 
 
 def _saves(factory) -> int:

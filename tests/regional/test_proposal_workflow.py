@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from shared.db import db
@@ -26,22 +25,11 @@ from tests.proposal_support import (
     complete_values,
     edit_post,
     form_data,
-    open_window,
     values_of,
     verify_post,
 )
 
 S = ProposalStatus
-
-
-@pytest.fixture
-def unit(factory, tenant):
-    return factory.unit(tenant, name="Dinas Kesehatan")
-
-
-@pytest.fixture
-def competition(factory):
-    return open_window(factory)
 
 
 def _status(factory, proposal) -> ProposalStatus:
