@@ -112,6 +112,21 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / tick
 
 
+def machine_ticks() -> tuple[int, int]:
+    """All CPUs' clock ticks so far: (total, idle) from /proc/stat ((0, 0) elsewhere)."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    return sum(ticks), ticks[3] + ticks[4]  # idle and iowait
+
+
+def busy_percent(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    total, idle = after[0] - before[0], after[1] - before[1]
+    return round(100 * (total - idle) / total, 1) if total else None
+
+
 def database_pids(backend: str) -> list[int]:
     """PostgreSQL's processes on this machine (backends, WAL writer, checkpointer...), whose
     CPU is part of what a push costs; none for SQLite, which runs inside the server."""
@@ -458,6 +473,11 @@ class NodeWorker:
         return json.loads(line)
 
     def wait(self) -> None:
+        """Let the process end, after the timer: a node's exit is not part of its push (fifty
+        interpreters shutting down at once took the CPU the other nodes and central push
+        with, a third of the many-nodes time)."""
+        self.proc.stdin.write("EXIT\n")
+        self.proc.stdin.flush()
         self.proc.wait(timeout=60)
 
 
@@ -528,6 +548,7 @@ def node_worker(instance: Path, central_url: str, profile: Path | None) -> int:
         ),
         flush=True,
     )
+    sys.stdin.readline()  # EXIT: see NodeWorker.wait
     return 0
 
 
@@ -536,11 +557,13 @@ def node_worker(instance: Path, central_url: str, profile: Path | None) -> int:
 
 def _start_profiler():
     try:
+        if os.environ.get("BENCH_CPROFILE"):
+            raise ImportError
         from pyinstrument import Profiler
     except ImportError:
         import cProfile
 
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time)  # CPU, of all the node's threads
         prof.enable()
         return prof
     prof = Profiler(interval=0.0005)
@@ -670,11 +693,13 @@ def measure(
         server_pids = process_tree(run.process.pid)
         db_pids = database_pids(tpl.backend)
         server_cpu0, db_cpu0 = cpu_seconds(server_pids), cpu_seconds(db_pids)
+        ticks0 = machine_ticks()
         t0 = time.perf_counter()
         for w in workers:
             w.go()
         results = [w.result() for w in workers]
         wall = time.perf_counter() - t0  # every node has reported (not: has exited)
+        busy = busy_percent(ticks0, machine_ticks())
         server_cpu = cpu_seconds(server_pids) - server_cpu0
         db_cpu = cpu_seconds(db_pids) - db_cpu0
         for w in workers:
@@ -695,6 +720,7 @@ def measure(
         "client_cpu_s": round(sum(r["client_cpu_s"] for r in results), 3),
         "server_cpu_s": round(server_cpu, 3),
         "database_cpu_s": round(db_cpu, 3),
+        "machine_busy_pct": busy,  # of all CPUs, while timed: 100 means CPU-bound
         "verified": bool(
             held["ok"] and pending == len(expected) and acked == len(expected) and not errors
         ),
@@ -740,6 +766,7 @@ def bench_ours(
                         "client_cpu_s": out["client_cpu_s"],
                         "server_cpu_s": out["server_cpu_s"],
                         "database_cpu_s": out["database_cpu_s"],
+                        "machine_busy_pct": out["machine_busy_pct"],
                         "profiled": settings.profile is not None,
                     }
                     if not out["verified"]:
@@ -793,6 +820,7 @@ def bench_many_nodes(
                 "client_cpu_s": out["client_cpu_s"],
                 "server_cpu_s": out["server_cpu_s"],
                 "database_cpu_s": out["database_cpu_s"],
+                "machine_busy_pct": out["machine_busy_pct"],
                 "node_push_s": {  # each node's own push time, from its GO
                     "min": round(out["node_seconds"][0], 3),
                     "median": round(statistics.median(out["node_seconds"]), 3),
@@ -911,7 +939,12 @@ def main() -> int:
     parser.add_argument("--many-backend", default="postgresql")
     parser.add_argument("--workers", type=int, help="central gunicorn workers (default: serve's)")
     parser.add_argument("--threads", type=int, help="threads per central worker (default: serve's)")
-    parser.add_argument("--profile", type=Path, help="profile node and central into this folder")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="profile node and central into this folder (nodes: pyinstrument, wall time; with "
+        "BENCH_CPROFILE=1, cProfile of CPU time)",
+    )
     parser.add_argument("--keep", type=Path, help="work folder (kept)")
     args = parser.parse_args()
     settings = Settings(args.workers, args.threads, args.profile)

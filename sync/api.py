@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -141,11 +142,11 @@ class _BadRequest(_Refused):
 @bp.get("/hello")
 def hello():
     node = _node()
-    epoch = changes.epoch()  # made (and committed) on first use
+    epoch = node.epoch or changes.epoch()  # made (and committed) on first use
     db.session.commit()
     return jsonify(
         {
-            "node_id": node.node.id,
+            "node_id": node.node_id,
             "tenants": sorted(node.tenants),
             "epoch": epoch,
             "schema": P.SCHEMA_VERSION,
@@ -171,7 +172,7 @@ def blobs_missing():
 
 
 def _partial(sha256: str) -> Path:
-    return Path(current_app.config["BLOB_DIR"]) / "partial" / _node().node.id / f"{sha256}.part"
+    return Path(current_app.config["BLOB_DIR"]) / "partial" / _node().node_id / f"{sha256}.part"
 
 
 @bp.put("/blobs/<sha256>")
@@ -250,7 +251,7 @@ def push():
             return replayed
         results = ingest.apply(batch)
         accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
-        epoch = changes.epoch()
+        epoch = node.epoch or changes.epoch()
         # The node's row last: a concurrent push of the same node waits for this commit
         # only, not for this whole batch.
         mark_seen(  # in SQL: pushes add up
@@ -302,8 +303,12 @@ def feed():
         current_app.config["SYNC_FEED_LIMIT"],
     )
     page = changes.read(list(node.tenants.values()), since, max(1, limit))
-    node.node.last_pull_at = utcnow()
-    epoch = changes.epoch()
+    db.session.execute(
+        sa.update(SyncNode.__table__)
+        .where(SyncNode.__table__.c.id == node.node_id)
+        .values(last_pull_at=utcnow())
+    )
+    epoch = node.epoch or changes.epoch()
     db.session.commit()
     return jsonify(
         {

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from flask import Request, current_app
 
 from shared.db import db, insert_on_conflict, utcnow
+from shared.models.tenant import Tenant
 from sync import protocol as P
-from sync.models import SyncNode, SyncNonce
+from sync.models import SyncEpoch, SyncNode, SyncNodeTenant, SyncNonce
 from sync.reasons import N_, Reason
 
 
@@ -38,10 +39,27 @@ class AuthError(Exception):
 
 @dataclass(frozen=True)
 class NodeIdentity:
-    node: SyncNode
+    node_id: str
     tenants: dict[str, int]  # code -> id
     nonce: str
-    node_id: str  # also when a commit has expired ``node`` (reading it would load the row)
+    epoch: str | None  # central's epoch as the request found it (None: not made yet)
+
+
+def _node_row(node_id: str) -> list[sa.Row]:
+    """The node's key and revocation, its tenants (one row each; none: a row of NULLs) and
+    central's epoch, in one read (a request's fixed cost was four of them)."""
+    node, link, tenant = SyncNode.__table__, SyncNodeTenant.__table__, Tenant.__table__
+    epoch = sa.select(SyncEpoch.__table__.c.epoch).where(SyncEpoch.__table__.c.id == 1)
+    stmt = (
+        sa.select(
+            node.c.key, node.c.revoked_at, tenant.c.code, tenant.c.id, epoch.scalar_subquery()
+        )
+        .select_from(node)
+        .outerjoin(link, link.c.node_id == node.c.id)
+        .outerjoin(tenant, tenant.c.id == link.c.tenant_id)
+        .where(node.c.id == node_id)
+    )
+    return list(db.session.execute(stmt))
 
 
 def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
@@ -51,8 +69,6 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
     :func:`remember_nonce` in the transaction that does the request's work, and
     :func:`mark_seen` just before its commit (a push keeps its nonce, its batch and the node's
     counters in one commit)."""
-    from sync.credentials import tenants_of
-
     headers = request.headers
     node_id = headers.get(P.H_NODE, "")
     timestamp = headers.get(P.H_TIME, "")
@@ -80,11 +96,12 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
                 {"skew": skew},
             )
         )
-    node = db.session.get(SyncNode, node_id)
-    if node is None:
+    rows = _node_row(node_id)
+    if not rows:
         raise AuthError(Reason(N_("unknown node; connect the node again with its credentials")))
+    key, revoked_at, _, _, epoch = rows[0]
     path = request.full_path if request.query_string else request.path
-    expected = P.signature(node.key, request.method, path, timestamp, nonce, request.get_data())
+    expected = P.signature(key, request.method, path, timestamp, nonce, request.get_data())
     if not hmac.compare_digest(expected, sent_signature):
         raise AuthError(
             Reason(
@@ -94,7 +111,7 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
                 )
             )
         )
-    if node.revoked_at is not None:
+    if revoked_at is not None:
         raise AuthError(
             Reason(
                 N_(
@@ -104,7 +121,8 @@ def authenticate(request: Request, *, keep_nonce: bool = True) -> NodeIdentity:
             ),
             status=403,
         )
-    identity = NodeIdentity(node, tenants_of(node_id), nonce, node.id)
+    tenants = {code: tid for _, _, code, tid, _ in rows if code is not None}
+    identity = NodeIdentity(node_id, tenants, nonce, epoch)
     if keep_nonce:
         remember_nonce(identity)
         mark_seen(identity)
@@ -126,18 +144,26 @@ def remember_nonce(identity: NodeIdentity) -> None:
         raise AuthError(Reason(N_("nonce already used (replayed request)")))
 
 
+# When this process last dropped old nonces (see mark_seen)
+_swept_at = 0.0
+SWEEP_SECONDS = 60
+
+
 def mark_seen(identity: NodeIdentity, **values: Any) -> None:
     """Note when the node was seen (with ``values``: more columns of its row, such as a
-    push's counters) and drop the nonces too old to be replayed (their timestamps would be
-    refused anyway). One UPDATE by primary key: the node's row is not read again when a
-    commit has expired it.
+    push's counters) and, at most once a minute per process, drop the nonces too old to be
+    replayed (their timestamps are refused anyway: keeping them longer only takes room).
+    One UPDATE by primary key: the node's row is not read again.
 
     Both lock rows other requests may want (the node's row, old nonces), so a request calls
     this as its last write before committing: concurrent pushes on PostgreSQL then wait for
     each other's commit only, never for each other's whole batch."""
-    skew = current_app.config.get("SYNC_MAX_SKEW_SECONDS", P.MAX_SKEW_SECONDS)
-    cutoff = utcnow() - timedelta(seconds=2 * skew)
-    db.session.execute(sa.delete(SyncNonce).where(SyncNonce.seen_at < cutoff))
+    global _swept_at
+    if time.monotonic() - _swept_at >= SWEEP_SECONDS:
+        _swept_at = time.monotonic()
+        skew = current_app.config.get("SYNC_MAX_SKEW_SECONDS", P.MAX_SKEW_SECONDS)
+        cutoff = utcnow() - timedelta(seconds=2 * skew)
+        db.session.execute(sa.delete(SyncNonce).where(SyncNonce.seen_at < cutoff))
     db.session.execute(
         sa.update(SyncNode)
         .where(SyncNode.id == identity.node_id)

@@ -10,9 +10,11 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from filelock import FileLock, Timeout
 from flask import current_app
 
@@ -96,10 +98,11 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
     link = node.require_link()
     client = node.client(link, interactive=interactive)
     report = RunReport()
+    pushed_at = None
     try:
         if do_push:
             report.push = _push(client, link, push_progress)
-            link.last_push_at = utcnow()
+            pushed_at = utcnow()
         if do_pull and report.push and report.push.error:
             report.pull_skipped = "the push failed for the whole node"
         elif do_pull:
@@ -117,18 +120,30 @@ def _run(do_push, do_pull, push_progress, pull_progress, interactive) -> RunRepo
                 report.push = again
     finally:
         client.close()
-    link = node.require_link()
-    if report.ok:
-        link.last_success_at = utcnow()
-        link.last_error = ""
-        link.last_error_at = None
-        link.last_problems = []
-    else:
-        link.last_error = "; ".join(report.failure_lines())[:2000]
-        link.last_problems = report.problems()
-        link.last_error_at = utcnow()
-    db.session.commit()
+    _record_outcome(report, pushed_at)
     return report
+
+
+def _record_outcome(report: RunReport, pushed_at: datetime | None) -> None:
+    """The run's outcome on the link row, committed: one UPDATE (the link object is not
+    loaded again for it)."""
+    now = utcnow()
+    if report.ok:
+        values: dict[str, Any] = dict(
+            last_success_at=now, last_error="", last_error_at=None, last_problems=[]
+        )
+    else:
+        values = dict(
+            last_error="; ".join(report.failure_lines())[:2000],
+            last_problems=report.problems(),
+            last_error_at=now,
+        )
+    if pushed_at is not None:
+        values["last_push_at"] = pushed_at
+    db.session.flush()  # what the run changed on the link object goes first
+    table = NodeLink.__table__
+    db.session.execute(sa.update(table).where(table.c.id == 1).values(**values))  # node.link()
+    db.session.commit()
 
 
 def _push(client: CentralClient, link: NodeLink, progress: Progress | None) -> PushReport:

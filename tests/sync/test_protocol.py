@@ -222,10 +222,13 @@ def test_a_replayed_push_is_refused_and_a_refused_push_uses_up_its_nonce(pair: P
     assert len(pair.central_revisions()) == 1
 
 
-def test_a_push_marks_the_node_seen_and_forgets_nonces_too_old_to_replay(pair: Pair) -> None:
+def test_a_push_marks_the_node_seen_and_forgets_nonces_too_old_to_replay(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import timedelta
 
     from shared.db import utcnow
+    from sync import auth
     from sync.models import SyncNonce
 
     pair.connect()
@@ -239,6 +242,7 @@ def test_a_push_marks_the_node_seen_and_forgets_nonces_too_old_to_replay(pair: P
         db.session.commit()
 
     pair.on_central(_age_everything)
+    monkeypatch.setattr(auth, "_swept_at", 0.0)  # a minute has passed since the last sweep
     answer, headers = _signed(pair, "POST", "push", _push_body(items))
     assert answer.json()["results"][0]["status"] == "accepted"
 
