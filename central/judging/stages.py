@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -469,7 +470,9 @@ def check_promotion(js: JudgingStage, now: datetime | None = None) -> PromotionC
         return check
     prev = previous(js)
     if prev is not None and prev.kind != StageKind.EXTERNAL and not prev.frozen:
-        check.problems.append(_("Promote the stage before it first: %(s)s.", s=prev.stage.name_id))
+        check.problems.append(
+            _("Promote the stage before it first: %(s)s.", s=prev.stage.name(str(get_locale())))
+        )
     active = [e.proposal_id for e in entries(js, EntryStatus.ACTIVE)]
     if not active:
         check.problems.append(_("The stage has no entrants."))
@@ -548,7 +551,7 @@ def promote(
             _(
                 "The next stage, %(s)s, starts on %(at)s: tick the confirmation to move the "
                 "selected proposals into it before it starts.",
-                s=check.early_into.stage.name_id,
+                s=check.early_into.stage.name(str(get_locale())),
                 at=format_wib(check.early_into.stage.starts_at),
             )
         )
