@@ -166,7 +166,10 @@ def test_promoting_into_a_stage_before_its_start_needs_a_confirmation(world: Wor
     assert 'id="before-start"' in card and format_wib(starts) in card
     refused = client.post(f"{url}/promote", data={"confirm": "yes"}, follow_redirects=True)
     refusal = refused.get_data(as_text=True)
-    assert "Independent Panel Nomination, starts on " + format_wib(starts) in refusal  # English
+    assert (  # the stage named in the page's language
+        f"The next stage, Independent Panel Nomination, starts on {format_wib(starts)}: tick"
+        in refusal
+    )
     assert not _frozen(world, DESK) and world.f.get(Proposal, p.id).stage_code == DESK
     done = client.post(
         f"{url}/promote", data={"confirm": "yes", "before_start": "yes"}, follow_redirects=True
