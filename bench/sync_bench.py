@@ -12,7 +12,9 @@ runs as ``sinovik central serve`` (gunicorn, its own process on 127.0.0.1) on a 
 for every measurement (a copy of a migrated template: SQLite file or PostgreSQL ``CREATE
 DATABASE ... TEMPLATE``); the node is its own process too, holding a fresh copy of a seeded
 SQLite node. Building, seeding, starting the server and loading the node app are untimed; the
-node says hello a few times before the timer starts (the connection it times is a new one).
+node says hello a few times before the timer starts (the connection it times is a new one),
+and node processes exit after it stops. ``machine_busy_pct`` says how busy all CPUs were
+while timed (100: the run was CPU-bound).
 
 Afterwards, outside the timer, central's database is read directly: every document's
 proposal must be there exactly once (revision and proposal rows), and the node must hold
