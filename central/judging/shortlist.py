@@ -421,6 +421,48 @@ def view(js: JudgingStage) -> ShortlistView | None:
     return ShortlistView(shortlist, ranking, selected, entries, reports, alternates, ties)
 
 
+@dataclass(frozen=True)
+class RankingCut:
+    """Where a stage's shortlist cut falls in its ranking, as the ranking page marks it."""
+
+    size: int
+    last_in: int | None  # the proposal the line follows: the Nth eligible in rank order
+    selected: frozenset[int]  # proposal ids on the list (or that proposing it would take)
+    ties: tuple[CutTie, ...]
+    saved: bool  # ``selected`` is the saved list, with its swaps
+
+    @property
+    def tied(self) -> frozenset[int]:
+        """Proposals in a tie across the cut."""
+        return frozenset(r.proposal_id for tie in self.ties for r in tie.members)
+
+
+def ranking_cut(js: JudgingStage, ranking: Sequence[RankedProposal]) -> RankingCut | None:
+    """The cut of ``js``'s Top N in its ``ranking``; None when the stage has no shortlist size.
+
+    The line follows the Top N by rank alone. The selection is the saved list when there is
+    one (what promotion takes), else what proposing it now would select; with a binding rule
+    or a swap, selected rows may lie below the line and unselected ones above it."""
+    if not js.shortlist_size:
+        return None
+    saved = current(js)
+    size = saved.size if saved is not None else js.shortlist_size
+    ranked_ids = {r.proposal_id for r in ranking}
+    if saved is not None:
+        chosen = {e.proposal_id for e in saved.entries} & ranked_ids
+    else:
+        chosen = {r.proposal_id for r in propose(ranking, size, stage_rules(js)).selected}
+    pool = eligible(ranking)
+    top = pool[:size]
+    return RankingCut(
+        size=size,
+        last_in=top[-1].proposal_id if top else None,
+        selected=frozenset(chosen),
+        ties=tuple(ties_at_cut(pool, chosen)),
+        saved=saved is not None,
+    )
+
+
 def swap(js: JudgingStage, *, out_id: int, in_id: int, reason: str, actor: User) -> ShortlistEntry:
     """Replace one entry of the list by another ranked entrant; audited, rules kept."""
     from central.judging.stages import ensure_open

@@ -45,7 +45,7 @@ def _own_work_open(js) -> int:
 @bp.route("/stages/<int:stage_id>/ranking")
 @require_roles(*PANEL)
 def ranking(stage_id: int):
-    """Ranking by the stage's score, raw mean and z-score side by side, with the tie-break."""
+    """Ranking by score, raw mean and z-score side by side, the tie-break, and the Top N's cut."""
     js = load_stage(stage_id)
     ensure_stage_access(current_user, js)
     pending = _own_work_open(js)
@@ -54,6 +54,7 @@ def ranking(stage_id: int):
         "judging/ranking.html",
         js=js,
         items=items,
+        cut=shortlist.ranking_cut(js, items) if items else None,
         pending=pending,
         source=scoring_stage_for(js),
         masked=conflicted_ids(current_user, [r.proposal_id for r in items]),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from central.judging import shortlist
-from central.judging.ranking import Candidate, RankedProposal
+from central.judging.ranking import Candidate, RankedProposal, stage_ranking
 from central.judging.shortlist import CompositionRule, propose, validate_rules
 from shared.models import AuditLog, Role
 from shared.models.tenant import TenantKind
@@ -242,3 +244,124 @@ def test_no_tie_warning_when_the_scores_differ_at_the_cut(factory, client) -> No
     client.post(f"/judging/stages/{sid}/shortlist/generate")
     assert 'id="cut-ties"' not in client.get(f"/judging/stages/{sid}/shortlist").text
     assert 'id="promotion-warnings"' not in client.get(f"/judging/stages/{sid}").text
+
+
+# -- the cut on the ranking page ----------------------------------------------------------------
+
+
+def _ranking_rows(page: str, titles: Iterable[str]) -> list[str]:
+    """The ranking table's body as the reader sees it, top to bottom: each row as its title
+    (with " [in]" when marked as selected and " [tie]" when flagged as tied across the cut),
+    and the cut's separator row as "CUT"."""
+    body = page.split('<table id="ranking">', 1)[1].split("</tbody>", 1)[0].split("<tbody>", 1)[1]
+    rows = []
+    for chunk in body.split("<tr")[1:]:
+        if 'id="cut-line"' in chunk:
+            rows.append("CUT")
+            continue
+        title = next(t for t in titles if f">{t}<" in chunk)
+        marks = " [in]" if 'class="badge cut-in"' in chunk else ""
+        marks += " [tie]" if 'class="badge cut-tie"' in chunk else ""
+        rows.append(title + marks)
+    return rows
+
+
+def _ranking(client, sid: int) -> str:
+    return client.get(f"/judging/stages/{sid}/ranking").get_data(as_text=True)
+
+
+def test_the_ranking_shows_where_the_top_n_ends(factory, client) -> None:
+    w = World(factory)
+    scores = {"Inovasi Juara": 90, "Inovasi Kedua": 85, "Inovasi Ketiga": 80, "Inovasi Akhir": 70}
+    _tied_panel(w, scores)
+    sid = w.sid("panel_nomination")
+    login(client, w.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    expected = [
+        "Inovasi Juara [in]",
+        "Inovasi Kedua [in]",
+        "CUT",
+        "Inovasi Ketiga",
+        "Inovasi Akhir",
+    ]
+    # before the list is proposed: what proposing it would select
+    page = _ranking(client, sid)
+    assert _ranking_rows(page, scores) == expected
+    assert "cut: Top 2" in page.split('id="cut-line"', 1)[1].split("</tr>", 1)[0]
+    assert 'id="ranking-cut-ties"' not in page
+    # once proposed: the list itself, at the same place
+    client.post(f"/judging/stages/{sid}/shortlist/generate")
+    assert _ranking_rows(_ranking(client, sid), scores) == expected
+
+
+def test_the_ranking_flags_a_tie_across_the_cut(factory, client) -> None:
+    w = World(factory)
+    scores = {"Inovasi Juara": 90, "Inovasi Kembar A": 80, "Inovasi Kembar B": 80}
+    ids = _tied_panel(w, scores)
+    sid = w.sid("panel_nomination")
+    login(client, w.staff.username)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    client.post(f"/judging/stages/{sid}/shortlist/generate")
+    page = _ranking(client, sid)
+    rows = _ranking_rows(page, scores)
+    # the tie-break (ultimately the UUID) decides which twin is in: both are flagged
+    chosen = w.run(lambda: shortlist.selected_ids(js(sid)))
+    inside, outside = sorted(
+        ("Inovasi Kembar A", "Inovasi Kembar B"), key=lambda t: ids[t] not in chosen
+    )
+    assert rows == ["Inovasi Juara [in]", f"{inside} [in] [tie]", "CUT", f"{outside} [tie]"]
+    notice = page.split('id="ranking-cut-ties"', 1)[1].split("</div>", 1)[0]
+    assert "The cut falls inside a tie." in notice
+
+
+def _marked(page: str, proposal_id: int) -> tuple[bool, bool]:
+    """Does the row of ``proposal_id`` lie above the cut's line, and is it marked as selected?"""
+    body = page.split('<table id="ranking">', 1)[1].split("</tbody>", 1)[0]
+    above = body.index(f'data-proposal="{proposal_id}"') < body.index('id="cut-line"')
+    row = body.split(f'data-proposal="{proposal_id}"', 1)[1].split("</tr>", 1)[0]
+    return above, 'class="badge cut-in"' in row
+
+
+def test_a_rule_or_a_swap_shows_on_both_sides_of_the_cut(panel_world: World, client) -> None:
+    w = panel_world
+    sid = w.sid("panel_nomination")
+    remote_id = max_id(w)
+    login(client, w.staff.username)
+    order = w.run(lambda: [r.proposal_id for r in stage_ranking(js(sid))])
+    assert order[-1] == remote_id
+    # Top 3 by rank: the line follows the third; the 3T minimum pulls in the last one
+    page = _ranking(client, sid)
+    assert [_marked(page, pid) for pid in order] == [
+        (True, True),
+        (True, True),
+        (True, False),
+        (False, False),
+        (False, True),
+    ]
+    w.run(lambda: shortlist.generate(js(sid), actor=user(w.staff.id)))
+    w.run(
+        lambda: shortlist.swap(
+            js(sid), out_id=order[0], in_id=order[3], reason="Panel", actor=user(w.staff.id)
+        )
+    )
+    page = _ranking(client, sid)
+    assert [_marked(page, pid) for pid in order] == [
+        (True, False),
+        (True, True),
+        (True, False),
+        (False, True),
+        (False, True),
+    ]
+
+
+def test_no_cut_on_the_ranking_without_a_shortlist_size(factory, client) -> None:
+    w = World(factory)
+    scores = {"Inovasi Juara": 90, "Inovasi Kembar A": 80, "Inovasi Kembar B": 80}
+    _tied_panel(w, scores)
+    w.settings("panel_nomination", shortlist_size=None)
+    sid = w.sid("panel_nomination")
+    login(client, w.staff.username)
+    page = _ranking(client, sid)
+    assert _ranking_rows(page, scores) == ["Inovasi Juara", "Inovasi Kembar A", "Inovasi Kembar B"]
+    for mark in ('id="cut-line"', "cut-in", "cut-tie", 'id="ranking-cut-ties"'):
+        assert mark not in page
