@@ -32,6 +32,13 @@ def describe(app: Flask, kind: str) -> str:
     return app.instance_path
 
 
+def with_config(instance: str, **config) -> str:
+    """The instance folder's config.json with more settings (the CLI builds its app from it)."""
+    path = Path(instance, "config.json")
+    path.write_text(json.dumps({**json.loads(path.read_text()), **config}))
+    return instance
+
+
 def cli(*args: str, input: str | None = None):
     """Run a `sinovik` command; the apps it made close their database connections after."""
     made: list[Flask] = []
