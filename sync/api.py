@@ -188,9 +188,7 @@ def blob_chunk(sha256: str):
         total = int(request.headers[H_TOTAL])
     except (KeyError, ValueError):
         raise _BadRequest(f"{H_OFFSET} and {H_TOTAL} are required") from None
-    limit = (
-        current_app.config.get("SYNC_BLOB_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]
-    )
+    limit = P.blob_max_bytes(current_app.config)
     if total > limit:
         return _error(f"attachment larger than central accepts ({limit} bytes)", 413)
     partial = _partial(sha256)

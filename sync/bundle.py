@@ -4,7 +4,9 @@ A proposals bundle (node -> central) holds ``manifest.json`` (schema, node id, t
 items exactly as a push sends them, and the attachment digests), ``blobs/<sha256>`` and
 ``signature`` (HMAC under the node key over the manifest). Central checks the signature and
 every blob's hash, then applies the items with :func:`sync.ingest.ingest`: the same code as
-an online push, so importing twice, or after a push, changes nothing.
+an online push, so importing twice, or after a push, changes nothing. A file larger than
+central accepts is not kept, as its upload would be refused: the proposals naming it are
+rejected as having an attachment that has not arrived, the others go through.
 
 A results bundle (central -> node) holds the tenant's visible feed events, the revisions
 central holds (so the node can acknowledge its outbox) and one signature per active node of
@@ -18,23 +20,27 @@ import hmac
 import json
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
+from flask import current_app
 
-from shared.blobstore import Staging, blob_store
+from shared.blobstore import BlobTooLarge, Staging, blob_store
 from shared.db import db, utcnow
 from shared.models.proposal import ProposalRevision
 from shared.models.tenant import Tenant
 from shared.services import ServiceError
 from sync import changes, credentials, ingest
 from sync.models import OutboxItem, OutboxState, SyncNode
-from sync.protocol import SCHEMA_VERSION, bundle_signature
+from sync.protocol import SCHEMA_VERSION, blob_max_bytes, bundle_signature
 from sync.reasons import N_, Reason
 
 MANIFEST = "manifest.json"
 SIGNATURE = "signature"
+# why central keeps no copy of a bundle's file (its upload would be refused the same way)
+_TOO_LARGE = N_("attachment %(name)s (%(sha)s…) is larger than central accepts (%(limit)d bytes)")
 
 
 def _dump(manifest: dict[str, Any]) -> bytes:
@@ -94,18 +100,32 @@ class _Member:
             raise _Unreadable(str(err)) from err
 
 
-def _stage_member(staging: Staging, zf: zipfile.ZipFile, name: str) -> str | None:
+class _TooLarge(Exception):
+    """A bundle member is larger than central accepts."""
+
+
+def _stage_member(staging: Staging, zf: zipfile.ZipFile, name: str, max_bytes: int) -> str | None:
     """Copy a member aside into the blob store; its SHA-256, None when it is absent or
-    unreadable (nothing of it is left then)."""
+    unreadable (nothing of it is left then). Raises :class:`_TooLarge` past ``max_bytes``:
+    before reading when the zip declares more, else once that much has been read (a
+    declared size can lie, and a zip bomb must not fill the disk)."""
     try:
-        data = zf.open(name)
-    except (KeyError, zipfile.BadZipFile, OSError):
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > max_bytes:
+        raise _TooLarge
+    try:
+        data = zf.open(info)
+    except (zipfile.BadZipFile, OSError):
         return None
     with data:
         try:
-            return staging.add(_Member(data)).sha256
+            return staging.add(_Member(data), max_bytes=max_bytes).sha256
         except _Unreadable:
             return None
+        except BlobTooLarge:
+            raise _TooLarge from None
 
 
 # -- node -> central ------------------------------------------------------------------------
@@ -137,8 +157,29 @@ def export_proposals(out: Path) -> dict[str, int]:
     return {"items": len(items), "blobs": len(digests)}
 
 
-def import_proposals(path: Path) -> list[ingest.ItemResult]:
-    """Apply a node's bundle on central (signature and hashes checked first)."""
+@dataclass(frozen=True)
+class RefusedFile:
+    """A file of a bundle that central did not keep (see :func:`import_proposals`)."""
+
+    sha256: str
+    why: Reason
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "reason": str(self.why), "message": self.why.as_dict()}
+
+
+@dataclass(frozen=True)
+class BundleImport:
+    """What a bundle's import did: one result per item, and the files it did not keep."""
+
+    results: list[ingest.ItemResult]
+    refused: list[RefusedFile]
+
+
+def import_proposals(path: Path) -> BundleImport:
+    """Apply a node's bundle on central (signature and hashes checked first). Exactly an
+    online push: a file larger than central accepts is not kept, and the proposals naming it
+    are rejected as an attachment that has not arrived; the others go through."""
     zf, raw, manifest, sig = _read(path)
     with zf:
         if manifest.get("kind") != "proposals":
@@ -150,9 +191,10 @@ def import_proposals(path: Path) -> list[ingest.ItemResult]:
             raise ServiceError("The bundle's signature does not match its node's key.")
         if node.revoked_at is not None:
             raise ServiceError(f"Node {node.id} was revoked; its bundles are refused.")
-        _store_blobs(zf, [str(sha) for sha in manifest.get("blobs", [])])
+        items = manifest.get("items", [])
+        refused = _store_blobs(zf, [str(sha) for sha in manifest.get("blobs", [])], items)
         results = ingest.ingest(
-            manifest.get("items", []),
+            items,
             tenants=credentials.tenants_of(node.id),
             blobs=blob_store(),
             source=f"bundle from node {node.id}",
@@ -162,18 +204,27 @@ def import_proposals(path: Path) -> list[ingest.ItemResult]:
     accepted = sum(1 for r in results if r.status == ingest.ACCEPTED)
     node.pushed_total = SyncNode.pushed_total + accepted  # in SQL: pushes add up
     db.session.commit()
-    return results
+    return BundleImport(results, refused)
 
 
-def _store_blobs(zf: zipfile.ZipFile, digests: list[str]) -> None:
-    """Keep the bundle's files central lacks. Each is read once, hashed while it is copied
-    aside in the blob store, and all are kept only once every one matches its name: a
-    damaged bundle leaves nothing behind."""
+def _store_blobs(zf: zipfile.ZipFile, digests: list[str], items: Any) -> list[RefusedFile]:
+    """Keep the bundle's files central lacks; the files it refuses as too large. Each is
+    read once, hashed while it is copied aside in the blob store, and all are kept only once
+    every one matches its name: a damaged bundle leaves nothing behind."""
     store = blob_store()
+    limit = blob_max_bytes(current_app.config)
+    refused: list[str] = []
     try:
         with store.staging() as staging:
-            for sha in digests:
-                if not store.exists(sha) and _stage_member(staging, zf, f"blobs/{sha}") != sha:
+            for sha in dict.fromkeys(digests):
+                if store.exists(sha):
+                    continue
+                try:
+                    staged = _stage_member(staging, zf, f"blobs/{sha}", limit)
+                except _TooLarge:
+                    refused.append(sha)  # as an upload would be (sync.api.blob_chunk)
+                    continue
+                if staged != sha:
                     raise ServiceError(
                         f"The bundle is damaged: attachment {sha[:12]}… is missing or altered. "
                         "Nothing was imported; export the bundle again on the node."
@@ -183,6 +234,29 @@ def _store_blobs(zf: zipfile.ZipFile, digests: list[str]) -> None:
         raise ServiceError(
             f"Cannot store the bundle's attachments in {store.root}: {err.strerror or err}"
         ) from None
+    names = _file_names(items) if refused else {}
+    return [
+        RefusedFile(
+            sha,
+            Reason(
+                _TOO_LARGE,
+                {"name": names.get(sha) or f"blobs/{sha}", "sha": sha[:12], "limit": limit},
+            ),
+        )
+        for sha in refused
+    ]
+
+
+def _file_names(items: Any) -> dict[str, str]:
+    """digest -> the file name the first proposal naming it gives it (for the operator)."""
+    names: dict[str, str] = {}
+    for item in items if isinstance(items, list) else ():
+        content = item.get("content") if isinstance(item, dict) else None
+        attachments = content.get("attachments") if isinstance(content, dict) else None
+        for attachment in attachments if isinstance(attachments, list) else ():
+            if isinstance(attachment, dict) and attachment.get("filename"):
+                names.setdefault(str(attachment.get("sha256")), str(attachment["filename"]))
+    return names
 
 
 # -- central -> node ------------------------------------------------------------------------

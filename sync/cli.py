@@ -229,18 +229,30 @@ def import_bundle(instance: Path, bundle: Path, as_json: bool) -> None:
     from sync import bundle as bundles
 
     with app_context("central", instance):
-        results = bundles.import_proposals(bundle)
+        done = bundles.import_proposals(bundle)
     counts: dict[str, int] = {}
-    for r in results:
+    for r in done.results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    data = {"results": [r.as_dict() for r in results], "counts": counts}
+    data = {
+        "results": [r.as_dict() for r in done.results],
+        "counts": counts,
+        "refused_files": [f.as_dict() for f in done.refused],
+    }
     _emit(
         data, as_json, [", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty bundle"]
     )
-    bad = [r for r in results if r.status in ("rejected", "conflict")]
+    for f in done.refused:
+        click.echo(f"not imported: {f.why}", err=True)
+    if done.refused:
+        click.echo(
+            "The proposals naming such a file are rejected, as an online push would be; to "
+            "take them, raise central's SYNC_BLOB_MAX_BYTES and import the bundle again.",
+            err=True,
+        )
+    bad = [r for r in done.results if r.status in ("rejected", "conflict")]
     for r in bad:
         click.echo(f"{r.status} {r.proposal_uuid} r{r.revision}: {r.reason}", err=True)
-    sys.exit(1 if bad else 0)
+    sys.exit(1 if bad or done.refused else 0)
 
 
 @click.command("export-results")

@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Mapping
+from typing import Any
 
 SCHEMA_VERSION = 1
 API_PREFIX = "/api/sync/v1"
@@ -26,6 +28,12 @@ H_SIGNATURE = "X-Sinovik-Signature"
 H_SCHEMA = "X-Sinovik-Schema"
 
 MAX_SKEW_SECONDS = 300
+
+
+def blob_max_bytes(config: Mapping[str, Any]) -> int:
+    """The largest attachment central keeps from a node, uploaded or in a bundle
+    (``SYNC_BLOB_MAX_BYTES``, else ``MAX_CONTENT_LENGTH``)."""
+    return int(config.get("SYNC_BLOB_MAX_BYTES") or config["MAX_CONTENT_LENGTH"])
 
 
 def derive_key(secret: str) -> str:

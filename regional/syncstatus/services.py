@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from shared.db import db
 from shared.models.proposal import Proposal
@@ -93,6 +94,19 @@ class SyncOverview:
                 "Central did not accept some revisions this node sent; "
                 "yours, if any, are listed below."
             )
+        )
+
+    @property
+    def central_limit(self) -> str:
+        """The most proposals central takes in one push, as the node learnt it (from central's
+        hello on connect, or a refused batch); "" while the node does not know it."""
+        limit = self.link.central_max_items if self.link is not None else None
+        if not limit:
+            return ""
+        return ngettext(
+            "Central takes at most %(num)d proposal per batch.",
+            "Central takes at most %(num)d proposals per batch.",
+            limit,
         )
 
     def series(self) -> list[tuple[str, int]]:

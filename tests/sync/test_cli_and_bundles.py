@@ -73,9 +73,10 @@ def test_a_bundle_applies_like_a_push_and_twice_changes_nothing(pair: Pair, tmp_
     assert summary == {"items": 2, "blobs": 4}
 
     first = pair.on_central(bundle.import_proposals, out)
-    assert [r.status for r in first] == ["accepted", "accepted"]
+    assert [r.status for r in first.results] == ["accepted", "accepted"]
+    assert first.refused == []
     second = pair.on_central(bundle.import_proposals, out)
-    assert [r.status for r in second] == ["duplicate", "duplicate"]
+    assert [r.status for r in second.results] == ["duplicate", "duplicate"]
     assert sorted(u for u, _, _ in pair.central_revisions()) == sorted(uuids)
 
     # the node goes online later: central acknowledges what it already holds

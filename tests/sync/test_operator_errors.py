@@ -3,6 +3,7 @@ exit, never a traceback, and nothing half done."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import zipfile
@@ -15,12 +16,14 @@ from click.testing import CliRunner
 from flask import Flask
 
 from shared import cli_support
-from shared.blobstore import blob_store
+from shared.blobstore import CHUNK, blob_store
 from shared.cli import main
 from shared.db import db
+from shared.models import ProposalStatus
 from shared.services import ServiceError
 from sync import bundle, credentials, node
-from tests.sync.conftest import TENANT_CODE, Pair
+from tests.proposal_support import complete_proposal
+from tests.sync.conftest import TENANT_CODE, Pair, distinct_title, sync_run
 
 KEYS = ("SQLALCHEMY_DATABASE_URI", "BLOB_DIR", "SECRET_KEY", "ENV", "SYNC_ATTEMPTS")
 
@@ -30,6 +33,13 @@ def describe(app: Flask, kind: str) -> str:
     config = {key: app.config[key] for key in KEYS if key in app.config}
     Path(app.instance_path, "config.json").write_text(json.dumps({"NODE_KIND": kind, **config}))
     return app.instance_path
+
+
+def with_config(instance: str, **config) -> str:
+    """The instance folder's config.json with more settings (the CLI builds its app from it)."""
+    path = Path(instance, "config.json")
+    path.write_text(json.dumps({**json.loads(path.read_text()), **config}))
+    return instance
 
 
 def cli(*args: str, input: str | None = None):
@@ -167,6 +177,115 @@ def test_a_bundle_is_read_once_and_its_files_kept(
     assert "accepted 2" in result.output
     assert {name: opened[name] for name in names} == {name: 1 for name in names}
     assert _central_blobs(pair, names) == names
+    assert _blob_leftovers(pair) == []
+
+
+LIMIT = 4096  # central's SYNC_BLOB_MAX_BYTES in the tests below
+
+
+def _bundle_with_a_large_file(pair: Pair, tmp_path: Path) -> tuple[Path, str, str, str]:
+    """A bundle of two proposals, one with a file larger than ``LIMIT``: (the bundle, the
+    small proposal's uuid, the large one's, the large file's digest)."""
+    pair.connect()
+    (small,) = pair.submitted(1)
+    proposal = complete_proposal(
+        pair.node_factory, pair.tenant, pair.unit, status=ProposalStatus.VERIFIED,
+        kinds=("decree",), title=distinct_title(500),
+    )  # fmt: skip
+    large = pair.node_factory.attachment(
+        proposal,
+        kind="truth_declaration",
+        data=b"%PDF-1.4\n" + b"x" * 2 * LIMIT,
+        filename="pernyataan-besar.pdf",
+    )
+    pair.submit(proposal.uuid)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    return out, small, proposal.uuid, large.sha256
+
+
+def test_a_bundle_file_larger_than_central_accepts_is_refused_as_online(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an online push: central keeps no file larger than it accepts, rejects the proposal
+    naming it as one whose attachment has not arrived, and takes the others; the operator
+    reads which file and the limit. Its declared size is enough: it is never read."""
+    out, small, large, sha = _bundle_with_a_large_file(pair, tmp_path)
+    central = with_config(describe(pair.central.app, "central"), SYNC_BLOB_MAX_BYTES=LIMIT)
+    opened: Counter[str] = Counter()
+    real_open = zipfile.ZipFile.open
+
+    def _counting_open(self, name, *args, **kwargs):
+        opened[getattr(name, "filename", name)] += 1
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", _counting_open)
+    result = cli("central", "import-bundle", "--instance", central, str(out))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert (
+        f"attachment pernyataan-besar.pdf ({sha[:12]}…) is larger than central accepts "
+        f"({LIMIT} bytes)"
+    ) in result.output
+    assert "accepted 1, rejected 1" in result.output
+    assert f"rejected {large} r1: attachment {sha[:12]}… has not reached central" in result.output
+    assert opened[f"blobs/{sha}"] == 0
+    assert [uuid for uuid, _, _ in pair.central_revisions()] == [small]
+    assert _central_blobs(pair, [f"blobs/{sha}"]) == []
+    assert _blob_leftovers(pair) == []
+
+    # the node online, central's limit the same, delivers just as much
+    pair.central.app.config["SYNC_BLOB_MAX_BYTES"] = LIMIT
+    report = sync_run(pair)
+    assert report.push.duplicates == 1
+    assert [uuid for uuid, _, _ in report.push.failed] == [large]
+
+    # central takes larger files now: the same bundle brings the rest
+    again = cli("central", "import-bundle", "--instance", with_config(central,
+                SYNC_BLOB_MAX_BYTES=4 * LIMIT), str(out))  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert "accepted 1, duplicate 1" in again.output
+    assert sorted(uuid for uuid, _, _ in pair.central_revisions()) == sorted([small, large])
+
+
+class _Flood(io.BytesIO):
+    """A member that hands out far more bytes than it declares (a zip bomb's lie)."""
+
+    handed = 0
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        chunk = super().read(size)
+        _Flood.handed += len(chunk)
+        return chunk
+
+
+def test_a_bundle_file_holding_more_than_it_declares_is_cut_off_at_the_limit(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A declared size can lie: central stops reading a file at its limit, whatever the zip
+    hands out, keeps nothing of it and says so (a bundle cannot fill central's disk)."""
+    pair.connect()
+    pair.submitted(1)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    name = _blob_names(out)[0]
+    central = with_config(describe(pair.central.app, "central"), SYNC_BLOB_MAX_BYTES=LIMIT)
+    real_open = zipfile.ZipFile.open
+
+    def _lying_open(self, member, *args, **kwargs):
+        if getattr(member, "filename", member) == name:
+            return _Flood(b"x" * 100 * LIMIT)
+        return real_open(self, member, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", _lying_open)
+    monkeypatch.setattr(_Flood, "handed", 0)
+    result = cli("central", "import-bundle", "--instance", central, str(out))
+    assert result.exit_code == 1
+    sha = name.removeprefix("blobs/")
+    assert f"({sha[:12]}…) is larger than central accepts ({LIMIT} bytes)" in result.output
+    assert _Flood.handed <= LIMIT + CHUNK  # not the 400 KB it would hand out
+    assert pair.central_revisions() == []  # its proposal is rejected
+    assert _central_blobs(pair, [name]) == []
     assert _blob_leftovers(pair) == []
 
 

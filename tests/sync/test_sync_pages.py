@@ -258,6 +258,38 @@ def test_sync_now_gives_up_sooner_than_the_scheduled_run(pair: Pair) -> None:
         down.server_close()
 
 
+def _batch_limit(page: str) -> str | None:
+    found = re.search(r'id="central-max-items">([^<]*)<', page)
+    return found.group(1).strip() if found else None
+
+
+def test_the_sync_page_shows_the_batch_limit_central_told_or_taught(pair: Pair) -> None:
+    """The limit the node keeps on its link (from central's hello, or a 413) is shown with the
+    other facts of the connection, in the admin's language; nothing while it is unknown."""
+    pair.central.app.config["SYNC_MAX_ITEMS"] = 1000
+    pair.connect()  # central's hello tells its limit
+    admin = _node_admin(pair)
+    shown = _batch_limit(admin.get("/sync/").get_data(as_text=True))
+    assert shown and "1000" in shown  # (in Bahasa Indonesia, the default)
+
+    admin.post("/language", data={"lang": "en", "next": "/sync/"})
+    page = admin.get("/sync/").get_data(as_text=True)
+    assert _batch_limit(page) == "Central takes at most 1000 proposals per batch."
+
+    pair.central.app.config["SYNC_MAX_ITEMS"] = 2  # central now takes fewer: a 413 teaches it
+    pair.submitted(3)
+    page = _sync_now(admin)
+    assert _count(page, "acked") == 3
+    assert _batch_limit(page) == "Central takes at most 2 proposals per batch."
+    pair.on_node(lambda: setattr(node.link(), "central_max_items", 1))
+    page = admin.get("/sync/").get_data(as_text=True)
+    assert _batch_limit(page) == "Central takes at most 1 proposal per batch."
+
+    # a link made before centrals told their limit does not know it yet
+    pair.on_node(lambda: setattr(node.link(), "central_max_items", None))
+    assert _batch_limit(admin.get("/sync/").get_data(as_text=True)) is None
+
+
 def test_an_unconnected_node_explains_how_to_connect(pair: Pair) -> None:
     admin = _node_admin(pair)
     page = admin.get("/sync/").get_data(as_text=True)

@@ -4,7 +4,6 @@ the node says so once, keeps its proposals queued, and tells the truth about wha
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ from sync import credentials, feed, node
 from sync import push as push_module
 from sync.models import NodeLink
 from tests.sync.conftest import Pair, sync_run
-from tests.sync.test_operator_errors import cli, describe
+from tests.sync.test_operator_errors import cli, describe, with_config
 
 
 def _link(pair: Pair) -> dict:
@@ -24,13 +23,6 @@ def _link(pair: Pair) -> dict:
         return {"cursor": link.cursor, "last_error": link.last_error}
 
     return pair.on_node(_read)
-
-
-def _with_config(instance: str, **config) -> str:
-    """The instance folder's config.json with more settings (the CLI builds its app from it)."""
-    path = Path(instance, "config.json")
-    path.write_text(json.dumps({**json.loads(path.read_text()), **config}))
-    return instance
 
 
 def _push_statuses(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -56,7 +48,7 @@ def test_central_batch_limit_is_learnt_once_kept_and_forgotten_on_connect(
     pair.connect()
     pair.submitted(3)
     pair.central.app.config["SYNC_MAX_ITEMS"] = 2
-    instance = _with_config(describe(pair.node, "regional"), SYNC_BATCH_ITEMS=3)
+    instance = with_config(describe(pair.node, "regional"), SYNC_BATCH_ITEMS=3)
     statuses = _push_statuses(pair, monkeypatch)
 
     first = cli("sync", "run", "--instance", instance)
@@ -108,7 +100,7 @@ def test_a_batch_larger_than_central_takes_is_told_once_clearly(pair: Pair) -> N
     pair.connect()
     pair.submitted(3)
     pair.central.app.config["SYNC_MAX_ITEMS"] = 2
-    instance = _with_config(describe(pair.node, "regional"), SYNC_BATCH_ITEMS=3)
+    instance = with_config(describe(pair.node, "regional"), SYNC_BATCH_ITEMS=3)
 
     result = cli("sync", "run", "--instance", instance)
     assert result.exit_code == 0, result.output
