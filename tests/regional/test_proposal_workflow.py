@@ -211,6 +211,7 @@ def test_another_tenants_proposal_is_not_found(
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     assert client.get(f"/proposals/{theirs.id}").status_code == 404
     assert client.post(f"/proposals/{theirs.id}/submit").status_code == 404
+    assert client.post(f"/proposals/{theirs.id}/return", data={"comment": "x"}).status_code == 404
     assert theirs.title not in client.get("/proposals/").get_data(as_text=True)
     assert _status(factory, theirs) == S.VERIFIED
 
