@@ -21,6 +21,7 @@ from tests.proposal_support import (
     complete_values,
     edit_post,
     open_window,
+    step_version,
     values_of,
 )
 
@@ -200,7 +201,9 @@ def _refused(case, step, role, status, app, client, factory, tenant, login_as, i
     audit_before = factory.count(AuditLog)
     login_as(role, tenant=tenant, unit=unit if role == Role.OPERATOR else None)
 
-    page = client.post(f"/proposals/{proposal.id}/{step}", follow_redirects=True)
+    # Submit carries the version the page showed; Send needs none
+    data = {"version": step_version(client, proposal.id, step)} if step == "submit" else {}
+    page = client.post(f"/proposals/{proposal.id}/{step}", data=data, follow_redirects=True)
     text = page.get_data(as_text=True)
     refusal = {"send": "Proposal belum dapat dikirim.", "submit": "Proposal belum dapat diajukan."}
     assert refusal[step] in text and case.message in text

@@ -133,3 +133,33 @@ def verify_post(client: Any, proposal_id: int, **kwargs: Any) -> Any:
     """Open the proposal's page, then click Verify (with the version the page showed)."""
     version = shown_version(client, f"/proposals/{proposal_id}")
     return client.post(f"/proposals/{proposal_id}/verify", data={"version": version}, **kwargs)
+
+
+def step_version(client: Any, proposal_id: int, step: str) -> str:
+    """The version the proposal page's form for ``step`` ("submit", "return") carries, as a
+    browser posts it back; "" when the page shows no such form (or it carries none)."""
+    page = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
+    return form_version(page, f"/proposals/{proposal_id}/{step}")
+
+
+def form_version(page: str, action: str) -> str:
+    """The version carried by the form of ``page`` that posts to ``action`` ("" if none)."""
+    start = page.find(f'action="{action}"')
+    if start < 0:
+        return ""
+    form = page[start : page.find("</form>", start)]
+    found = re.search(r'<input[^>]*name="version"[^>]*value="([^"]*)"', form)
+    return found[1] if found else ""
+
+
+def submit_post(client: Any, proposal_id: int, **kwargs: Any) -> Any:
+    """Open the proposal's page, then click Submit (with the version the page showed)."""
+    version = step_version(client, proposal_id, "submit")
+    return client.post(f"/proposals/{proposal_id}/submit", data={"version": version}, **kwargs)
+
+
+def return_post(client: Any, proposal_id: int, comment: str, **kwargs: Any) -> Any:
+    """Open the proposal's page, then return it with ``comment`` (and the page's version)."""
+    version = step_version(client, proposal_id, "return")
+    data = {"comment": comment, "version": version}
+    return client.post(f"/proposals/{proposal_id}/return", data=data, **kwargs)

@@ -25,6 +25,7 @@ from wtforms.validators import Length
 from shared.competition_config import CompetitionConfig
 from shared.services.proposals import MAX_SECTION_CHARS, ProposalInput
 from shared.web.form_base import Form
+from shared.web.stale import VersionedForm
 
 SECTION_PREFIX = "section_"
 LABELS = {
@@ -115,6 +116,20 @@ class ProposalForm(Form):
 
 class NewProposalForm(ProposalForm):
     unit_id = SelectField(LABELS["unit_id"], coerce=int, validate_choice=False)
+
+
+# The proposal page's Submit and Return forms carry the version the page showed
+# (shared.services.proposals.step_version): a step taken from an older page is refused.
+
+
+class SubmitForm(VersionedForm):
+    """The proposal page's Submit button."""
+
+
+class ReturnForm(VersionedForm):
+    """The proposal page's Return form: the note to the unit (checked by the service)."""
+
+    comment = TextAreaField()
 
 
 def build_form(

@@ -22,7 +22,14 @@ from shared.proposals.blueprint import (
     locale,
     wants_json,
 )
-from shared.proposals.forms import ProposalForm, build_form, describe_changes, shown_values
+from shared.proposals.forms import (
+    ProposalForm,
+    ReturnForm,
+    SubmitForm,
+    build_form,
+    describe_changes,
+    shown_values,
+)
 from shared.results import proposal_results
 from shared.services import ServiceError
 from shared.services import proposals as svc
@@ -31,7 +38,7 @@ from shared.services.proposal_rules import count_words
 from shared.services.versions import StaleVersion
 from shared.timeutil import format_wib
 from shared.web.loading import load_or_404
-from shared.web.views import show_stale
+from shared.web.views import form_status, show_stale
 
 
 def _anchor() -> str | None:
@@ -239,7 +246,21 @@ def save_section(proposal_id: int, section_key: str):
 @require_roles(*TENANT_ROLES)
 def show(proposal_id: int):
     """The proposal as written, its state, open issues, comments and the ministry's results."""
-    proposal = load_proposal(proposal_id)
+    return proposal_page(load_proposal(proposal_id))
+
+
+def proposal_page(proposal: Proposal, refused: SubmitForm | ReturnForm | None = None):
+    """The proposal page. Its Submit and Return forms carry the version it shows
+    (``svc.step_version``); ``refused``: one of them refused as stale (``show_stale``), shown
+    again as posted (the note typed stays) with the version now, and answered with 409."""
+    step = svc.step_version(proposal)
+    # formdata=None: on a refused POST, the other form must not take the posted version
+    submit_form = SubmitForm(formdata=None, version=step)
+    return_form = ReturnForm(formdata=None, version=step)
+    if isinstance(refused, SubmitForm):
+        submit_form = refused
+    elif isinstance(refused, ReturnForm):
+        return_form = refused
     submitted = proposal.status == ProposalStatus.SUBMITTED
     return render_template(
         "proposals/show.html",
@@ -247,13 +268,15 @@ def show(proposal_id: int):
         config=svc.config_of(proposal),
         issues=[] if submitted else svc.check_proposal(proposal),
         version=svc.review_version(proposal),
+        submit_form=submit_form,
+        return_form=return_form,
         once=str(uuid.uuid4()),  # the comment form's one-time token
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),
         revisable=svc.revisable(proposal),
         deletable=svc.may_delete(actor(), proposal),
         results=proposal_results(proposal, actor()),
-    )
+    ), form_status(refused) if refused is not None else 200
 
 
 @bp.get("/<int:proposal_id>/history")

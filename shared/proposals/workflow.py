@@ -1,7 +1,9 @@
 """The review workflow: send, return with a comment, verify, submit, revise, comment.
 
 Each view is the same pipeline: load (404/403), call one service, commit or roll back, and
-go back to the proposal page, which lists every rule still broken.
+go back to the proposal page, which lists every rule still broken. Verify, Submit and Return
+carry the version the page showed (shared.services.versions); Submit or Return posted from an
+older page writes nothing and gets the page again as it is now (409, as a stale form).
 """
 
 from __future__ import annotations
@@ -17,16 +19,36 @@ from shared.models.proposal import Proposal
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.proposals.blueprint import TENANT_ROLES, actor, bp, load_proposal, refuse
+from shared.proposals.forms import ReturnForm, SubmitForm
+from shared.proposals.views import proposal_page
 from shared.services import ServiceError
 from shared.services import proposals as svc
+from shared.services.versions import StaleVersion
+from shared.web.stale import shown_version
+from shared.web.views import show_stale
 
 
-def _step(proposal_id: int, action: Callable[[Proposal], Any], done: str):
+def _step(
+    proposal_id: int,
+    action: Callable[[Proposal], Any],
+    done: str,
+    form: SubmitForm | ReturnForm | None = None,
+):
+    """Take one step on the proposal in the URL, then back to its page saying how it went."""
     proposal = load_proposal(proposal_id)
     try:
         action(proposal)
     except ServiceError as err:
-        refuse(err)
+        if isinstance(err, StaleVersion) and form is not None:
+            # posted from an older page: nothing written; the page again, as it is now
+            db.session.rollback()
+            show_stale(form, err)
+            return proposal_page(proposal, refused=form)
+        if isinstance(err, svc.AlreadyDone):  # a double click: done by the first post
+            db.session.rollback()
+            flash(err.message, "info")
+        else:
+            refuse(err)
     else:
         db.session.commit()
         flash(done, "success")
@@ -47,12 +69,15 @@ def send(proposal_id: int):
 @bp.post("/<int:proposal_id>/return")
 @require_roles(Role.LOCAL_ADMIN)
 def return_(proposal_id: int):
-    """The Admin Lokal returns the proposal to its unit with a comment."""
-    comment = request.form.get("comment", "")
+    """The Admin Lokal returns the proposal to its unit with a comment (as the page showed it)."""
+    form = ReturnForm()
     return _step(
         proposal_id,
-        lambda p: svc.return_proposal(p, comment, actor=actor()),
+        lambda p: svc.return_proposal(
+            p, form.comment.data or "", actor=actor(), seen=shown_version(form)
+        ),
         _("The proposal was returned to the unit."),
+        form,
     )
 
 
@@ -71,11 +96,13 @@ def verify(proposal_id: int):
 @bp.post("/<int:proposal_id>/submit")
 @require_roles(Role.LOCAL_ADMIN)
 def submit(proposal_id: int):
-    """The Admin Lokal submits (mengajukan) the proposal to the ministry."""
+    """The Admin Lokal submits (mengajukan) the proposal to the ministry, as the page showed it."""
+    form = SubmitForm()
     return _step(
         proposal_id,
-        lambda p: svc.submit_proposal(p, actor=actor()),
+        lambda p: svc.submit_proposal(p, actor=actor(), seen=shown_version(form)),
         _("The proposal was submitted to the ministry."),
+        form,
     )
 
 

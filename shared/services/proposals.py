@@ -75,6 +75,11 @@ class RulesFailed(ServiceError):
         self.violations = violations
 
 
+class AlreadyDone(ServiceError):
+    """A step refused because it was already taken (the same form posted twice, a double
+    click, or a colleague first): nothing more was done, and nothing went wrong."""
+
+
 # -- what people type -------------------------------------------------------------------------
 
 
@@ -124,6 +129,12 @@ def review_version(proposal: Proposal) -> str:
     """The version the proposal page shows for review: the content and the documents."""
     documents = sorted([a.kind, a.sha256, a.filename] for a in proposal.attachments)
     return versions.version_token({"content": edit_values(proposal), "documents": documents})
+
+
+def step_version(proposal: Proposal) -> str:
+    """The version the proposal page's Submit and Return forms carry: what it shows for review
+    (:func:`review_version`) and the state and revision it shows it in."""
+    return versions.version_token(review_version(proposal), proposal.status, proposal.revision)
 
 
 def _saved_differences(proposal: Proposal, cleaned: dict[str, Any]) -> dict[str, Any]:
@@ -665,9 +676,26 @@ def send_proposal(proposal: Proposal, *, actor: User, now: datetime | None = Non
     _transition(proposal, "proposal.send", actor, S.SENT, sent_at=now or utcnow())
 
 
-def return_proposal(proposal: Proposal, comment: str, *, actor: User) -> ProposalComment:
-    """The Admin Lokal sends the proposal back to its unit, saying what to fix."""
+def return_proposal(
+    proposal: Proposal, comment: str, *, actor: User, seen: str | None = None
+) -> ProposalComment:
+    """The Admin Lokal sends the proposal back to its unit, saying what to fix. ``seen``: the
+    version the page showed (:func:`step_version`); a proposal changed since then, in its
+    content or its state, is not returned. Returned already: :class:`AlreadyDone`."""
     _admin(actor, proposal)
+    versions.lock(proposal)  # a second post waits for the first, then finds it returned
+    if proposal.status == S.RETURNED:
+        raise AlreadyDone(
+            _("The proposal was already returned to the unit; it was not returned again.")
+        )
+    versions.refuse_if_stale(
+        seen,
+        step_version(proposal),
+        _(
+            "The proposal was changed after you opened it, so it was not returned to the unit. "
+            "Review it as it is now (the History tab lists the changes) before you return it."
+        ),
+    )
     _require_status(proposal, (S.SENT, S.VERIFIED), _("returned"))
     if not comment.strip():
         raise ServiceError(_("Say what the unit should fix."), field="comment")
@@ -697,14 +725,35 @@ def verify_proposal(
 
 
 def submit_proposal(
-    proposal: Proposal, *, actor: User, now: datetime | None = None
+    proposal: Proposal, *, actor: User, seen: str | None = None, now: datetime | None = None
 ) -> ProposalRevision:
     """Submit (mengajukan) to the ministry: freeze the revision, hash it and, on a regional
     node, queue it for sync, all in the caller's one transaction. On central (a tenant
-    without a node) the revision lands directly in the national inbox."""
+    without a node) the revision lands directly in the national inbox.
+
+    ``seen``: the version the page showed (:func:`step_version`); a proposal changed since
+    then is not submitted, so what is frozen is what the person saw. Submitted already (a
+    double click, a colleague first): :class:`AlreadyDone`, and no second revision."""
     from sync import outbox  # the module, so the queue can be replaced in tests
 
     _admin(actor, proposal)
+    versions.lock(proposal)  # a second post waits for the first, then finds it submitted
+    if proposal.status == S.SUBMITTED:
+        raise AlreadyDone(
+            _(
+                "The proposal was already submitted to the ministry (revision %(n)d); it was "
+                "not submitted again.",
+                n=proposal.revision,
+            )
+        )
+    versions.refuse_if_stale(
+        seen,
+        step_version(proposal),
+        _(
+            "The proposal was changed after you opened it, so it was not submitted. Review it "
+            "as it is now (the History tab lists the changes) before you submit it."
+        ),
+    )
     _require_status(proposal, (S.VERIFIED,), _("submitted"))
     _require_rules(proposal, _("The proposal cannot be submitted yet."), now)
     at = now or utcnow()

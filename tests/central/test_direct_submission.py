@@ -32,6 +32,7 @@ from tests.proposal_support import (
     complete_values,
     form_data,
     open_window,
+    submit_post,
     verify_post,
 )
 
@@ -68,7 +69,7 @@ def test_direct_submission_by_a_tenant_without_a_node(
 
     login_as(Role.LOCAL_ADMIN, tenant=ministry_tenant)
     assert verify_post(client, proposal_id).status_code == 302
-    page = client.post(f"/proposals/{proposal_id}/submit", follow_redirects=True)
+    page = submit_post(client, proposal_id, follow_redirects=True)
     text = page.get_data(as_text=True)
     assert "Proposal telah diajukan ke kementerian." in text
     assert "Diterima kementerian" in text

@@ -6,8 +6,12 @@ from tests.regional.conftest import competition, unit  # noqa: F401  (the tests'
 from tests.regional.test_proposal_conflicts import (  # noqa: F401  (collected here)
     test_a_comment_posted_twice_is_stored_once,
     test_a_new_proposal_form_posted_twice_makes_one_draft,
+    test_a_return_posted_twice_adds_one_comment,
     test_a_section_saved_on_its_own_is_not_wiped_by_a_stale_whole_form,
     test_a_stale_edit_form_writes_nothing_and_shows_the_saved_version,
+    test_a_submit_posted_twice_makes_one_revision,
+    test_return_needs_the_version_the_page_showed,
+    test_submit_needs_the_version_the_page_showed,
     test_verify_needs_the_version_the_page_showed,
 )
 from tests.regional.test_units import (  # noqa: F401  (collected here)

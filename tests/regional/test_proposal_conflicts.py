@@ -1,21 +1,38 @@
 """Stale pages and repeated posts on the proposal pages: a form loaded before someone else's
-save is refused and keeps what was typed; Verify needs the version the page showed; a form
-posted twice (Back, a double click) makes one draft and one comment."""
+save is refused and keeps what was typed; Verify, Submit and Return need the version the page
+showed; a form posted twice (Back, a double click) makes one draft, one comment, one submitted
+revision and one return."""
 
 from __future__ import annotations
 
 import io
 import re
 
-from shared.models import AuditLog, Proposal, ProposalComment, ProposalStatus, Role
+import sqlalchemy as sa
+
+from shared.db import db
+from shared.models import (
+    AuditLog,
+    Proposal,
+    ProposalComment,
+    ProposalRevision,
+    ProposalStatus,
+    Role,
+)
+from sync.models import OutboxItem
 from tests.conftest import login
 from tests.factories import PDF_BYTES
 from tests.proposal_support import (
     complete_proposal,
     complete_values,
+    edit_post,
     form_data,
+    form_version,
+    return_post,
     shown_version,
+    step_version,
     values_of,
+    verify_post,
 )
 
 S = ProposalStatus
@@ -177,6 +194,156 @@ def test_verify_is_refused_after_a_document_changed(
     assert upload.status_code == 302
     client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
     assert factory.get(Proposal, proposal.id).status == S.SENT
+
+
+# -- Submit and Return --------------------------------------------------------------------------
+
+SUBMIT_STALE = "The proposal was changed after you opened it, so it was not submitted."
+RETURN_STALE = "The proposal was changed after you opened it, so it was not returned to the unit."
+NOTE = "Lengkapi data jumlah lansia yang terlayani."
+
+
+def _signed_in(app, user) -> object:
+    """Another browser, signed in as ``user``."""
+    other = app.test_client()
+    assert login(other, user.username).status_code == 302
+    return other
+
+
+def _submits(factory) -> tuple[int, int, int]:
+    """Submitted revisions, their queue entries (on a node) and submit entries in the log."""
+    return (
+        factory.count(ProposalRevision),
+        factory.count(OutboxItem),
+        factory.count(AuditLog, AuditLog.action == "proposal.submit"),
+    )
+
+
+def _returns(factory) -> tuple[int, int]:
+    return (
+        factory.count(ProposalComment),
+        factory.count(AuditLog, AuditLog.action == "proposal.return"),
+    )
+
+
+def _queued(app) -> int:
+    """The queue entries one submission makes: one on a node, none on central."""
+    return 1 if app.config["NODE_KIND"] == "regional" else 0
+
+
+def test_submit_needs_the_version_the_page_showed(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.VERIFIED)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    shown = step_version(client, proposal.id, "submit")
+    assert shown
+
+    # after the page was opened: a colleague returns it, the unit rewrites the summary and
+    # sends it again, the colleague verifies it; it is Verified again, with other content
+    colleague = _signed_in(app, factory.user(Role.LOCAL_ADMIN, tenant=tenant))
+    operator = _signed_in(app, factory.user(Role.OPERATOR, tenant=tenant, unit=unit))
+    assert return_post(colleague, proposal.id, NOTE).status_code == 302
+    values = values_of(factory.get(Proposal, proposal.id))
+    rewritten = {**values["sections"], "ringkasan": "Ringkasan yang belum dibaca admin."}
+    assert edit_post(operator, proposal.id, {**values, "sections": rewritten}).status_code == 302
+    assert operator.post(f"/proposals/{proposal.id}/send").status_code == 302
+    assert verify_post(colleague, proposal.id).status_code == 302
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+
+    # Submit on the page opened before: nothing is written; the page shows it as it is now
+    refused = client.post(f"/proposals/{proposal.id}/submit", data={"version": shown})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert SUBMIT_STALE in page and 'class="flash error"' in page
+    assert "Ringkasan yang belum dibaca admin." in page
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+    assert _submits(factory) == (0, 0, 0)
+    # nor without a version (a page from before this change)
+    assert client.post(f"/proposals/{proposal.id}/submit").status_code == 409
+    assert _submits(factory) == (0, 0, 0)
+
+    # the refused page carries the version now: Submit from it freezes what it shows
+    again = form_version(page, f"/proposals/{proposal.id}/submit")
+    assert again and again != shown and again == step_version(client, proposal.id, "submit")
+    done = client.post(f"/proposals/{proposal.id}/submit", data={"version": again})
+    assert done.status_code == 302
+    assert factory.get(Proposal, proposal.id).status == S.SUBMITTED
+    assert _submits(factory) == (1, _queued(app), 1)
+    frozen = factory.run(
+        lambda: db.session.execute(sa.select(ProposalRevision.content)).scalar_one()
+    )
+    assert frozen["sections"]["ringkasan"] == "Ringkasan yang belum dibaca admin."
+
+
+def test_return_needs_the_version_the_page_showed(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    shown = step_version(client, proposal.id, "return")
+    assert shown
+
+    # after the page was opened, a colleague verifies the proposal
+    colleague = _signed_in(app, factory.user(Role.LOCAL_ADMIN, tenant=tenant))
+    assert verify_post(colleague, proposal.id).status_code == 302
+
+    # Return on the page opened before: nothing is written, the note typed is kept
+    data = {"comment": NOTE, "version": shown}
+    refused = client.post(f"/proposals/{proposal.id}/return", data=data)
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert RETURN_STALE in page and 'class="flash error"' in page
+    assert re.search(r'id="status">Verified<', page)  # the page shows the state now
+    assert re.search(rf'<textarea[^>]*name="comment"[^>]*>\s*{NOTE}</textarea>', page)
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+    assert _returns(factory) == (0, 0)
+    # nor without a version (a page from before this change)
+    client.post(f"/proposals/{proposal.id}/return", data={"comment": NOTE})
+    assert _returns(factory) == (0, 0)
+
+    # returned again from the refused page (it carries the version now): done
+    again = form_version(page, f"/proposals/{proposal.id}/return")
+    assert again and again != shown
+    done = client.post(f"/proposals/{proposal.id}/return", data={**data, "version": again})
+    assert done.status_code == 302
+    assert factory.get(Proposal, proposal.id).status == S.RETURNED
+    assert _returns(factory) == (1, 1)
+
+
+def test_a_submit_posted_twice_makes_one_revision(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.VERIFIED)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    data = {"version": step_version(client, proposal.id, "submit")}
+    first = client.post(f"/proposals/{proposal.id}/submit", data=data)
+    second = client.post(f"/proposals/{proposal.id}/submit", data=data, follow_redirects=True)
+    assert first.status_code == 302 and second.status_code == 200
+    page = second.get_data(as_text=True)
+    assert (
+        "The proposal was already submitted to the ministry (revision 1); it was not "
+        "submitted again." in page
+    )
+    assert 'class="flash error"' not in page
+    assert factory.get(Proposal, proposal.id).status == S.SUBMITTED
+    assert _submits(factory) == (1, _queued(app), 1)
+
+
+def test_a_return_posted_twice_adds_one_comment(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    data = {"comment": NOTE, "version": step_version(client, proposal.id, "return")}
+    first = client.post(f"/proposals/{proposal.id}/return", data=data)
+    second = client.post(f"/proposals/{proposal.id}/return", data=data, follow_redirects=True)
+    assert first.status_code == 302 and second.status_code == 200
+    page = second.get_data(as_text=True)
+    assert "The proposal was already returned to the unit; it was not returned again." in page
+    assert 'class="flash error"' not in page
+    assert factory.get(Proposal, proposal.id).status == S.RETURNED
+    assert _returns(factory) == (1, 1)
 
 
 # -- repeated posts ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from shared.db import db
 from shared.models import AuditLog, Proposal, ProposalRevision, ProposalStatus, Role
 from shared.services.content import content_hash, proposal_content
 from sync.models import OutboxItem, OutboxState
-from tests.proposal_support import complete_proposal, open_window
+from tests.proposal_support import complete_proposal, open_window, submit_post
 
 S = ProposalStatus
 
@@ -39,7 +39,7 @@ def _nothing_written(app, in_app, proposal) -> None:
 
 
 def test_submit_freezes_the_revision_and_queues_it(app, client, verified, in_app) -> None:
-    assert client.post(f"/proposals/{verified.id}/submit").status_code == 302
+    assert submit_post(client, verified.id).status_code == 302
     with in_app(app):
         proposal = db.session.get(Proposal, verified.id)
         revision = db.session.execute(sa.select(ProposalRevision)).scalar_one()
@@ -66,7 +66,7 @@ def test_a_failing_enqueue_leaves_nothing_behind(
 
     monkeypatch.setattr(outbox, "enqueue", broken)
     with pytest.raises(RuntimeError, match="outbox unavailable"):
-        client.post(f"/proposals/{verified.id}/submit")
+        submit_post(client, verified.id)
     _nothing_written(app, in_app, verified)
 
 
@@ -82,7 +82,7 @@ def test_an_outbox_conflict_rolls_the_submit_back(app, client, verified, in_app)
         )
         db.session.commit()
     with pytest.raises(sa.exc.IntegrityError):
-        client.post(f"/proposals/{verified.id}/submit")
+        submit_post(client, verified.id)
     _nothing_written(app, in_app, verified)
     with in_app(app):
         assert db.session.execute(sa.select(OutboxItem.content_hash)).scalars().all() == ["0" * 64]
@@ -97,7 +97,7 @@ def test_submission_after_the_close_is_refused_and_the_page_says_so(
 
     now = utcnow()
     factory.set_window(now - timedelta(days=120), now - timedelta(seconds=1))
-    page = client.post(f"/proposals/{verified.id}/submit", follow_redirects=True)
+    page = submit_post(client, verified.id, follow_redirects=True)
     text = page.get_data(as_text=True)
     assert "Proposal belum dapat diajukan." in text
     assert "Pendaftaran ditutup pada" in text and "WIB" in text

@@ -25,6 +25,9 @@ from tests.proposal_support import (
     complete_values,
     edit_post,
     form_data,
+    return_post,
+    step_version,
+    submit_post,
     values_of,
     verify_post,
 )
@@ -71,10 +74,8 @@ def test_operator_writes_a_proposal_and_admin_submits_it(
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     listing = client.get("/proposals/?status=sent").get_data(as_text=True)
     assert values["title"] in listing
-    returned = client.post(
-        f"/proposals/{proposal_id}/return",
-        data={"comment": "Lengkapi data jumlah lansia yang terlayani."},
-        follow_redirects=True,
+    returned = return_post(
+        client, proposal_id, "Lengkapi data jumlah lansia yang terlayani.", follow_redirects=True
     )
     assert "Proposal telah dikembalikan ke unit." in returned.get_data(as_text=True)
     assert _status(factory, proposal) == S.RETURNED
@@ -93,7 +94,7 @@ def test_operator_writes_a_proposal_and_admin_submits_it(
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     assert verify_post(client, proposal_id).status_code == 302
     assert _status(factory, proposal) == S.VERIFIED
-    done = client.post(f"/proposals/{proposal_id}/submit", follow_redirects=True)
+    done = submit_post(client, proposal_id, follow_redirects=True)
     assert "Proposal telah diajukan ke kementerian." in done.get_data(as_text=True)
     with in_app(app):
         stored = db.session.get(Proposal, proposal_id)
@@ -122,7 +123,7 @@ def test_history_lists_transitions_and_comments_in_wib(
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
     admin = login_as(Role.LOCAL_ADMIN, tenant=tenant, full_name="Siti Aminah")
-    client.post(f"/proposals/{proposal.id}/return", data={"comment": "Perbaiki ringkasan."})
+    return_post(client, proposal.id, "Perbaiki ringkasan.")
     page = client.get(f"/proposals/{proposal.id}/history").get_data(as_text=True)
     assert "Dikembalikan ke unit" in page
     assert "Dikirim ke admin → Dikembalikan" in page
@@ -138,7 +139,7 @@ def test_submitted_proposal_is_frozen_and_a_change_makes_a_new_revision(
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.VERIFIED)
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    assert client.post(f"/proposals/{proposal.id}/submit").status_code == 302
+    assert submit_post(client, proposal.id).status_code == 302
     values = values_of(factory.get(Proposal, proposal.id))
 
     # frozen: the edit page refuses, and a POST changes nothing
@@ -156,7 +157,7 @@ def test_submitted_proposal_is_frozen_and_a_change_makes_a_new_revision(
     client.post(f"/proposals/{proposal.id}/send")
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     verify_post(client, proposal.id)
-    client.post(f"/proposals/{proposal.id}/submit")
+    submit_post(client, proposal.id)
     with in_app(app):
         revisions = (
             db.session.execute(sa.select(ProposalRevision).order_by(ProposalRevision.revision))
@@ -210,6 +211,7 @@ def test_another_tenants_proposal_is_not_found(
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
     assert client.get(f"/proposals/{theirs.id}").status_code == 404
     assert client.post(f"/proposals/{theirs.id}/submit").status_code == 404
+    assert client.post(f"/proposals/{theirs.id}/return", data={"comment": "x"}).status_code == 404
     assert theirs.title not in client.get("/proposals/").get_data(as_text=True)
     assert _status(factory, theirs) == S.VERIFIED
 
@@ -243,7 +245,7 @@ def test_a_submitted_proposal_or_one_with_the_admin_is_not_deleted_by_a_unit(
     submitted = complete_proposal(factory, tenant, unit, status=S.VERIFIED)
     sent = complete_proposal(factory, tenant, unit, status=S.SENT, title="Inovasi Kedua Jepara")
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    assert client.post(f"/proposals/{submitted.id}/submit").status_code == 302
+    assert submit_post(client, submitted.id).status_code == 302
     assert "Hapus draf ini" not in client.get(f"/proposals/{submitted.id}").get_data(as_text=True)
     client.post(f"/proposals/{submitted.id}/delete", data={"confirm": "yes"})
     assert _status(factory, submitted) == S.SUBMITTED  # the ministry's record stays
@@ -266,9 +268,7 @@ def test_a_submitted_proposal_or_one_with_the_admin_is_not_deleted_by_a_unit(
 def test_return_needs_a_comment(client, factory, tenant, unit, competition, login_as) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    page = client.post(
-        f"/proposals/{proposal.id}/return", data={"comment": "  "}, follow_redirects=True
-    )
+    page = return_post(client, proposal.id, "  ", follow_redirects=True)
     assert "Tuliskan apa yang harus diperbaiki unit." in page.get_data(as_text=True)
     assert _status(factory, proposal) == S.SENT
     assert factory.count(ProposalComment) == 0
@@ -279,7 +279,9 @@ def test_steps_out_of_order_are_refused(
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    page = client.post(f"/proposals/{proposal.id}/submit", follow_redirects=True)
+    # a Sent proposal's page has no Submit button: post with the version its Return form carries
+    shown = {"version": step_version(client, proposal.id, "return")}
+    page = client.post(f"/proposals/{proposal.id}/submit", data=shown, follow_redirects=True)
     assert "Proposal berstatus Dikirim ke admin tidak dapat diajukan." in page.get_data(
         as_text=True
     )

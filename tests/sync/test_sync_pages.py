@@ -17,7 +17,7 @@ from shared.db import db, utcnow
 from shared.models import Competition, Proposal, Role, ScreeningResult
 from sync import node
 from tests.conftest import login
-from tests.proposal_support import verify_post
+from tests.proposal_support import submit_post, verify_post
 from tests.sync.conftest import TENANT_CODE, Pair
 
 SYNCED_ONE = "Sinkronisasi selesai: 1 diterima pusat (0 di antaranya sudah ada)"
@@ -106,7 +106,7 @@ def test_rejected_revisions_show_their_reason_to_their_tenant_only(pair: Pair) -
     )
     assert admin.post(f"{proposal_url}/revise").status_code == 302
     assert verify_post(admin, _proposal_id(pair, uuid)).status_code == 302
-    assert admin.post(f"{proposal_url}/submit").status_code == 302
+    assert submit_post(admin, _proposal_id(pair, uuid)).status_code == 302
     page = _sync_now(admin)
     assert _count(page, "acked") == 1 and _count(page, "rejected") == 1
     assert "Sejak itu revisi 2: Diterima server pusat" in page.split('id="rejected"')[1]
@@ -385,7 +385,7 @@ def test_a_revision_after_the_ministry_screened_is_refused_and_says_why(pair: Pa
     proposal_url = f"/proposals/{_proposal_id(pair, uuid)}"
     assert admin.post(f"{proposal_url}/revise").status_code == 302
     assert verify_post(admin, _proposal_id(pair, uuid)).status_code == 302
-    assert admin.post(f"{proposal_url}/submit").status_code == 302
+    assert submit_post(admin, _proposal_id(pair, uuid)).status_code == 302
     page = _sync_now(admin)
     assert _count(page, "rejected") == 1
     why = page.split('id="rejected"')[1]
