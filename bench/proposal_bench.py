@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -153,6 +154,21 @@ def timed(fn: Callable[[], object], rounds: int) -> tuple[tuple[list[float], lis
     return (wall, cpu), last
 
 
+def versions(app: Any, ids: list[int], kind: str) -> dict[int, str]:
+    """Each proposal's version as its page shows it (``edit_version`` or ``step_version``)."""
+    import sqlalchemy as sa
+
+    from shared.db import db
+    from shared.models.proposal import Proposal
+    from shared.services import proposals as svc
+    from shared.tenancy import national_scope
+
+    version_of = getattr(svc, kind)
+    with app.app_context(), national_scope():
+        found = db.session.scalars(sa.select(Proposal).where(Proposal.id.in_(ids)))
+        return {p.id: version_of(p) for p in found}
+
+
 def report(name: str, times: tuple[list[float], list[float]], size: int | None = None) -> None:
     wall, cpu = sorted(times[0]), sorted(times[1])
     p95 = wall[max(0, int(len(wall) * 0.95) - 1)]
@@ -215,22 +231,29 @@ def main() -> None:
             times, size = timed(get(path), args.rounds)
             report(name, times, size)  # type: ignore[arg-type]
 
+        # The versions the pages showed, as a browser posts them back (read untimed)
+        edit_versions = versions(app, ids, "edit_version")
+        step_versions = versions(app, list(range(1, 201)), "step_version")
+
         def save_section() -> object:
             text = words(rng, 150)
+            pid = rng.choice(ids)
             response = client.post(
-                f"/proposals/{rng.choice(ids)}/sections/ringkasan",
-                data={"text": text},
+                f"/proposals/{pid}/sections/ringkasan",
+                data={"text": text, "version": edit_versions[pid]},
                 headers={"Accept": "application/json"},
             )
             assert response.status_code == 200, response.data
+            edit_versions[pid] = response.get_json()["version"]
             return None
 
         report("save one section (JSON)", timed(save_section, args.rounds)[0])
         verified = iter(range(1, 201))
 
         def submit() -> object:
-            response = client.post(f"/proposals/{next(verified)}/submit")
-            assert response.status_code == 302
+            pid = next(verified)
+            response = client.post(f"/proposals/{pid}/submit", data={"version": step_versions[pid]})
+            assert response.status_code == 302, response.status_code
             return None
 
         report("submit (freeze + outbox)", timed(submit, min(200, args.rounds))[0])
