@@ -153,6 +153,19 @@ def _blob_leftovers(pair: Pair) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+def _count_zip_opens(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How often each zip member is opened from now on."""
+    opened: Counter[str] = Counter()
+    real_open = zipfile.ZipFile.open
+
+    def _counting_open(self, name, *args, **kwargs):
+        opened[getattr(name, "filename", name)] += 1
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", _counting_open)
+    return opened
+
+
 def test_a_bundle_is_read_once_and_its_files_kept(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,14 +176,7 @@ def test_a_bundle_is_read_once_and_its_files_kept(
     out = tmp_path / "b.zip"
     pair.on_node(bundle.export_proposals, out)
     names = _blob_names(out)
-    opened: Counter[str] = Counter()
-    real_open = zipfile.ZipFile.open
-
-    def _counting_open(self, name, *args, **kwargs):
-        opened[getattr(name, "filename", name)] += 1
-        return real_open(self, name, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "open", _counting_open)
+    opened = _count_zip_opens(monkeypatch)
     result = cli("central", "import-bundle", "--instance", describe(pair.central.app, "central"),
                  str(out))  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -212,14 +218,7 @@ def test_a_bundle_file_larger_than_central_accepts_is_refused_as_online(
     reads which file and the limit. Its declared size is enough: it is never read."""
     out, small, large, sha = _bundle_with_a_large_file(pair, tmp_path)
     central = with_config(describe(pair.central.app, "central"), SYNC_BLOB_MAX_BYTES=LIMIT)
-    opened: Counter[str] = Counter()
-    real_open = zipfile.ZipFile.open
-
-    def _counting_open(self, name, *args, **kwargs):
-        opened[getattr(name, "filename", name)] += 1
-        return real_open(self, name, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "open", _counting_open)
+    opened = _count_zip_opens(monkeypatch)
     result = cli("central", "import-bundle", "--instance", central, str(out))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
