@@ -3,7 +3,8 @@
 A title pasted from a word processor may hold a vertical tab (its line break) or a NUL from a
 PDF fragment: nobody can see them on the page, central refuses a NUL, and a spreadsheet
 export cannot hold them. What was a line break stays one in multi-line texts and becomes a
-space in one-line fields; the other control characters go.
+space in one-line fields; the other control characters go. Sizes are shown as people read
+them (:func:`format_size`).
 """
 
 from __future__ import annotations
@@ -23,3 +24,10 @@ def tidy_text(value: str | None) -> str:
 def tidy_line(value: str | None) -> str:
     """A one-line field: line breaks and tabs as spaces, other controls removed, trimmed."""
     return _LINE_SPACE.sub(" ", tidy_text(value)).strip()
+
+
+def format_size(size: int) -> str:
+    """A number of bytes as people read it: "2.0 MB", or "40 KB" below a megabyte."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"

@@ -17,6 +17,7 @@ from shared.services import ServiceError
 from shared.services import proposals as svc
 from shared.services.proposal_rules import count_words
 from shared.services.proposals import status_label
+from shared.text import format_size
 from shared.web.loading import load_or_404
 from shared.web.nav import add_nav
 
@@ -65,12 +66,6 @@ def flash_saved(found: list) -> None:
         )
     else:
         flash(_("Saved. The proposal meets every rule."), "success")
-
-
-def format_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
 
 
 @bp.context_processor
