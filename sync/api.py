@@ -39,7 +39,7 @@ from sync.auth import (
     schema_mismatch,
 )
 from sync.models import SyncNode
-from sync.reasons import N_, Reason
+from sync.reasons import BLOB_TOO_LARGE, N_, Reason
 
 bp = Blueprint("sync_api", __name__, url_prefix=P.API_PREFIX)
 csrf.exempt(bp)
@@ -189,8 +189,8 @@ def blob_chunk(sha256: str):
     except (KeyError, ValueError):
         raise _BadRequest(f"{H_OFFSET} and {H_TOTAL} are required") from None
     limit = P.blob_max_bytes(current_app.config)
-    if total > limit:
-        return _error(f"attachment larger than central accepts ({limit} bytes)", 413)
+    if total > limit:  # the limit twice: a number for the node, and in its admin's words
+        return _error(Reason(BLOB_TOO_LARGE, {"max_bytes": limit}), 413, limit=limit)
     partial = _partial(sha256)
     partial.parent.mkdir(parents=True, exist_ok=True)
     chunk = request.get_data()

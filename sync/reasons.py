@@ -5,6 +5,8 @@ both the rendered English text (``reason``: for the CLI, logs and older nodes) a
 with its arguments (``message``). The node keeps the message with the outbox item and
 translates it when a page shows it, so each Admin Lokal reads it in the language they chose.
 A message this node's catalog does not know (a newer central) is shown with its English text.
+An argument whose name ends in ``_bytes`` travels as a number of bytes and is shown as a size
+("2.0 MB"), in the English text and in the translated one alike.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext
+
+from shared.text import format_size
 
 
 def N_(message: str) -> str:
@@ -37,15 +41,30 @@ UNDER_EVALUATION_IDS = (  # with the wording centrals before 2026-12 sent
 )
 
 
+# central's reason for an attachment upload larger than it accepts (sync.api.blob_chunk)
+BLOB_TOO_LARGE = N_("attachment larger than central accepts (%(max_bytes)s)")
+
+
+def _shown(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments as a text shows them: byte counts (``*_bytes``) as sizes."""
+    return {
+        name: format_size(value)
+        if name.endswith("_bytes") and type(value) is int and value >= 0
+        else value
+        for name, value in args.items()
+    }
+
+
 @dataclass(frozen=True)
 class Reason:
-    """An English message id and its arguments (``field`` names a content field)."""
+    """An English message id and its arguments (``field`` names a content field, a name
+    ending in ``_bytes`` a number of bytes)."""
 
     template: str
     args: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return self.template % self.args
+        return self.template % _shown(self.args)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.template, "args": self.args}
@@ -83,7 +102,7 @@ def translate(message: Any, english: str) -> str:
     if not (isinstance(message, dict) and isinstance(message.get("id"), str)):
         return english
     args = message.get("args")
-    args = dict(args) if isinstance(args, dict) else {}
+    args = _shown(args) if isinstance(args, dict) else {}
     name = args.get("field")
     if isinstance(name, str):
         args["field"] = field_label(name)

@@ -392,6 +392,25 @@ def test_an_attachment_cut_halfway_resumes_where_it_stopped(pair: Pair) -> None:
     assert BlobStore(pair.central.app.config["BLOB_DIR"]).read(sha) == data
 
 
+def test_an_attachment_larger_than_central_accepts_is_refused_naming_the_limit(
+    pair: Pair,
+) -> None:
+    """The 413 names central's limit, as a number and as a message the node translates."""
+    pair.issue()
+    pair.central.app.config["SYNC_BLOB_MAX_BYTES"] = 1024 * 1024
+    sha = hashlib.sha256(b"large").hexdigest()
+    headers = {"X-Sinovik-Offset": "0", "X-Sinovik-Total": str(1024 * 1024 + 1)}
+    answer, _ = _signed(pair, "PUT", f"blobs/{sha}", b"%PDF-1.4 ", **headers)
+    assert answer.status_code == 413
+    assert answer.json()["limit"] == 1024 * 1024
+    assert answer.json()["error"] == "attachment larger than central accepts (1.0 MB)"
+    assert answer.json()["message"] == {
+        "id": "attachment larger than central accepts (%(max_bytes)s)",
+        "args": {"max_bytes": 1024 * 1024},
+    }
+    assert [p for p in Path(pair.central.app.config["BLOB_DIR"]).rglob("*") if p.is_file()] == []
+
+
 def test_bytes_that_do_not_hash_to_their_name_are_refused(pair: Pair) -> None:
     pair.issue()
     data = b"%PDF-1.4 genuine"

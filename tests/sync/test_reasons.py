@@ -67,3 +67,22 @@ def test_a_reason_this_node_does_not_know_yet_is_shown_in_english() -> None:
     newer = {"id": "a reason from a newer central about %(what)s", "args": {"what": "x"}}
     with force_locale("id"):
         assert translate(newer, "ignored") == "a reason from a newer central about x"
+
+
+@pytest.mark.usefixtures("page")
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [(1024 * 1024, "1.0 MB"), (64 * 1024 * 1024, "64.0 MB"), (5 * 1024 * 1024 // 2, "2.5 MB")],
+)
+def test_a_size_in_a_reason_is_shown_as_people_read_it(size: int, shown: str) -> None:
+    """An argument that counts bytes (its name ends in ``_bytes``) is shown in MB, in the
+    text to translate and in the English one beside it."""
+    from sync.reasons import Reason
+
+    template = "file %(name)s is larger than central accepts (limit %(max_bytes)s)"
+    reason = Reason(template, {"name": "foto.pdf", "max_bytes": size})
+    english = f"file foto.pdf is larger than central accepts (limit {shown})"
+    assert str(reason) == english
+    assert reason.as_dict()["args"]["max_bytes"] == size  # the number travels as it is
+    with force_locale("en"):
+        assert translate(reason.as_dict(), "ignored") == english
