@@ -127,7 +127,8 @@ def run_cmd(instance: Path, as_json: bool, every: str | None) -> None:
 @instance_option
 @click.option("--json", "as_json", is_flag=True, help="A machine-readable summary.")
 def status_cmd(instance: Path, as_json: bool) -> None:
-    """Pending, in flight, acknowledged and rejected revisions; last success and error."""
+    """Pending, in flight, acknowledged and rejected revisions (and those waiting for a
+    file central did not take); last success and error."""
     from sync import push, status
 
     with app_context("regional", instance):
@@ -150,6 +151,10 @@ def status_cmd(instance: Path, as_json: bool) -> None:
         *(
             f"rejected {r['proposal_uuid']} r{r['revision']}: {r['reason']}"
             for r in data["rejected"]
+        ),
+        *(
+            f"not sent {r['proposal_uuid']} r{r['revision']}: {r['reason']}"
+            for r in data["not_sent"]
         ),
     ]
     _emit(data, as_json, lines)

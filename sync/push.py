@@ -34,7 +34,7 @@ from shared.models.tenant import Tenant
 from sync.client import CentralClient, SyncError
 from sync.models import OutboxItem, OutboxState
 from sync.protocol import SCHEMA_VERSION
-from sync.reasons import N_, Reason
+from sync.reasons import FILE_NOT_UPLOADED, FILE_TOO_LARGE, N_, Reason
 
 Progress = Callable[[int], None]
 
@@ -238,11 +238,14 @@ def upload_blob(client: CentralClient, store: BlobStore, sha256: str, offset: in
             offset = int(answer["offset"])
 
 
-def _upload_attachments(client: CentralClient, items: list[_Item], report: PushReport) -> set[str]:
-    """Upload what central lacks; returns the digests that could not be delivered."""
+def _upload_attachments(
+    client: CentralClient, items: list[_Item], report: PushReport
+) -> dict[str, int | None]:
+    """Upload what central lacks; returns the digests that could not be delivered, each
+    with central's size limit when it refused the file as larger than that (else None)."""
     store = blob_store()
     digests = sorted({d for item in items for d in item.digests})
-    failed: set[str] = set()
+    failed: dict[str, int | None] = {}
     if not digests:
         return failed
     for start in range(0, len(digests), 1000):
@@ -250,7 +253,7 @@ def _upload_attachments(client: CentralClient, items: list[_Item], report: PushR
         for entry in answer.get("missing", []):
             sha = entry["sha256"]
             if not store.exists(sha):
-                failed.add(sha)
+                failed[sha] = None
                 continue
             try:
                 report.bytes_uploaded += upload_blob(
@@ -260,8 +263,24 @@ def _upload_attachments(client: CentralClient, items: list[_Item], report: PushR
             except SyncError as err:
                 if err.retryable:
                     raise
-                failed.add(sha)
+                failed[sha] = _size_limit(err)
     return failed
+
+
+# how centrals before 2026-12 named their limit in a refused upload's answer
+_OLD_SIZE_LIMIT = re.compile(r"larger than central accepts \((\d+) bytes\)")
+
+
+def _size_limit(err: SyncError) -> int | None:
+    """Central's size limit when it refused an upload as too large (a 413 of its sync API,
+    not a proxy's: that one names no limit)."""
+    if err.status != 413:
+        return None
+    limit = err.data.get("limit")
+    if type(limit) is int and limit > 0:
+        return limit
+    old = _OLD_SIZE_LIMIT.search(err.message)
+    return int(old.group(1)) if old else None
 
 
 def _mark(ids: list[int], **values: Any) -> None:
@@ -325,13 +344,28 @@ def _with_attachments(client: CentralClient, items: list[_Item], report: PushRep
     for item in items:
         lacking = [d for d in item.digests if d in missing_blobs]
         if lacking:
-            why = Reason(N_("attachment %(sha)s… could not be uploaded"), {"sha": lacking[0][:12]})
+            why = _not_sent(item, lacking, missing_blobs)
             report.failed.append((item.uuid, item.revision, str(why)))
             _mark([item.outbox_id], last_error=str(why), last_message=why.as_dict())
         else:
             sendable.append(item)
     db.session.commit()
     return sendable
+
+
+def _not_sent(item: _Item, lacking: list[str], missing_blobs: dict[str, int | None]) -> Reason:
+    """Why an item waits: the first of its files central refused as too large, by the name
+    the proposal gives it, with central's limit; else the first file that did not arrive."""
+    too_large = [d for d in lacking if missing_blobs[d] is not None]
+    if not too_large:
+        return Reason(FILE_NOT_UPLOADED, {"sha": lacking[0][:12]})
+    sha = too_large[0]
+    content = orjson.loads(item.body).get("content") or {}
+    names = {a.get("sha256"): a.get("filename") for a in content.get("attachments") or ()}
+    return Reason(
+        FILE_TOO_LARGE,
+        {"name": names.get(sha) or f"{sha[:12]}…", "max_bytes": missing_blobs[sha]},
+    )
 
 
 def _settle(

@@ -44,6 +44,12 @@ UNDER_EVALUATION_IDS = (  # with the wording centrals before 2026-12 sent
 # central's reason for an attachment upload larger than it accepts (sync.api.blob_chunk)
 BLOB_TOO_LARGE = N_("attachment larger than central accepts (%(max_bytes)s)")
 
+# the node's reasons for a revision it could not send, as one of its files did not reach
+# central (sync.push): the revision waits, and goes again with the next sync
+FILE_TOO_LARGE = N_("file %(name)s is larger than central accepts (limit %(max_bytes)s)")
+FILE_NOT_UPLOADED = N_("attachment %(sha)s… could not be uploaded")
+NOT_SENT_IDS = (FILE_TOO_LARGE, FILE_NOT_UPLOADED)
+
 
 def _shown(args: dict[str, Any]) -> dict[str, Any]:
     """The arguments as a text shows them: byte counts (``*_bytes``) as sizes."""

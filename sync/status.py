@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from shared.db import db
 from sync.models import NodeLink, OutboxItem, OutboxState
+from sync.reasons import NOT_SENT_IDS
 
 
 def counts() -> dict[str, int]:
@@ -23,6 +24,22 @@ def rejected(limit: int = 200) -> list[OutboxItem]:
     stmt = (
         sa.select(OutboxItem)
         .where(OutboxItem.state == OutboxState.REJECTED)
+        .order_by(OutboxItem.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def not_sent(limit: int = 200) -> list[OutboxItem]:
+    """Revisions waiting on the node because one of their files did not reach central (one
+    larger than central accepts, or one this node lacks), newest first. They go again with
+    the next sync; a problem of the whole node (central unreachable) is not theirs."""
+    stmt = (
+        sa.select(OutboxItem)
+        .where(
+            OutboxItem.state.in_((OutboxState.PENDING, OutboxState.IN_FLIGHT)),
+            OutboxItem.last_message["id"].as_string().in_(NOT_SENT_IDS),
+        )
         .order_by(OutboxItem.id.desc())
         .limit(limit)
     )
@@ -69,5 +86,9 @@ def summary() -> dict[str, Any]:
         "rejected": [
             {"proposal_uuid": i.proposal_uuid, "revision": i.revision, "reason": i.last_error}
             for i in rejected()
+        ],
+        "not_sent": [
+            {"proposal_uuid": i.proposal_uuid, "revision": i.revision, "reason": i.last_error}
+            for i in not_sent()
         ],
     }

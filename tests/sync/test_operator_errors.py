@@ -233,11 +233,13 @@ def test_a_bundle_file_larger_than_central_accepts_is_refused_as_online(
     assert _central_blobs(pair, [f"blobs/{sha}"]) == []
     assert _blob_leftovers(pair) == []
 
-    # the node online, central's limit the same, delivers just as much
+    # the node online, central's limit the same, delivers just as much, and says why
     pair.central.app.config["SYNC_BLOB_MAX_BYTES"] = LIMIT
     report = sync_run(pair)
     assert report.push.duplicates == 1
-    assert [uuid for uuid, _, _ in report.push.failed] == [large]
+    assert report.push.failed == [
+        (large, 1, "file pernyataan-besar.pdf is larger than central accepts (limit 4 KB)")
+    ]
 
     # central takes larger files now: the same bundle brings the rest
     again = cli("central", "import-bundle", "--instance", with_config(central,
@@ -245,6 +247,43 @@ def test_a_bundle_file_larger_than_central_accepts_is_refused_as_online(
     assert again.exit_code == 0, again.output
     assert "accepted 1, duplicate 1" in again.output
     assert sorted(uuid for uuid, _, _ in pair.central_revisions()) == sorted([small, large])
+
+
+MB = 1024 * 1024
+
+
+def test_sync_status_names_a_file_central_refuses_as_too_large_and_its_limit(pair: Pair) -> None:
+    """Online, central refuses the upload of a file larger than it accepts and names its
+    limit: `sync run` and `sync status` say which file and the limit (in MB); the revision
+    waits on the node and the other one goes through."""
+    pair.central.app.config["SYNC_BLOB_MAX_BYTES"] = MB
+    pair.connect()
+    (small,) = pair.submitted(1)
+    proposal = complete_proposal(
+        pair.node_factory, pair.tenant, pair.unit, status=ProposalStatus.VERIFIED,
+        kinds=("decree",), title=distinct_title(500),
+    )  # fmt: skip
+    pair.node_factory.attachment(
+        proposal,
+        kind="truth_declaration",
+        data=b"%PDF-1.4\n" + b"x" * (3 * MB // 2),
+        filename="pernyataan-besar.pdf",
+    )
+    pair.submit(proposal.uuid)
+    instance = describe(pair.node, "regional")
+    why = "file pernyataan-besar.pdf is larger than central accepts (limit 1.0 MB)"
+
+    ran = cli("sync", "run", "--instance", instance)
+    assert ran.exit_code == 1
+    assert f"failed {proposal.uuid} r1: {why}" in ran.output
+    assert [uuid for uuid, _, _ in pair.central_revisions()] == [small]
+
+    status = cli("sync", "status", "--instance", instance)
+    assert status.exit_code == 0, status.output
+    assert f"not sent {proposal.uuid} r1: {why}" in status.output
+    data = json.loads(cli("sync", "status", "--instance", instance, "--json").output)
+    assert data["not_sent"] == [{"proposal_uuid": proposal.uuid, "revision": 1, "reason": why}]
+    assert data["outbox"]["acked"] == 1 and data["outbox"]["pending"] == 1
 
 
 class _Flood(io.BytesIO):
