@@ -76,11 +76,20 @@ def problems_text(problems: list[dict[str, Any]] | None) -> str:
     )
 
 
+@dataclass(frozen=True)
+class WaitingRow:
+    """A revision waiting on the node because one of its files did not reach central."""
+
+    item: OutboxItem
+    proposal: Proposal | None
+
+
 @dataclass
 class SyncOverview:
     link: NodeLink | None
     counts: dict[str, int]
     rejected: list[RejectedRow]
+    not_sent: list[WaitingRow]
 
     @property
     def last_error(self) -> str:
@@ -115,16 +124,21 @@ class SyncOverview:
 
 
 def overview() -> SyncOverview:
-    """The link to central, the tenant's outbox counts and its rejected items with proposals."""
+    """The link to central, the tenant's outbox counts, and its rejected items and those
+    waiting for a file central did not take, with their proposals."""
     # sync.node and sync.runner bring the HTTP client (requests, ~5 MB): imported when the
     # page is used, so an idle serving node does not carry them
     from sync import node
 
-    rejected = status.rejected()
+    rejected, not_sent = status.rejected(), status.not_sent()
     uuids = [item.proposal_uuid for item in rejected]
     proposals = {
         p.uuid: p
-        for p in db.session.execute(sa.select(Proposal).where(Proposal.uuid.in_(uuids))).scalars()
+        for p in db.session.execute(
+            sa.select(Proposal).where(
+                Proposal.uuid.in_(uuids + [item.proposal_uuid for item in not_sent])
+            )
+        ).scalars()
     }
     newest = status.by_proposal(uuids)
     rows = []
@@ -134,7 +148,8 @@ def overview() -> SyncOverview:
         if latest is not None and latest.revision > item.revision:
             newer = ProposalSync(latest.state, latest.revision, latest.reason, latest.acked_at)
         rows.append(RejectedRow(item, proposals.get(item.proposal_uuid), newer))
-    return SyncOverview(node.link(), status.counts(), rows)
+    waiting = [WaitingRow(item, proposals.get(item.proposal_uuid)) for item in not_sent]
+    return SyncOverview(node.link(), status.counts(), rows, waiting)
 
 
 def proposal_sync_states(proposals: list[Proposal]) -> dict[str, ProposalSync]:

@@ -405,3 +405,64 @@ def test_a_revision_after_the_ministry_screened_is_refused_and_says_why(pair: Pa
         as_text=True
     )
     assert _count(_sync_now(admin), "rejected") == 1  # nothing new was queued
+
+
+MB = 1024 * 1024
+
+
+def _large_file_submitted(pair: Pair, filename: str = "foto-besar.pdf") -> str:
+    """A proposal submitted on the node with a file of 1.5 MB; its uuid."""
+    from shared.models import ProposalStatus
+    from tests.proposal_support import complete_proposal
+    from tests.sync.conftest import distinct_title
+
+    proposal = complete_proposal(
+        pair.node_factory, pair.tenant, pair.unit, status=ProposalStatus.VERIFIED,
+        title=distinct_title(900),
+    )  # fmt: skip
+    data = b"%PDF-1.4\n" + b"x" * (3 * MB // 2)
+    pair.node_factory.attachment(proposal, kind="photo", data=data, filename=filename)
+    pair.submit(proposal.uuid)
+    return proposal.uuid
+
+
+def _not_sent(page: str) -> str:
+    assert 'id="not-sent"' in page, page[:3000]
+    return page.split('id="not-sent"')[1].split("</section>")[0]
+
+
+def test_a_file_larger_than_central_accepts_is_named_with_the_limit(pair: Pair) -> None:
+    """Central refuses the upload of a file larger than it accepts and names its limit: the
+    revision waits on the node, and the sync page and the proposal's page say which file and
+    the limit, in the admin's language; the others go through."""
+    pair.central.app.config["SYNC_BLOB_MAX_BYTES"] = MB
+    pair.connect()
+    (small,) = pair.submitted(1)
+    large = _large_file_submitted(pair)
+    admin = _node_admin(pair)
+    page = _sync_now(admin)
+    assert _count(page, "acked") == 1 and _count(page, "pending") == 1
+    assert [u for u, _, _ in pair.central_revisions()] == [small]
+    listed = _not_sent(page)
+    assert "foto-besar.pdf" in listed and "1.0 MB" in listed  # (in Bahasa Indonesia)
+    proposal_url = f"/proposals/{_proposal_id(pair, large)}"
+    assert f'href="{proposal_url}"' in listed
+    state = admin.get(proposal_url).get_data(as_text=True).split('id="sync-state"')[1]
+    assert "foto-besar.pdf" in state.split("</dd>")[0]
+
+    english = "file foto-besar.pdf is larger than central accepts (limit 1.0 MB)"
+    admin.post("/language", data={"lang": "en", "next": "/sync/"})
+    assert english in _not_sent(admin.get("/sync/").get_data(as_text=True))
+    assert english in admin.get(proposal_url).get_data(as_text=True)
+
+    # an Admin Lokal of another tenant hosted on the same node sees none of it
+    other = pair.node_factory.tenant(code="33.21", name="Kabupaten Kudus")
+    other_admin = pair.node_factory.user(Role.LOCAL_ADMIN, other)
+    page = _node_admin(pair, other_admin).get("/sync/").get_data(as_text=True)
+    assert "foto-besar.pdf" not in page and 'id="not-sent"' not in page
+
+    # central takes larger files now: the next sync delivers it, and the list is empty
+    pair.central.app.config["SYNC_BLOB_MAX_BYTES"] = 2 * MB
+    page = _sync_now(admin)
+    assert _count(page, "acked") == 2 and 'id="not-sent"' not in page
+    assert sorted(u for u, _, _ in pair.central_revisions()) == sorted([small, large])
