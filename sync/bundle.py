@@ -20,6 +20,7 @@ import hmac
 import json
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +33,7 @@ from shared.db import db, utcnow
 from shared.models.proposal import ProposalRevision
 from shared.models.tenant import Tenant
 from shared.services import ServiceError
+from shared.text import format_size
 from sync import changes, credentials, ingest
 from sync.models import OutboxItem, OutboxState, SyncNode
 from sync.protocol import SCHEMA_VERSION, blob_max_bytes, bundle_signature
@@ -66,19 +68,107 @@ def _write(out: Path, raw: bytes, signature: str, blobs: list[str] | None = None
         raise ServiceError(f"cannot write {out}: {err.strerror or err}") from None
 
 
+@dataclass(frozen=True)
+class BundleLimits:
+    """How large a bundle is read at all (see :func:`bundle_limits`)."""
+
+    manifest_bytes: int  # SYNC_BUNDLE_MAX_MANIFEST_BYTES: the manifest is read whole
+    total_bytes: int  # SYNC_BUNDLE_MAX_BYTES: every member unpacked, the manifest included
+    files: int  # SYNC_BUNDLE_MAX_FILES: members of the zip, the manifest included
+
+
+def bundle_limits(config: Mapping[str, Any]) -> BundleLimits:
+    """The bounds a bundle must keep to be read: each setting, else derived from the limits
+    an online push meets. A manifest is read whole, as a push's body is (at most
+    ``MAX_CONTENT_LENGTH``); a bundle may hold ten files for each item a push may carry
+    (``SYNC_MAX_ITEMS``) and unpack to its manifest and a hundred files of the largest size
+    central keeps (:func:`sync.protocol.blob_max_bytes`)."""
+    manifest = int(config.get("SYNC_BUNDLE_MAX_MANIFEST_BYTES") or config["MAX_CONTENT_LENGTH"])
+    return BundleLimits(
+        manifest_bytes=manifest,
+        total_bytes=int(
+            config.get("SYNC_BUNDLE_MAX_BYTES") or manifest + 100 * blob_max_bytes(config)
+        ),
+        files=int(
+            config.get("SYNC_BUNDLE_MAX_FILES") or 10 * int(config.get("SYNC_MAX_ITEMS", 2000))
+        ),
+    )
+
+
+def _over(figure: str, setting: str, limit: str) -> ServiceError:
+    """A bundle refused whole for a bound: its figure, the limit and the setting to raise."""
+    return ServiceError(
+        f"{figure}, more than {setting} allows ({limit}). Nothing was imported; raise "
+        f"{setting} to import it."
+    )
+
+
+def _check_bounds(zf: zipfile.ZipFile, limits: BundleLimits) -> None:
+    """Refuse a bundle over a bound from its zip directory alone, before a member is read.
+    The sizes it declares bound what is read: zipfile hands out no more of a member than
+    its declared size (and then fails its checksum)."""
+    members = zf.infolist()
+    if len(members) > limits.files:
+        raise _over(
+            f"The bundle holds {len(members):,} files", "SYNC_BUNDLE_MAX_FILES", f"{limits.files:,}"
+        )
+    total = sum(info.file_size for info in members)
+    if total > limits.total_bytes:
+        raise _over(
+            f"The bundle unpacks to {total:,} bytes ({format_size(total)})",
+            "SYNC_BUNDLE_MAX_BYTES",
+            f"{limits.total_bytes:,} bytes",
+        )
+    manifest = zf.getinfo(MANIFEST).file_size  # (KeyError: not a bundle)
+    if manifest > limits.manifest_bytes:
+        raise _over(
+            f"The bundle's {MANIFEST} unpacks to {manifest:,} bytes ({format_size(manifest)})",
+            "SYNC_BUNDLE_MAX_MANIFEST_BYTES",
+            f"{limits.manifest_bytes:,} bytes",
+        )
+
+
+def _contents(zf: zipfile.ZipFile, limits: BundleLimits) -> tuple[bytes, Any, str]:
+    """The manifest (raw and decoded) and the signature, once the zip's directory shows the
+    bundle within ``limits``. The manifest is read up to its limit and no further: its
+    declared size is trusted no more than a file's."""
+    _check_bounds(zf, limits)
+    with zf.open(MANIFEST) as data:
+        raw = data.read(limits.manifest_bytes + 1)
+    if len(raw) > limits.manifest_bytes:
+        raise _over(
+            f"The bundle's {MANIFEST} unpacks past its declared size",
+            "SYNC_BUNDLE_MAX_MANIFEST_BYTES",
+            f"{limits.manifest_bytes:,} bytes",
+        )
+    return raw, json.loads(raw), zf.read(SIGNATURE).decode().strip()
+
+
+_NOT_A_BUNDLE = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, UnicodeDecodeError)
+
+
 def _read(path: Path) -> tuple[zipfile.ZipFile, bytes, dict[str, Any], str]:
+    """The bundle's zip (open), manifest (raw and decoded) and signature; a bundle over one
+    of :func:`bundle_limits` is refused before any of it is read."""
     try:
         zf = zipfile.ZipFile(path)
-        raw = zf.read(MANIFEST)
-        sig = zf.read(SIGNATURE).decode().strip()
-        manifest = json.loads(raw)
-    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, UnicodeDecodeError):
+    except _NOT_A_BUNDLE:
         raise ServiceError(f"{path} is not a SINOVIK sync bundle.") from None
-    if manifest.get("schema") != SCHEMA_VERSION:
-        raise ServiceError(
-            f"The bundle has schema version {manifest.get('schema')}; this program speaks "
-            f"{SCHEMA_VERSION}. Upgrade the older side."
-        )
+    try:
+        try:
+            raw, manifest, sig = _contents(zf, bundle_limits(current_app.config))
+        except _NOT_A_BUNDLE:
+            raise ServiceError(f"{path} is not a SINOVIK sync bundle.") from None
+        if not isinstance(manifest, dict):
+            raise ServiceError(f"{path} is not a SINOVIK sync bundle.")
+        if manifest.get("schema") != SCHEMA_VERSION:
+            raise ServiceError(
+                f"The bundle has schema version {manifest.get('schema')}; this program speaks "
+                f"{SCHEMA_VERSION}. Upgrade the older side."
+            )
+    except BaseException:
+        zf.close()
+        raise
     return zf, raw, manifest, sig
 
 

@@ -22,6 +22,7 @@ from shared.db import db
 from shared.models import ProposalStatus
 from shared.services import ServiceError
 from sync import bundle, credentials, node
+from sync.models import SyncNode
 from tests.proposal_support import complete_proposal
 from tests.sync.conftest import TENANT_CODE, Pair, distinct_title, sync_run
 
@@ -325,6 +326,112 @@ def test_a_bundle_file_holding_more_than_it_declares_is_cut_off_at_the_limit(
     assert pair.central_revisions() == []  # its proposal is rejected
     assert _central_blobs(pair, [name]) == []
     assert _blob_leftovers(pair) == []
+
+
+def _declared(path: Path) -> dict[str, int]:
+    """What a bundle's zip directory declares, by the setting that bounds it."""
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        return {
+            "SYNC_BUNDLE_MAX_FILES": len(infos),
+            "SYNC_BUNDLE_MAX_BYTES": sum(i.file_size for i in infos),
+            "SYNC_BUNDLE_MAX_MANIFEST_BYTES": zf.getinfo("manifest.json").file_size,
+        }
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ("SYNC_BUNDLE_MAX_MANIFEST_BYTES", "The bundle's manifest.json unpacks to {n:,} bytes"),
+        ("SYNC_BUNDLE_MAX_BYTES", "The bundle unpacks to {n:,} bytes"),
+        ("SYNC_BUNDLE_MAX_FILES", "The bundle holds {n:,} files"),
+    ],
+)
+def test_a_bundle_over_a_bound_is_refused_whole_before_anything_is_read(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, words: str
+) -> None:
+    """The zip's directory is checked before any member is read: a bundle over a bound is
+    refused whole, naming its figure, the limit and the setting to raise, and leaves nothing
+    behind; at the bound it is imported."""
+    pair.connect()
+    pair.submitted(2)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    names = _blob_names(out)
+    actual = _declared(out)[setting]
+    central = describe(pair.central.app, "central")
+    opened = _count_zip_opens(monkeypatch)
+
+    result = cli("central", "import-bundle", "--instance",
+                 with_config(central, **{setting: actual - 1}), str(out))  # fmt: skip
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert words.format(n=actual) in result.output
+    assert f"more than {setting} allows ({actual - 1:,}" in result.output
+    assert f"Nothing was imported; raise {setting} to import it." in result.output
+    assert sum(opened.values()) == 0  # not one member read, the manifest neither
+    assert pair.central_revisions() == []
+    assert _central_blobs(pair, names) == []
+    assert _blob_leftovers(pair) == []
+    assert pair.on_central(lambda: db.session.get(SyncNode, pair.node_id).last_push_at) is None
+
+    at_bound = cli("central", "import-bundle", "--instance",
+                   with_config(central, **{setting: actual}), str(out))  # fmt: skip
+    assert at_bound.exit_code == 0, at_bound.output
+    assert "accepted 2" in at_bound.output
+
+
+def test_a_manifest_holding_more_than_it_declares_is_cut_off_at_the_limit(
+    pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A declared size can lie: central reads a manifest up to its limit, never more."""
+    pair.connect()
+    pair.submitted(1)
+    out = tmp_path / "b.zip"
+    pair.on_node(bundle.export_proposals, out)
+    limit = _declared(out)["SYNC_BUNDLE_MAX_MANIFEST_BYTES"]
+    central = with_config(
+        describe(pair.central.app, "central"), SYNC_BUNDLE_MAX_MANIFEST_BYTES=limit
+    )
+    real_open = zipfile.ZipFile.open
+
+    def _lying_open(self, member, *args, **kwargs):
+        if getattr(member, "filename", member) == "manifest.json":
+            return _Flood(b" " * 100 * limit)
+        return real_open(self, member, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", _lying_open)
+    monkeypatch.setattr(_Flood, "handed", 0)
+    result = cli("central", "import-bundle", "--instance", central, str(out))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert (
+        "The bundle's manifest.json unpacks past its declared size, more than "
+        f"SYNC_BUNDLE_MAX_MANIFEST_BYTES allows ({limit:,} bytes)"
+    ) in result.output
+    assert _Flood.handed <= limit + 1
+    assert pair.central_revisions() == []
+
+
+def test_bundle_bounds_follow_central_limits_unless_set() -> None:
+    """By default a manifest may be as large as a push body central reads, a bundle may
+    hold ten files for each item a push may carry, and unpack to its manifest and a hundred
+    files of the largest size central keeps."""
+    config = {"MAX_CONTENT_LENGTH": 64 * MB, "SYNC_MAX_ITEMS": 2000}
+    assert bundle.bundle_limits(config) == bundle.BundleLimits(
+        manifest_bytes=64 * MB, total_bytes=64 * MB + 100 * 64 * MB, files=20000
+    )
+    smaller = {**config, "SYNC_BLOB_MAX_BYTES": 2 * MB, "SYNC_MAX_ITEMS": 500}
+    assert bundle.bundle_limits(smaller) == bundle.BundleLimits(
+        manifest_bytes=64 * MB, total_bytes=64 * MB + 200 * MB, files=5000
+    )
+    chosen = {
+        **config,
+        "SYNC_BUNDLE_MAX_MANIFEST_BYTES": 1000,
+        "SYNC_BUNDLE_MAX_BYTES": 5000,
+        "SYNC_BUNDLE_MAX_FILES": 7,
+    }
+    assert bundle.bundle_limits(chosen) == bundle.BundleLimits(1000, 5000, 7)
 
 
 def test_connect_to_something_that_is_not_a_url_says_so_at_once(pair: Pair) -> None:
