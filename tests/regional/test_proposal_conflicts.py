@@ -145,35 +145,45 @@ def test_a_section_saved_on_its_own_is_not_wiped_by_a_stale_whole_form(
     assert stored.title == values["title"]
 
 
+VERIFY_STALE = "The proposal was changed after you opened it, so it was not verified."
+
+
+def _verifies(factory) -> int:
+    return factory.count(AuditLog, AuditLog.action == "proposal.verify")
+
+
 def test_verify_needs_the_version_the_page_showed(
     app, client, factory, tenant, unit, competition, login_as
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
-    login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    shown = shown_version(client, f"/proposals/{proposal.id}")
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    shown = step_version(client, proposal.id, "verify")
     assert shown
 
     # after the page was opened, the summary is rewritten (the Admin Lokal in another window)
     values = values_of(factory.get(Proposal, proposal.id))
     rewritten = {**values["sections"], "ringkasan": "Ringkasan yang belum dibaca admin."}
-    edit_version = shown_version(client, f"/proposals/{proposal.id}/edit")
-    changed = form_data({**values, "sections": rewritten}, version=edit_version)
-    assert client.post(f"/proposals/{proposal.id}/edit", data=changed).status_code == 302
+    assert edit_post(client, proposal.id, {**values, "sections": rewritten}).status_code == 302
 
-    # Verify on the stale page: refused, and the page says to review the changes
-    refused = client.post(
-        f"/proposals/{proposal.id}/verify", data={"version": shown}, follow_redirects=True
-    )
-    assert factory.get(Proposal, proposal.id).status == S.SENT
+    # Verify on the page opened before: nothing is written; the page shows it as it is now
+    refused = client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    assert refused.status_code == 409
     page = refused.get_data(as_text=True)
-    assert 'class="flash error"' in page and "Ringkasan yang belum dibaca admin." in page
-    # nor without a version (a page from before); with the page's version now it works
-    client.post(f"/proposals/{proposal.id}/verify")
+    assert VERIFY_STALE in page and 'class="flash error"' in page
+    assert "Ringkasan yang belum dibaca admin." in page
     assert factory.get(Proposal, proposal.id).status == S.SENT
-    now = shown_version(client, f"/proposals/{proposal.id}")
-    assert now != shown
-    assert client.post(f"/proposals/{proposal.id}/verify", data={"version": now}).status_code == 302
+    assert _verifies(factory) == 0
+    # nor without a version (a page from before)
+    assert client.post(f"/proposals/{proposal.id}/verify").status_code == 409
+    assert _verifies(factory) == 0
+
+    # the refused page carries the version now: Verify from it verifies what it shows
+    again = form_version(page, f"/proposals/{proposal.id}/verify")
+    assert again and again != shown and again == step_version(client, proposal.id, "verify")
+    done = client.post(f"/proposals/{proposal.id}/verify", data={"version": again})
+    assert done.status_code == 302
     assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+    assert _verifies(factory) == 1
 
 
 def test_verify_is_refused_after_a_document_changed(
@@ -181,7 +191,7 @@ def test_verify_is_refused_after_a_document_changed(
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    shown = shown_version(client, f"/proposals/{proposal.id}")
+    shown = step_version(client, proposal.id, "verify")
     # a colleague (another Admin Lokal account) adds a document after the page was opened
     colleague = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
     other = app.test_client()
@@ -192,8 +202,37 @@ def test_verify_is_refused_after_a_document_changed(
         content_type="multipart/form-data",
     )
     assert upload.status_code == 302
-    client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    refused = client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    assert refused.status_code == 409
+    assert "lampiran.pdf" in refused.get_data(as_text=True)  # the page as it is now
     assert factory.get(Proposal, proposal.id).status == S.SENT
+
+
+def test_verify_is_refused_after_a_colleague_returned_it(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    """The content is the same, the state is not: a Verify from before a colleague's Return
+    would overrule a decision its author never saw."""
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    shown = step_version(client, proposal.id, "verify")
+
+    colleague = _signed_in(app, factory.user(Role.LOCAL_ADMIN, tenant=tenant))
+    assert return_post(colleague, proposal.id, NOTE).status_code == 302
+
+    refused = client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert VERIFY_STALE in page and 'class="flash error"' in page
+    assert re.search(r'id="status">Returned<', page) and NOTE in page  # the return, and why
+    assert factory.get(Proposal, proposal.id).status == S.RETURNED
+    assert _verifies(factory) == 0
+
+    # having read the note, the admin may still verify, from the refused page
+    again = form_version(page, f"/proposals/{proposal.id}/verify")
+    done = client.post(f"/proposals/{proposal.id}/verify", data={"version": again})
+    assert done.status_code == 302
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
 
 
 # -- Submit and Return --------------------------------------------------------------------------
@@ -309,6 +348,22 @@ def test_return_needs_the_version_the_page_showed(
     assert done.status_code == 302
     assert factory.get(Proposal, proposal.id).status == S.RETURNED
     assert _returns(factory) == (1, 1)
+
+
+def test_a_verify_posted_twice_verifies_once(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    data = {"version": step_version(client, proposal.id, "verify")}
+    first = client.post(f"/proposals/{proposal.id}/verify", data=data)
+    second = client.post(f"/proposals/{proposal.id}/verify", data=data, follow_redirects=True)
+    assert first.status_code == 302 and second.status_code == 200
+    page = second.get_data(as_text=True)
+    assert "The proposal was already verified; it was not verified again." in page
+    assert 'class="flash error"' not in page
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+    assert _verifies(factory) == 1
 
 
 def test_a_submit_posted_twice_makes_one_revision(
