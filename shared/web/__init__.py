@@ -23,11 +23,19 @@ ONBOARDING_OPEN = frozenset(
 
 def safe_next(target: str | None, fallback: str) -> str:
     """Only follow redirects to paths on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
-    return fallback
+    return target if target and _site_path(target) else fallback
+
+
+def _site_path(target: str) -> bool:
+    """A path on this site, and nothing a browser could read as another address (it takes a
+    backslash for a slash and drops tabs and newlines: ``/\\evil.example`` is
+    ``//evil.example``), nor a character a Location header cannot carry."""
+    if not target.startswith("/") or "\\" in target:
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 def init_web(app: Flask) -> None:
