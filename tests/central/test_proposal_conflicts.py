@@ -13,6 +13,8 @@ from tests.regional.test_proposal_conflicts import (  # noqa: F401  (collected h
     test_a_verify_posted_twice_verifies_once,
     test_return_needs_the_version_the_page_showed,
     test_submit_needs_the_version_the_page_showed,
+    test_the_language_switch_on_a_refused_form_keeps_its_address,
+    test_the_language_switch_on_a_refused_step_shows_the_page_again,
     test_verify_is_refused_after_a_colleague_returned_it,
     test_verify_needs_the_version_the_page_showed,
 )

@@ -20,7 +20,7 @@ from shared.models import (
     Role,
 )
 from sync.models import OutboxItem
-from tests.conftest import login
+from tests.conftest import language_next, login, switch_language
 from tests.factories import PDF_BYTES
 from tests.proposal_support import (
     complete_proposal,
@@ -399,6 +399,64 @@ def test_a_return_posted_twice_adds_one_comment(
     assert 'class="flash error"' not in page
     assert factory.get(Proposal, proposal.id).status == S.RETURNED
     assert _returns(factory) == (1, 1)
+
+
+# -- the language switch on a page answering a POST ----------------------------------------
+
+
+def test_the_language_switch_on_a_refused_step_shows_the_page_again(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    """A refused step answers at its POST-only address (/proposals/<id>/submit): switching
+    the language there goes to a page a GET can show, never to that address (405)."""
+    proposal = complete_proposal(factory, tenant, unit, status=S.VERIFIED)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    show = f"/proposals/{proposal.id}"
+    from_page = {"Referer": f"http://localhost{show}"}  # as a browser posts the form
+
+    refused = client.post(f"{show}/submit", data={"version": "old"}, headers=from_page)
+    assert refused.status_code == 409
+    assert '<html lang="id">' in refused.get_data(as_text=True)
+    # back to the page the form was posted from, in English
+    switched = switch_language(client, refused.get_data(as_text=True), "en")
+    assert switched.status_code == 200 and switched.request.path == show
+    page = switched.get_data(as_text=True)
+    assert '<html lang="en">' in page and "Submit to the ministry" in page
+
+    # a browser that sends no referrer, or one from another site: the home page
+    for headers in ({}, {"Referer": f"http://evil.example{show}"}):
+        refused = client.post(f"{show}/submit", data={"version": "old"}, headers=headers)
+        assert refused.status_code == 409
+        assert language_next(refused.get_data(as_text=True)) == "/"
+    switched = switch_language(client, refused.get_data(as_text=True), "id")
+    assert switched.status_code == 200
+    assert '<html lang="id">' in switched.get_data(as_text=True)
+
+    # a step refused on a refused page: its referrer is POST-only too, so the home page
+    stale_return = {"comment": NOTE, "version": "old"}
+    again = client.post(
+        f"{show}/return",
+        data=stale_return,
+        headers={"Referer": f"http://localhost{show}/submit"},
+    )
+    assert again.status_code == 409
+    assert language_next(again.get_data(as_text=True)) == "/"
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+
+
+def test_the_language_switch_on_a_refused_form_keeps_its_address(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    """A refused form whose address also answers GET (the edit form) comes back to itself."""
+    proposal = complete_proposal(factory, tenant, unit)
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    values = values_of(factory.get(Proposal, proposal.id))
+    edit = f"/proposals/{proposal.id}/edit"
+    refused = client.post(edit, data=form_data(values, title="X", version="old"))
+    assert refused.status_code == 409
+    switched = switch_language(client, refused.get_data(as_text=True), "en")
+    assert switched.status_code == 200 and switched.request.path == edit
+    assert '<html lang="en">' in switched.get_data(as_text=True)
 
 
 # -- repeated posts ----------------------------------------------------------------------------
