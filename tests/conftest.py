@@ -7,7 +7,9 @@ set): one throwaway database per session, migrated once, truncated after each te
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -185,6 +187,21 @@ def in_app() -> Callable[[Flask], Any]:
 
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"username": username, "password": password})
+
+
+def language_next(page: str) -> str:
+    """Where the layout's language switch on ``page`` leads back to (its ``next``)."""
+    start = page.find('action="/language"')
+    assert start >= 0, "the page has no language switch"
+    found = re.search(r'name="next" value="([^"]*)"', page[start : page.find("</form>", start)])
+    assert found, "the language switch has no next"
+    return html.unescape(found[1])
+
+
+def switch_language(client: FlaskClient, page: str, lang: str) -> Any:
+    """Click ``lang`` in the language switch of ``page`` (as shown), following the redirects."""
+    data = {"lang": lang, "next": language_next(page)}
+    return client.post("/language", data=data, follow_redirects=True)
 
 
 @pytest.fixture

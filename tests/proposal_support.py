@@ -114,8 +114,8 @@ def values_of(proposal: Any) -> dict[str, Any]:
 
 
 def shown_version(client: Any, path: str) -> str:
-    """The version a page's form carries (the edit form, or the proposal page's Verify
-    button), as a browser posts it back; "" when the page has none (or redirects)."""
+    """The version a page's first versioned form carries (the edit form), as a browser posts
+    it back; "" when the page has none (or redirects)."""
     page = client.get(path).get_data(as_text=True)
     found = re.search(r'<input[^>]*name="version"[^>]*value="([^"]*)"', page)
     return found[1] if found else ""
@@ -131,13 +131,14 @@ def edit_post(client: Any, proposal_id: int, values: dict[str, Any], **extra: An
 
 def verify_post(client: Any, proposal_id: int, **kwargs: Any) -> Any:
     """Open the proposal's page, then click Verify (with the version the page showed)."""
-    version = shown_version(client, f"/proposals/{proposal_id}")
+    version = step_version(client, proposal_id, "verify")
     return client.post(f"/proposals/{proposal_id}/verify", data={"version": version}, **kwargs)
 
 
 def step_version(client: Any, proposal_id: int, step: str) -> str:
-    """The version the proposal page's form for ``step`` ("submit", "return") carries, as a
-    browser posts it back; "" when the page shows no such form (or it carries none)."""
+    """The version the proposal page's form for ``step`` ("verify", "submit", "return")
+    carries, as a browser posts it back; "" when the page shows no such form (or it carries
+    none)."""
     page = client.get(f"/proposals/{proposal_id}").get_data(as_text=True)
     return form_version(page, f"/proposals/{proposal_id}/{step}")
 

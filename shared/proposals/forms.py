@@ -118,8 +118,12 @@ class NewProposalForm(ProposalForm):
     unit_id = SelectField(LABELS["unit_id"], coerce=int, validate_choice=False)
 
 
-# The proposal page's Submit and Return forms carry the version the page showed
+# The proposal page's Verify, Submit and Return forms carry the version the page showed
 # (shared.services.proposals.step_version): a step taken from an older page is refused.
+
+
+class VerifyForm(VersionedForm):
+    """The proposal page's Verify button."""
 
 
 class SubmitForm(VersionedForm):
@@ -130,6 +134,9 @@ class ReturnForm(VersionedForm):
     """The proposal page's Return form: the note to the unit (checked by the service)."""
 
     comment = TextAreaField()
+
+
+StepForm = VerifyForm | SubmitForm | ReturnForm
 
 
 def build_form(

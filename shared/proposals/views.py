@@ -25,7 +25,9 @@ from shared.proposals.blueprint import (
 from shared.proposals.forms import (
     ProposalForm,
     ReturnForm,
+    StepForm,
     SubmitForm,
+    VerifyForm,
     build_form,
     describe_changes,
     shown_values,
@@ -249,27 +251,27 @@ def show(proposal_id: int):
     return proposal_page(load_proposal(proposal_id))
 
 
-def proposal_page(proposal: Proposal, refused: SubmitForm | ReturnForm | None = None):
-    """The proposal page. Its Submit and Return forms carry the version it shows
+def proposal_page(proposal: Proposal, refused: StepForm | None = None):
+    """The proposal page. Its Verify, Submit and Return forms carry the version it shows
     (``svc.step_version``); ``refused``: one of them refused as stale (``show_stale``), shown
     again as posted (the note typed stays) with the version now, and answered with 409."""
     step = svc.step_version(proposal)
-    # formdata=None: on a refused POST, the other form must not take the posted version
-    submit_form = SubmitForm(formdata=None, version=step)
-    return_form = ReturnForm(formdata=None, version=step)
-    if isinstance(refused, SubmitForm):
-        submit_form = refused
-    elif isinstance(refused, ReturnForm):
-        return_form = refused
+    # formdata=None: on a refused POST, the other forms must not take the posted version
+    forms = {
+        name: refused if isinstance(refused, cls) else cls(formdata=None, version=step)
+        for name, cls in (
+            ("verify_form", VerifyForm),
+            ("submit_form", SubmitForm),
+            ("return_form", ReturnForm),
+        )
+    }
     submitted = proposal.status == ProposalStatus.SUBMITTED
     return render_template(
         "proposals/show.html",
         proposal=proposal,
         config=svc.config_of(proposal),
         issues=[] if submitted else svc.check_proposal(proposal),
-        version=svc.review_version(proposal),
-        submit_form=submit_form,
-        return_form=return_form,
+        **forms,
         once=str(uuid.uuid4()),  # the comment form's one-time token
         window=svc.window(proposal.competition),
         can_edit=svc.can_edit_now(actor(), proposal),

@@ -2,8 +2,8 @@
 
 Each view is the same pipeline: load (404/403), call one service, commit or roll back, and
 go back to the proposal page, which lists every rule still broken. Verify, Submit and Return
-carry the version the page showed (shared.services.versions); Submit or Return posted from an
-older page writes nothing and gets the page again as it is now (409, as a stale form).
+carry the version the page showed (shared.services.versions); one posted from an older page
+writes nothing and gets the page again as it is now (409, as a stale form).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from shared.models.proposal import Proposal
 from shared.models.user import Role
 from shared.permissions import require_roles
 from shared.proposals.blueprint import TENANT_ROLES, actor, bp, load_proposal, refuse
-from shared.proposals.forms import ReturnForm, SubmitForm
+from shared.proposals.forms import ReturnForm, StepForm, SubmitForm, VerifyForm
 from shared.proposals.views import proposal_page
 from shared.services import ServiceError
 from shared.services import proposals as svc
@@ -32,7 +32,7 @@ def _step(
     proposal_id: int,
     action: Callable[[Proposal], Any],
     done: str,
-    form: SubmitForm | ReturnForm | None = None,
+    form: StepForm | None = None,
 ):
     """Take one step on the proposal in the URL, then back to its page saying how it went."""
     proposal = load_proposal(proposal_id)
@@ -84,12 +84,13 @@ def return_(proposal_id: int):
 @bp.post("/<int:proposal_id>/verify")
 @require_roles(Role.LOCAL_ADMIN)
 def verify(proposal_id: int):
-    """The Admin Lokal marks the proposal as checked."""
-    seen = request.form.get("version", "")  # the version the page showed
+    """The Admin Lokal marks the proposal as checked, as the page showed it."""
+    form = VerifyForm()
     return _step(
         proposal_id,
-        lambda p: svc.verify_proposal(p, actor=actor(), seen=seen),
+        lambda p: svc.verify_proposal(p, actor=actor(), seen=shown_version(form)),
         _("The proposal is verified and can be submitted."),
+        form,
     )
 
 

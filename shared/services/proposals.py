@@ -132,8 +132,8 @@ def review_version(proposal: Proposal) -> str:
 
 
 def step_version(proposal: Proposal) -> str:
-    """The version the proposal page's Submit and Return forms carry: what it shows for review
-    (:func:`review_version`) and the state and revision it shows it in."""
+    """The version the proposal page's Verify, Submit and Return forms carry: what it shows
+    for review (:func:`review_version`) and the state and revision it shows it in."""
     return versions.version_token(review_version(proposal), proposal.status, proposal.revision)
 
 
@@ -707,18 +707,21 @@ def verify_proposal(
     proposal: Proposal, *, actor: User, seen: str | None = None, now: datetime | None = None
 ) -> None:
     """The Admin Lokal checked the proposal; every rule must hold. ``seen``: the version the
-    page showed (:func:`review_version`); a proposal changed since then is not verified."""
+    page showed (:func:`step_version`); a proposal changed since then, in its content or its
+    state (a colleague returned it, with a note the page did not show), is not verified.
+    Verified already (a double click, a colleague first): :class:`AlreadyDone`."""
     _admin(actor, proposal)
-    if seen is not None:
-        versions.require(
-            proposal,
-            seen,
-            review_version,
-            message=_(
-                "The proposal was changed after you opened it, so it was not verified. Review "
-                "it as it is now (the History tab lists the changes), then verify again."
-            ),
-        )
+    versions.lock(proposal)  # a second post waits for the first, then finds it verified
+    if proposal.status == S.VERIFIED:
+        raise AlreadyDone(_("The proposal was already verified; it was not verified again."))
+    versions.refuse_if_stale(
+        seen,
+        step_version(proposal),
+        _(
+            "The proposal was changed after you opened it, so it was not verified. Review "
+            "it as it is now (the History tab lists the changes), then verify again."
+        ),
+    )
     _require_status(proposal, (S.DRAFT, S.RETURNED, S.SENT), _("verified"))
     _require_rules(proposal, _("The proposal cannot be verified yet."), now)
     _transition(proposal, "proposal.verify", actor, S.VERIFIED, verified_at=now or utcnow())

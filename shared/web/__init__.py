@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from shared.db import db
 from shared.i18n import locale_code
@@ -23,11 +25,58 @@ ONBOARDING_OPEN = frozenset(
 
 def safe_next(target: str | None, fallback: str) -> str:
     """Only follow redirects to paths on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
-    return fallback
+    return target if target and _site_path(target) else fallback
+
+
+def _site_path(target: str) -> bool:
+    """A path on this site, and nothing a browser could read as another address (it takes a
+    backslash for a slash and drops tabs and newlines: ``/\\evil.example`` is
+    ``//evil.example``), nor a character a Location header cannot carry."""
+    if not target.startswith("/") or "\\" in target:
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def page_path() -> str:
+    """The address of the page being shown, for a link or form that comes back to it (the
+    layout's language switch). A page answering a POST (a refused form, a stale step at
+    /proposals/<id>/submit) gives an address a GET can show: its own if it answers GET too,
+    else the page it was posted from (the referrer, when it is a page of this site that
+    answers GET), else the home page. Never the POST-only address: that would be a 405."""
+    if request.method in ("GET", "HEAD") or _answers_get(request.path):
+        return request.full_path
+    referrer = _referrer_path()
+    if referrer is not None and _answers_get(unquote(urlsplit(referrer).path)):
+        return referrer
+    return url_for("index")
+
+
+def _referrer_path() -> str | None:
+    """The referrer as a path of this app (with its query), or None for another site."""
+    parts = urlsplit(request.referrer or "")
+    root = request.script_root
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    if not parts.path.startswith(root + "/"):
+        return None  # another application on the same host
+    path = parts.path[len(root) :] + (f"?{parts.query}" if parts.query else "")
+    return path if _site_path(path) else None
+
+
+def _answers_get(path: str) -> bool:
+    """Whether a GET of ``path`` (without the script root) reaches a view of this app."""
+    adapter = current_app.create_url_adapter(request)
+    assert adapter is not None
+    try:
+        adapter.match(path, method="GET")
+    except RequestRedirect:
+        return True  # e.g. the missing slash of /proposals: the view behind it answers GET
+    except HTTPException:
+        return False  # not found, or POST only
+    return True
 
 
 def init_web(app: Flask) -> None:
@@ -135,6 +184,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["wib_date"] = lambda v: format_wib(v, with_time=False)
     app.jinja_env.globals.update(
         get_locale=locale_code,  # kept per request and language
+        page_path=page_path,  # where the language switch comes back to
         bar_chart=charts.bar_chart,
         column_chart=charts.column_chart,
         node_kind=lambda: current_app.config["NODE_KIND"],

@@ -2,8 +2,9 @@
 
 The Admin Lokal registers a unit and an operator; the operator writes a proposal with an
 attachment, hits a word-limit error without losing text, sends it; the admin returns it with
-a comment; the operator fixes it and sends it again; the admin verifies and submits; after
-the deadline a submit is refused with a message.
+a comment; the operator fixes it and sends it again; the admin's page from before the fix
+refuses Verify and shows the proposal as it is now, where the language switch works; the
+admin verifies and submits; after the deadline a submit is refused with a message.
 """
 
 from __future__ import annotations
@@ -178,6 +179,20 @@ def test_admin_and_operator_take_a_proposal_from_draft_to_submission(
     open_proposal(operator, node.url, "Antar Obat untuk Lansia")
     operator.get_by_role("button", name="Kirim ke Admin Lokal").click()
     expect(operator.locator("#status")).to_have_text("Dikirim ke admin")
+
+    # -- Verify on the admin's page from before the fix: refused, the page as it is now -----
+    expect(admin.locator("#status")).to_have_text("Dikembalikan")  # still open from the return
+    admin.get_by_role("button", name="Verifikasi").click()
+    expect(admin.locator(".flash.error")).to_contain_text("sehingga belum diverifikasi")
+    expect(admin.get_by_text("Setiap bulan 320 lansia dilayani.")).to_be_visible()
+    expect(admin.locator("#status")).to_have_text("Dikirim ke admin")
+    assert re.search(r"/proposals/\d+/verify$", admin.url)  # the refused POST's own address
+    # the language switch there leads back to the proposal page, in English (no 405)
+    admin.get_by_role("button", name="EN", exact=True).click()
+    expect(admin.locator("#status")).to_have_text("Sent to admin")
+    assert re.search(r"/proposals/\d+$", admin.url)
+    admin.get_by_role("button", name="ID", exact=True).click()
+    expect(admin.locator("#status")).to_have_text("Dikirim ke admin")
 
     # -- the admin verifies and submits ---------------------------------------------------
     open_proposal(admin, node.url, "Antar Obat untuk Lansia")

@@ -20,7 +20,7 @@ from shared.models import (
     Role,
 )
 from sync.models import OutboxItem
-from tests.conftest import login
+from tests.conftest import language_next, login, switch_language
 from tests.factories import PDF_BYTES
 from tests.proposal_support import (
     complete_proposal,
@@ -145,35 +145,45 @@ def test_a_section_saved_on_its_own_is_not_wiped_by_a_stale_whole_form(
     assert stored.title == values["title"]
 
 
+VERIFY_STALE = "The proposal was changed after you opened it, so it was not verified."
+
+
+def _verifies(factory) -> int:
+    return factory.count(AuditLog, AuditLog.action == "proposal.verify")
+
+
 def test_verify_needs_the_version_the_page_showed(
     app, client, factory, tenant, unit, competition, login_as
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
-    login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    shown = shown_version(client, f"/proposals/{proposal.id}")
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    shown = step_version(client, proposal.id, "verify")
     assert shown
 
     # after the page was opened, the summary is rewritten (the Admin Lokal in another window)
     values = values_of(factory.get(Proposal, proposal.id))
     rewritten = {**values["sections"], "ringkasan": "Ringkasan yang belum dibaca admin."}
-    edit_version = shown_version(client, f"/proposals/{proposal.id}/edit")
-    changed = form_data({**values, "sections": rewritten}, version=edit_version)
-    assert client.post(f"/proposals/{proposal.id}/edit", data=changed).status_code == 302
+    assert edit_post(client, proposal.id, {**values, "sections": rewritten}).status_code == 302
 
-    # Verify on the stale page: refused, and the page says to review the changes
-    refused = client.post(
-        f"/proposals/{proposal.id}/verify", data={"version": shown}, follow_redirects=True
-    )
-    assert factory.get(Proposal, proposal.id).status == S.SENT
+    # Verify on the page opened before: nothing is written; the page shows it as it is now
+    refused = client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    assert refused.status_code == 409
     page = refused.get_data(as_text=True)
-    assert 'class="flash error"' in page and "Ringkasan yang belum dibaca admin." in page
-    # nor without a version (a page from before); with the page's version now it works
-    client.post(f"/proposals/{proposal.id}/verify")
+    assert VERIFY_STALE in page and 'class="flash error"' in page
+    assert "Ringkasan yang belum dibaca admin." in page
     assert factory.get(Proposal, proposal.id).status == S.SENT
-    now = shown_version(client, f"/proposals/{proposal.id}")
-    assert now != shown
-    assert client.post(f"/proposals/{proposal.id}/verify", data={"version": now}).status_code == 302
+    assert _verifies(factory) == 0
+    # nor without a version (a page from before)
+    assert client.post(f"/proposals/{proposal.id}/verify").status_code == 409
+    assert _verifies(factory) == 0
+
+    # the refused page carries the version now: Verify from it verifies what it shows
+    again = form_version(page, f"/proposals/{proposal.id}/verify")
+    assert again and again != shown and again == step_version(client, proposal.id, "verify")
+    done = client.post(f"/proposals/{proposal.id}/verify", data={"version": again})
+    assert done.status_code == 302
     assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+    assert _verifies(factory) == 1
 
 
 def test_verify_is_refused_after_a_document_changed(
@@ -181,7 +191,7 @@ def test_verify_is_refused_after_a_document_changed(
 ) -> None:
     proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
     login_as(Role.LOCAL_ADMIN, tenant=tenant)
-    shown = shown_version(client, f"/proposals/{proposal.id}")
+    shown = step_version(client, proposal.id, "verify")
     # a colleague (another Admin Lokal account) adds a document after the page was opened
     colleague = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
     other = app.test_client()
@@ -192,8 +202,37 @@ def test_verify_is_refused_after_a_document_changed(
         content_type="multipart/form-data",
     )
     assert upload.status_code == 302
-    client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    refused = client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    assert refused.status_code == 409
+    assert "lampiran.pdf" in refused.get_data(as_text=True)  # the page as it is now
     assert factory.get(Proposal, proposal.id).status == S.SENT
+
+
+def test_verify_is_refused_after_a_colleague_returned_it(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    """The content is the same, the state is not: a Verify from before a colleague's Return
+    would overrule a decision its author never saw."""
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    shown = step_version(client, proposal.id, "verify")
+
+    colleague = _signed_in(app, factory.user(Role.LOCAL_ADMIN, tenant=tenant))
+    assert return_post(colleague, proposal.id, NOTE).status_code == 302
+
+    refused = client.post(f"/proposals/{proposal.id}/verify", data={"version": shown})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert VERIFY_STALE in page and 'class="flash error"' in page
+    assert re.search(r'id="status">Returned<', page) and NOTE in page  # the return, and why
+    assert factory.get(Proposal, proposal.id).status == S.RETURNED
+    assert _verifies(factory) == 0
+
+    # having read the note, the admin may still verify, from the refused page
+    again = form_version(page, f"/proposals/{proposal.id}/verify")
+    done = client.post(f"/proposals/{proposal.id}/verify", data={"version": again})
+    assert done.status_code == 302
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
 
 
 # -- Submit and Return --------------------------------------------------------------------------
@@ -311,6 +350,22 @@ def test_return_needs_the_version_the_page_showed(
     assert _returns(factory) == (1, 1)
 
 
+def test_a_verify_posted_twice_verifies_once(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    proposal = complete_proposal(factory, tenant, unit, status=S.SENT)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant, locale="en")
+    data = {"version": step_version(client, proposal.id, "verify")}
+    first = client.post(f"/proposals/{proposal.id}/verify", data=data)
+    second = client.post(f"/proposals/{proposal.id}/verify", data=data, follow_redirects=True)
+    assert first.status_code == 302 and second.status_code == 200
+    page = second.get_data(as_text=True)
+    assert "The proposal was already verified; it was not verified again." in page
+    assert 'class="flash error"' not in page
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+    assert _verifies(factory) == 1
+
+
 def test_a_submit_posted_twice_makes_one_revision(
     app, client, factory, tenant, unit, competition, login_as
 ) -> None:
@@ -344,6 +399,64 @@ def test_a_return_posted_twice_adds_one_comment(
     assert 'class="flash error"' not in page
     assert factory.get(Proposal, proposal.id).status == S.RETURNED
     assert _returns(factory) == (1, 1)
+
+
+# -- the language switch on a page answering a POST ----------------------------------------
+
+
+def test_the_language_switch_on_a_refused_step_shows_the_page_again(
+    app, client, factory, tenant, unit, competition, login_as
+) -> None:
+    """A refused step answers at its POST-only address (/proposals/<id>/submit): switching
+    the language there goes to a page a GET can show, never to that address (405)."""
+    proposal = complete_proposal(factory, tenant, unit, status=S.VERIFIED)
+    login_as(Role.LOCAL_ADMIN, tenant=tenant)
+    show = f"/proposals/{proposal.id}"
+    from_page = {"Referer": f"http://localhost{show}"}  # as a browser posts the form
+
+    refused = client.post(f"{show}/submit", data={"version": "old"}, headers=from_page)
+    assert refused.status_code == 409
+    assert '<html lang="id">' in refused.get_data(as_text=True)
+    # back to the page the form was posted from, in English
+    switched = switch_language(client, refused.get_data(as_text=True), "en")
+    assert switched.status_code == 200 and switched.request.path == show
+    page = switched.get_data(as_text=True)
+    assert '<html lang="en">' in page and "Submit to the ministry" in page
+
+    # a browser that sends no referrer, or one from another site: the home page
+    for headers in ({}, {"Referer": f"http://evil.example{show}"}):
+        refused = client.post(f"{show}/submit", data={"version": "old"}, headers=headers)
+        assert refused.status_code == 409
+        assert language_next(refused.get_data(as_text=True)) == "/"
+    switched = switch_language(client, refused.get_data(as_text=True), "id")
+    assert switched.status_code == 200
+    assert '<html lang="id">' in switched.get_data(as_text=True)
+
+    # a step refused on a refused page: its referrer is POST-only too, so the home page
+    stale_return = {"comment": NOTE, "version": "old"}
+    again = client.post(
+        f"{show}/return",
+        data=stale_return,
+        headers={"Referer": f"http://localhost{show}/submit"},
+    )
+    assert again.status_code == 409
+    assert language_next(again.get_data(as_text=True)) == "/"
+    assert factory.get(Proposal, proposal.id).status == S.VERIFIED
+
+
+def test_the_language_switch_on_a_refused_form_keeps_its_address(
+    client, factory, tenant, unit, competition, login_as
+) -> None:
+    """A refused form whose address also answers GET (the edit form) comes back to itself."""
+    proposal = complete_proposal(factory, tenant, unit)
+    login_as(Role.OPERATOR, tenant=tenant, unit=unit)
+    values = values_of(factory.get(Proposal, proposal.id))
+    edit = f"/proposals/{proposal.id}/edit"
+    refused = client.post(edit, data=form_data(values, title="X", version="old"))
+    assert refused.status_code == 409
+    switched = switch_language(client, refused.get_data(as_text=True), "en")
+    assert switched.status_code == 200 and switched.request.path == edit
+    assert '<html lang="en">' in switched.get_data(as_text=True)
 
 
 # -- repeated posts ----------------------------------------------------------------------------

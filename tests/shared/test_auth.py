@@ -1,5 +1,7 @@
 """Login, throttling, first-login onboarding, password policy, language, CSRF."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from shared.models import AuditLog, LoginAttempt, Role, User
@@ -112,6 +114,42 @@ def test_language_switch(client, factory, tenant) -> None:
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Log out" in page and "Keluar" not in page
     assert factory.get(User, user.id).locale == "en"
+
+
+# Addresses that lead off the site: a browser reads a backslash as a slash and drops tabs and
+# newlines, so "/\\evil.example" and "/\t/evil.example" open //evil.example.
+OFF_SITE = [
+    "https://evil.example/x",
+    "//evil.example/x",
+    "/\\evil.example/x",
+    "\\\\evil.example/x",
+    "/\t/evil.example/x",
+    "/\n/evil.example/x",
+    "evil.example/x",
+]
+
+
+def _where_a_browser_goes(location: str) -> tuple[str, str]:
+    """(scheme, host) of a Location header as a browser reads it ("", "" for this site)."""
+    read = location.replace("\\", "/").replace("\t", "").replace("\n", "").replace("\r", "")
+    parts = urlsplit(read)
+    return parts.scheme, parts.netloc
+
+
+@pytest.mark.parametrize("target", [*OFF_SITE, "/proposals/\n/x", "/proposals/\x00"])
+def test_the_language_switch_stays_on_the_site(client, factory, tenant, target) -> None:
+    user = factory.user(Role.LOCAL_ADMIN, tenant=tenant)
+    login(client, user.username)
+    response = client.post("/language", data={"lang": "en", "next": target})
+    assert response.status_code == 302
+    assert _where_a_browser_goes(response.headers["Location"]) == ("", "")
+    visitor = client.application.test_client()
+    response = visitor.get("/language/en", query_string={"next": target})
+    assert response.status_code == 302
+    assert _where_a_browser_goes(response.headers["Location"]) == ("", "")
+    # a path on the site is followed, its query string kept
+    response = client.post("/language", data={"lang": "id", "next": "/proposals/?status=sent"})
+    assert response.headers["Location"] == "/proposals/?status=sent"
 
 
 def test_post_without_csrf_token_is_refused(client, factory, tenant) -> None:
