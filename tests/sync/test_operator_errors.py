@@ -298,6 +298,19 @@ class _Flood(io.BytesIO):
         return chunk
 
 
+def _flood(monkeypatch: pytest.MonkeyPatch, member_name: str, data: bytes) -> None:
+    """Make the bundle's ``member_name`` hand out ``data``, whatever size it declares."""
+    real_open = zipfile.ZipFile.open
+
+    def _lying_open(self, member, *args, **kwargs):
+        if getattr(member, "filename", member) == member_name:
+            return _Flood(data)
+        return real_open(self, member, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", _lying_open)
+    monkeypatch.setattr(_Flood, "handed", 0)
+
+
 def test_a_bundle_file_holding_more_than_it_declares_is_cut_off_at_the_limit(
     pair: Pair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -309,15 +322,7 @@ def test_a_bundle_file_holding_more_than_it_declares_is_cut_off_at_the_limit(
     pair.on_node(bundle.export_proposals, out)
     name = _blob_names(out)[0]
     central = with_config(describe(pair.central.app, "central"), SYNC_BLOB_MAX_BYTES=LIMIT)
-    real_open = zipfile.ZipFile.open
-
-    def _lying_open(self, member, *args, **kwargs):
-        if getattr(member, "filename", member) == name:
-            return _Flood(b"x" * 100 * LIMIT)
-        return real_open(self, member, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "open", _lying_open)
-    monkeypatch.setattr(_Flood, "handed", 0)
+    _flood(monkeypatch, name, b"x" * 100 * LIMIT)
     result = cli("central", "import-bundle", "--instance", central, str(out))
     assert result.exit_code == 1
     sha = name.removeprefix("blobs/")
@@ -393,15 +398,7 @@ def test_a_manifest_holding_more_than_it_declares_is_cut_off_at_the_limit(
     central = with_config(
         describe(pair.central.app, "central"), SYNC_BUNDLE_MAX_MANIFEST_BYTES=limit
     )
-    real_open = zipfile.ZipFile.open
-
-    def _lying_open(self, member, *args, **kwargs):
-        if getattr(member, "filename", member) == "manifest.json":
-            return _Flood(b" " * 100 * limit)
-        return real_open(self, member, *args, **kwargs)
-
-    monkeypatch.setattr(zipfile.ZipFile, "open", _lying_open)
-    monkeypatch.setattr(_Flood, "handed", 0)
+    _flood(monkeypatch, "manifest.json", b" " * 100 * limit)
     result = cli("central", "import-bundle", "--instance", central, str(out))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
