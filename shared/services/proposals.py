@@ -676,6 +676,19 @@ def send_proposal(proposal: Proposal, *, actor: User, now: datetime | None = Non
     _transition(proposal, "proposal.send", actor, S.SENT, sent_at=now or utcnow())
 
 
+def _guard_step(
+    proposal: Proposal, seen: str | None, done: ProposalStatus, *, already: str, stale: str
+) -> None:
+    """What Verify, Submit and Return check first: the proposal's row is locked (a second
+    post waits for the first); a proposal already in the ``done`` state says the step was
+    taken (:class:`AlreadyDone`); one changed since the page showed it (``seen``, see
+    :func:`step_version`) is refused as stale."""
+    versions.lock(proposal)
+    if proposal.status == done:
+        raise AlreadyDone(already)
+    versions.refuse_if_stale(seen, step_version(proposal), stale)
+
+
 def return_proposal(
     proposal: Proposal, comment: str, *, actor: User, seen: str | None = None
 ) -> ProposalComment:
@@ -683,15 +696,12 @@ def return_proposal(
     version the page showed (:func:`step_version`); a proposal changed since then, in its
     content or its state, is not returned. Returned already: :class:`AlreadyDone`."""
     _admin(actor, proposal)
-    versions.lock(proposal)  # a second post waits for the first, then finds it returned
-    if proposal.status == S.RETURNED:
-        raise AlreadyDone(
-            _("The proposal was already returned to the unit; it was not returned again.")
-        )
-    versions.refuse_if_stale(
+    _guard_step(
+        proposal,
         seen,
-        step_version(proposal),
-        _(
+        S.RETURNED,
+        already=_("The proposal was already returned to the unit; it was not returned again."),
+        stale=_(
             "The proposal was changed after you opened it, so it was not returned to the unit. "
             "Review it as it is now (the History tab lists the changes) before you return it."
         ),
@@ -711,13 +721,12 @@ def verify_proposal(
     state (a colleague returned it, with a note the page did not show), is not verified.
     Verified already (a double click, a colleague first): :class:`AlreadyDone`."""
     _admin(actor, proposal)
-    versions.lock(proposal)  # a second post waits for the first, then finds it verified
-    if proposal.status == S.VERIFIED:
-        raise AlreadyDone(_("The proposal was already verified; it was not verified again."))
-    versions.refuse_if_stale(
+    _guard_step(
+        proposal,
         seen,
-        step_version(proposal),
-        _(
+        S.VERIFIED,
+        already=_("The proposal was already verified; it was not verified again."),
+        stale=_(
             "The proposal was changed after you opened it, so it was not verified. Review "
             "it as it is now (the History tab lists the changes), then verify again."
         ),
@@ -740,19 +749,16 @@ def submit_proposal(
     from sync import outbox  # the module, so the queue can be replaced in tests
 
     _admin(actor, proposal)
-    versions.lock(proposal)  # a second post waits for the first, then finds it submitted
-    if proposal.status == S.SUBMITTED:
-        raise AlreadyDone(
-            _(
-                "The proposal was already submitted to the ministry (revision %(n)d); it was "
-                "not submitted again.",
-                n=proposal.revision,
-            )
-        )
-    versions.refuse_if_stale(
+    _guard_step(
+        proposal,
         seen,
-        step_version(proposal),
-        _(
+        S.SUBMITTED,
+        already=_(
+            "The proposal was already submitted to the ministry (revision %(n)d); it was "
+            "not submitted again.",
+            n=proposal.revision,  # (a submit does not change it)
+        ),
+        stale=_(
             "The proposal was changed after you opened it, so it was not submitted. Review it "
             "as it is now (the History tab lists the changes) before you submit it."
         ),

@@ -190,9 +190,9 @@ def test_a_bundle_is_read_once_and_its_files_kept(
 LIMIT = 4096  # central's SYNC_BLOB_MAX_BYTES in the tests below
 
 
-def _bundle_with_a_large_file(pair: Pair, tmp_path: Path) -> tuple[Path, str, str, str]:
-    """A bundle of two proposals, one with a file larger than ``LIMIT``: (the bundle, the
-    small proposal's uuid, the large one's, the large file's digest)."""
+def _submitted_with_a_large_file(pair: Pair, size: int) -> tuple[str, str, str]:
+    """Two proposals submitted on the connected node, the second with a ``size``-byte file
+    "pernyataan-besar.pdf": (the small one's uuid, the large one's, the file's digest)."""
     pair.connect()
     (small,) = pair.submitted(1)
     proposal = complete_proposal(
@@ -202,13 +202,20 @@ def _bundle_with_a_large_file(pair: Pair, tmp_path: Path) -> tuple[Path, str, st
     large = pair.node_factory.attachment(
         proposal,
         kind="truth_declaration",
-        data=b"%PDF-1.4\n" + b"x" * 2 * LIMIT,
+        data=b"%PDF-1.4\n" + b"x" * (size - 9),
         filename="pernyataan-besar.pdf",
     )
     pair.submit(proposal.uuid)
+    return small, proposal.uuid, large.sha256
+
+
+def _bundle_with_a_large_file(pair: Pair, tmp_path: Path) -> tuple[Path, str, str, str]:
+    """A bundle of two proposals, one with a file larger than ``LIMIT``: (the bundle, the
+    small proposal's uuid, the large one's, the large file's digest)."""
+    small, large, sha = _submitted_with_a_large_file(pair, 2 * LIMIT + 9)
     out = tmp_path / "b.zip"
     pair.on_node(bundle.export_proposals, out)
-    return out, small, proposal.uuid, large.sha256
+    return out, small, large, sha
 
 
 def test_a_bundle_file_larger_than_central_accepts_is_refused_as_online(
@@ -258,32 +265,20 @@ def test_sync_status_names_a_file_central_refuses_as_too_large_and_its_limit(pai
     limit: `sync run` and `sync status` say which file and the limit (in MB); the revision
     waits on the node and the other one goes through."""
     pair.central.app.config["SYNC_BLOB_MAX_BYTES"] = MB
-    pair.connect()
-    (small,) = pair.submitted(1)
-    proposal = complete_proposal(
-        pair.node_factory, pair.tenant, pair.unit, status=ProposalStatus.VERIFIED,
-        kinds=("decree",), title=distinct_title(500),
-    )  # fmt: skip
-    pair.node_factory.attachment(
-        proposal,
-        kind="truth_declaration",
-        data=b"%PDF-1.4\n" + b"x" * (3 * MB // 2),
-        filename="pernyataan-besar.pdf",
-    )
-    pair.submit(proposal.uuid)
+    small, large, _ = _submitted_with_a_large_file(pair, 3 * MB // 2 + 9)
     instance = describe(pair.node, "regional")
     why = "file pernyataan-besar.pdf is larger than central accepts (limit 1.0 MB)"
 
     ran = cli("sync", "run", "--instance", instance)
     assert ran.exit_code == 1
-    assert f"failed {proposal.uuid} r1: {why}" in ran.output
+    assert f"failed {large} r1: {why}" in ran.output
     assert [uuid for uuid, _, _ in pair.central_revisions()] == [small]
 
     status = cli("sync", "status", "--instance", instance)
     assert status.exit_code == 0, status.output
-    assert f"not sent {proposal.uuid} r1: {why}" in status.output
+    assert f"not sent {large} r1: {why}" in status.output
     data = json.loads(cli("sync", "status", "--instance", instance, "--json").output)
-    assert data["not_sent"] == [{"proposal_uuid": proposal.uuid, "revision": 1, "reason": why}]
+    assert data["not_sent"] == [{"proposal_uuid": large, "revision": 1, "reason": why}]
     assert data["outbox"]["acked"] == 1 and data["outbox"]["pending"] == 1
 
 
